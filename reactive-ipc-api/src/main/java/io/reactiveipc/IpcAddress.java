@@ -1,0 +1,59 @@
+package io.reactiveipc;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+
+/**
+ * Where a server listens and a client connects. The kind of address picks the transport: a
+ * {@link Unix} address is served by the Unix domain socket transport, a {@link Tcp} address by TCP.
+ *
+ * <pre>{@code
+ * IpcAddress local = IpcAddress.unix(Path.of("/tmp/app.world"));
+ * IpcAddress net = IpcAddress.tcp("127.0.0.1", 8000);
+ * }</pre>
+ */
+public sealed interface IpcAddress {
+
+    static Unix unix(Path path) {
+        return new Unix(path);
+    }
+
+    /** The node-ipc default path for a server named {@code id}: {@code socketRoot + appspace + id}. */
+    static Unix unix(IpcConfig config, String id) {
+        requireNonNull(config, "config");
+        requireNonNull(id, "id");
+        return new Unix(Path.of(config.socketRoot() + config.appspace() + id));
+    }
+
+    static Tcp tcp(String host, int port) {
+        return new Tcp(host, port);
+    }
+
+    /** A Unix domain socket at a file system path (Linux limits the path to 107 bytes). */
+    record Unix(Path path) implements IpcAddress {
+        public Unix {
+            requireNonNull(path, "path");
+        }
+
+        @Override
+        public String toString() {
+            return "unix:" + path;
+        }
+    }
+
+    /** A TCP host and port. Port 0 binds a free port; {@link IpcServer#address()} tells which. */
+    record Tcp(String host, int port) implements IpcAddress {
+        public Tcp {
+            requireNonNull(host, "host");
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0-65535, was " + port);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "tcp:" + host + ":" + port;
+        }
+    }
+}

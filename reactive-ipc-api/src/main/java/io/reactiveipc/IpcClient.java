@@ -1,0 +1,62 @@
+package io.reactiveipc;
+
+import static java.util.Objects.requireNonNull;
+
+import io.reactiveipc.internal.Transports;
+import java.time.Duration;
+import reactor.core.publisher.Flux;
+
+/**
+ * A client that connects, reconnects as configured, and keeps one {@link #inbound()}, one {@link #outbound()}
+ * and one {@link #events()} across all its sockets.
+ *
+ * <pre>{@code
+ * IpcClient world = IpcClient.connect("world", IpcAddress.unix(Path.of("/tmp/app.world")), IpcConfig.defaults());
+ * world.on("message").subscribe(m -> System.out.println(m.data(String.class)));
+ * world.emit("message", "hello").subscribe();   // queued until connected
+ * }</pre>
+ *
+ * <h2>Reconnect</h2>
+ * As node-ipc: {@link IpcConfig#retry()} between attempts, at most {@link IpcConfig#maxRetries()} consecutive
+ * failures per outage (the count resets on each successful connect), {@link IpcConfig#stopRetrying()} over the
+ * client's life; or any {@link reactor.util.retry.Retry} given as {@link IpcConfig#reconnect()}. Each failed
+ * attempt publishes {@link IpcEvent.Failure} then {@link IpcEvent.Disconnected}; when no attempt is left the
+ * events end with {@link IpcEvent.Destroyed}.
+ *
+ * <h2>Queue while disconnected</h2>
+ * The outbound queue belongs to the client, not to a socket: what is emitted before the first connect or during
+ * an outage is kept in order (up to {@link IpcConfig#maxQueuedMessages()}) and written when a socket is up.
+ * Frames that a dying socket had not completely written go back to the head of the queue and are written on the
+ * next socket; frames it had written are not sent again (node-ipc has no acknowledgement, so those may be lost).
+ * On dispose, or once the client is destroyed, whatever is still queued is discarded and its {@code send} fails
+ * with {@link IpcClosedException}.
+ */
+public interface IpcClient extends IpcConnection {
+
+    /** Creates a client and starts connecting at once, as node-ipc's {@code connectTo}. Never blocks. */
+    static IpcClient connect(String id, IpcAddress address, IpcConfig config) {
+        requireNonNull(id, "id");
+        requireNonNull(address, "address");
+        requireNonNull(config, "config");
+        return Transports.connectClient(id, address, config);
+    }
+
+    /** Where it connects. */
+    IpcAddress address();
+
+    /** True while a socket is up. */
+    boolean isConnected();
+
+    /**
+     * Lifecycle across reconnects: {@link IpcEvent.Connected}, {@link IpcEvent.Disconnected},
+     * {@link IpcEvent.Failure}, and {@link IpcEvent.Destroyed} last. A new subscriber first receives the latest
+     * event (so it learns the current state), then every later one.
+     */
+    Flux<IpcEvent> events();
+
+    /** Blocking {@link #dispose()} for {@code main} methods and tests. */
+    default void disposeNow(Duration timeout) {
+        dispose();
+        onDispose().block(timeout);
+    }
+}

@@ -1,0 +1,424 @@
+package io.reactiveipc;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import reactor.util.retry.Retry;
+
+/**
+ * Immutable configuration: node-ipc's {@code ipc.config} with node-ipc's defaults, plus the limits a JVM
+ * service needs. Build one with {@link #builder()}, change one with {@link #toBuilder()}.
+ *
+ * <pre>{@code
+ * IpcConfig config = IpcConfig.builder()
+ *         .id("world")
+ *         .retry(Duration.ofMillis(1500))
+ *         .maxRetries(10)
+ *         .build();
+ * }</pre>
+ *
+ * <table>
+ * <caption>Options and defaults</caption>
+ * <tr><th>option</th><th>default</th><th>meaning</th></tr>
+ * <tr><td>appspace</td><td>{@code "app."}</td><td>prefix of the default socket name</td></tr>
+ * <tr><td>socketRoot</td><td>{@code "/tmp/"}</td><td>directory of the default socket (node-ipc 10's default;
+ * node-ipc 14 uses a per-user directory, so give both sides an explicit path when talking to it)</td></tr>
+ * <tr><td>id</td><td>the host name</td><td>this process's id; the default Unix path is
+ * {@code socketRoot + appspace + id}</td></tr>
+ * <tr><td>networkHost / networkPort</td><td>{@code 127.0.0.1} / 8000</td><td>TCP defaults</td></tr>
+ * <tr><td>encoding</td><td>{@code utf8}</td><td>string encoding in raw buffer mode; framed JSON is always UTF-8</td></tr>
+ * <tr><td>rawBuffer, sync</td><td>false</td><td>not implemented yet: {@code true} is refused by {@link Builder#build()}</td></tr>
+ * <tr><td>silent</td><td>false</td><td>true: the library logs nothing (it logs through SLF4J, logger {@code io.reactiveipc})</td></tr>
+ * <tr><td>maxConnections</td><td>100</td><td>a server closes connections beyond this at once and publishes
+ * {@link IpcEvent.Rejected}</td></tr>
+ * <tr><td>retry</td><td>500 ms</td><td>delay between reconnect attempts</td></tr>
+ * <tr><td>maxRetries</td><td>unlimited</td><td>consecutive failed attempts per outage; the count resets on every
+ * successful connect, as in node-ipc</td></tr>
+ * <tr><td>stopRetrying</td><td>false</td><td>true (or 0): never reconnect; a number: at most that many reconnect
+ * attempts over the client's life</td></tr>
+ * <tr><td>reconnect</td><td>none</td><td>a {@link Retry} used instead of retry/maxRetries, for backoff with jitter</td></tr>
+ * <tr><td>maxFrameSize</td><td>1 MiB (1,048,576 bytes, as node-ipc 14)</td><td>longest frame read or written,
+ * delimiter excluded</td></tr>
+ * <tr><td>maxQueuedMessages</td><td>8192</td><td>outbound messages held per connection (for a client, also while
+ * disconnected); one more is refused with {@link IpcOverflowException}, nothing is dropped</td></tr>
+ * <tr><td>connectTimeout</td><td>10 s</td><td>one connect attempt; a timeout counts as a failed attempt</td></tr>
+ * <tr><td>socketPermissions</td><td>{@code rw-------}</td><td>mode of a Unix socket file a server creates</td></tr>
+ * </table>
+ */
+public final class IpcConfig {
+
+    /** Encodings node-ipc accepts for raw buffer mode. */
+    private static final Set<String> NODE_ENCODINGS =
+            Set.of("utf8", "utf-8", "ascii", "utf16le", "utf-16le", "ucs2", "ucs-2", "base64", "base64url",
+                    "latin1", "binary", "hex");
+
+    private static final IpcConfig DEFAULTS = new Builder().build();
+
+    private final String appspace;
+    private final String socketRoot;
+    private final String id;
+    private final String networkHost;
+    private final int networkPort;
+    private final String encoding;
+    private final boolean rawBuffer;
+    private final boolean sync;
+    private final boolean silent;
+    private final int maxConnections;
+    private final Duration retry;
+    private final long maxRetries;
+    private final long stopRetrying;
+    private final @Nullable Retry reconnect;
+    private final int maxFrameSize;
+    private final int maxQueuedMessages;
+    private final Duration connectTimeout;
+    private final Set<PosixFilePermission> socketPermissions;
+
+    private IpcConfig(Builder b) {
+        this.appspace = b.appspace;
+        this.socketRoot = b.socketRoot;
+        this.id = b.id;
+        this.networkHost = b.networkHost;
+        this.networkPort = b.networkPort;
+        this.encoding = b.encoding;
+        this.rawBuffer = b.rawBuffer;
+        this.sync = b.sync;
+        this.silent = b.silent;
+        this.maxConnections = b.maxConnections;
+        this.retry = b.retry;
+        this.maxRetries = b.maxRetries;
+        this.stopRetrying = b.stopRetrying;
+        this.reconnect = b.reconnect;
+        this.maxFrameSize = b.maxFrameSize;
+        this.maxQueuedMessages = b.maxQueuedMessages;
+        this.connectTimeout = b.connectTimeout;
+        this.socketPermissions = Set.copyOf(b.socketPermissions);
+    }
+
+    /** node-ipc's defaults. */
+    public static IpcConfig defaults() {
+        return DEFAULTS;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    public String appspace() {
+        return appspace;
+    }
+
+    public String socketRoot() {
+        return socketRoot;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String networkHost() {
+        return networkHost;
+    }
+
+    public int networkPort() {
+        return networkPort;
+    }
+
+    public String encoding() {
+        return encoding;
+    }
+
+    public boolean rawBuffer() {
+        return rawBuffer;
+    }
+
+    public boolean sync() {
+        return sync;
+    }
+
+    public boolean silent() {
+        return silent;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    public Duration retry() {
+        return retry;
+    }
+
+    /** Consecutive failed attempts allowed per outage; {@link Long#MAX_VALUE} when unlimited. */
+    public long maxRetries() {
+        return maxRetries;
+    }
+
+    /** Reconnect attempts allowed over the client's life: 0 never, {@link Long#MAX_VALUE} unlimited. */
+    public long stopRetrying() {
+        return stopRetrying;
+    }
+
+    /**
+     * The reconnect policy: the {@link Retry} given to {@link Builder#reconnect(Retry)}, else a fixed delay of
+     * {@link #retry()} for at most {@link #maxRetries()} consecutive failures. A client signals each successful
+     * connect as progress, so {@code transientErrors(true)} specs (like this default) start counting afresh after
+     * it. {@link #stopRetrying()} applies on top of either.
+     */
+    public Retry reconnect() {
+        return reconnect != null ? reconnect : Retry.fixedDelay(maxRetries, retry).transientErrors(true);
+    }
+
+    public int maxFrameSize() {
+        return maxFrameSize;
+    }
+
+    public int maxQueuedMessages() {
+        return maxQueuedMessages;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Set<PosixFilePermission> socketPermissions() {
+        return socketPermissions;
+    }
+
+    @Override
+    public String toString() {
+        return "IpcConfig{appspace=" + appspace + ", socketRoot=" + socketRoot + ", id=" + id
+                + ", networkHost=" + networkHost + ", networkPort=" + networkPort + ", encoding=" + encoding
+                + ", silent=" + silent + ", maxConnections=" + maxConnections + ", retry=" + retry
+                + ", maxRetries=" + (maxRetries == Long.MAX_VALUE ? "unlimited" : maxRetries)
+                + ", stopRetrying=" + (stopRetrying == Long.MAX_VALUE ? "false" : stopRetrying)
+                + (reconnect != null ? ", reconnect=" + reconnect : "")
+                + ", maxFrameSize=" + maxFrameSize + ", maxQueuedMessages=" + maxQueuedMessages
+                + ", connectTimeout=" + connectTimeout
+                + ", socketPermissions=" + PosixFilePermissions.toString(socketPermissions) + "}";
+    }
+
+    /** Host name without a DNS lookup, as node's {@code os.hostname()} (gethostname). */
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        try {
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.UTF_8).trim();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux: fall through
+        }
+        return "localhost";
+    }
+
+    /** Mutable builder; {@link #build()} checks every value and refuses what is not implemented yet. */
+    public static final class Builder {
+        private String appspace = "app.";
+        private String socketRoot = "/tmp/";
+        private String id = HostName.VALUE;
+        private String networkHost = "127.0.0.1";
+        private int networkPort = 8000;
+        private String encoding = "utf8";
+        private boolean rawBuffer;
+        private boolean sync;
+        private boolean silent;
+        private int maxConnections = 100;
+        private Duration retry = Duration.ofMillis(500);
+        private long maxRetries = Long.MAX_VALUE;
+        private long stopRetrying = Long.MAX_VALUE;
+        private @Nullable Retry reconnect;
+        private int maxFrameSize = 1 << 20;
+        private int maxQueuedMessages = 8192;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-------");
+
+        private Builder() {
+        }
+
+        private Builder(IpcConfig c) {
+            appspace = c.appspace;
+            socketRoot = c.socketRoot;
+            id = c.id;
+            networkHost = c.networkHost;
+            networkPort = c.networkPort;
+            encoding = c.encoding;
+            rawBuffer = c.rawBuffer;
+            sync = c.sync;
+            silent = c.silent;
+            maxConnections = c.maxConnections;
+            retry = c.retry;
+            maxRetries = c.maxRetries;
+            stopRetrying = c.stopRetrying;
+            reconnect = c.reconnect;
+            maxFrameSize = c.maxFrameSize;
+            maxQueuedMessages = c.maxQueuedMessages;
+            connectTimeout = c.connectTimeout;
+            socketPermissions = c.socketPermissions;
+        }
+
+        public Builder appspace(String appspace) {
+            this.appspace = requireNonNull(appspace, "appspace");
+            return this;
+        }
+
+        public Builder socketRoot(String socketRoot) {
+            this.socketRoot = requireNonNull(socketRoot, "socketRoot");
+            return this;
+        }
+
+        public Builder id(String id) {
+            this.id = requireNonNull(id, "id");
+            return this;
+        }
+
+        public Builder networkHost(String networkHost) {
+            this.networkHost = requireNonNull(networkHost, "networkHost");
+            return this;
+        }
+
+        public Builder networkPort(int networkPort) {
+            this.networkPort = networkPort;
+            return this;
+        }
+
+        public Builder encoding(String encoding) {
+            this.encoding = requireNonNull(encoding, "encoding");
+            return this;
+        }
+
+        public Builder rawBuffer(boolean rawBuffer) {
+            this.rawBuffer = rawBuffer;
+            return this;
+        }
+
+        public Builder sync(boolean sync) {
+            this.sync = sync;
+            return this;
+        }
+
+        public Builder silent(boolean silent) {
+            this.silent = silent;
+            return this;
+        }
+
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        public Builder retry(Duration retry) {
+            this.retry = requireNonNull(retry, "retry");
+            return this;
+        }
+
+        /** node-ipc style: milliseconds. */
+        public Builder retry(long millis) {
+            return retry(Duration.ofMillis(millis));
+        }
+
+        public Builder maxRetries(long maxRetries) {
+            this.maxRetries = maxRetries;
+            return this;
+        }
+
+        /** true: never reconnect (same as 0); false: no lifetime limit. */
+        public Builder stopRetrying(boolean stop) {
+            this.stopRetrying = stop ? 0 : Long.MAX_VALUE;
+            return this;
+        }
+
+        /** At most {@code attempts} reconnect attempts over the client's life; 0 never reconnects. */
+        public Builder stopRetrying(long attempts) {
+            this.stopRetrying = attempts;
+            return this;
+        }
+
+        /** Replace retry/maxRetries with any Reactor {@link Retry}, e.g. {@code Retry.backoff(10, ofMillis(100)).jitter(0.5)}. */
+        public Builder reconnect(Retry reconnect) {
+            this.reconnect = requireNonNull(reconnect, "reconnect");
+            return this;
+        }
+
+        public Builder maxFrameSize(int bytes) {
+            this.maxFrameSize = bytes;
+            return this;
+        }
+
+        public Builder maxQueuedMessages(int messages) {
+            this.maxQueuedMessages = messages;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration connectTimeout) {
+            this.connectTimeout = requireNonNull(connectTimeout, "connectTimeout");
+            return this;
+        }
+
+        public Builder socketPermissions(Set<PosixFilePermission> permissions) {
+            this.socketPermissions = Set.copyOf(requireNonNull(permissions, "permissions"));
+            return this;
+        }
+
+        /** {@code "rw-rw----"} style. */
+        public Builder socketPermissions(String permissions) {
+            return socketPermissions(PosixFilePermissions.fromString(requireNonNull(permissions, "permissions")));
+        }
+
+        /**
+         * @throws IllegalArgumentException for a value out of range
+         * @throws UnsupportedOperationException for an option whose feature is not implemented yet
+         */
+        public IpcConfig build() {
+            if (rawBuffer) {
+                throw new UnsupportedOperationException("rawBuffer: raw buffer mode is not implemented yet");
+            }
+            if (sync) {
+                throw new UnsupportedOperationException("sync: synchronous mode is not implemented yet");
+            }
+            String enc = encoding.toLowerCase(Locale.ROOT);
+            if (!NODE_ENCODINGS.contains(enc)) {
+                throw new IllegalArgumentException("encoding: unknown encoding '" + encoding + "', node-ipc knows "
+                        + NODE_ENCODINGS);
+            }
+            if (!enc.equals("utf8") && !enc.equals("utf-8")) {
+                throw new UnsupportedOperationException("encoding: '" + encoding + "' applies only to raw buffer mode,"
+                        + " which is not implemented yet (framed JSON is always UTF-8)");
+            }
+            check(networkPort >= 0 && networkPort <= 65535, "networkPort must be 0-65535, was " + networkPort);
+            check(maxConnections > 0, "maxConnections must be positive, was " + maxConnections);
+            check(!retry.isNegative(), "retry must not be negative, was " + retry);
+            check(maxRetries >= 0, "maxRetries must not be negative, was " + maxRetries);
+            check(stopRetrying >= 0, "stopRetrying must not be negative, was " + stopRetrying);
+            check(maxFrameSize > 0, "maxFrameSize must be positive, was " + maxFrameSize);
+            check(maxQueuedMessages > 0, "maxQueuedMessages must be positive, was " + maxQueuedMessages);
+            check(!connectTimeout.isNegative() && !connectTimeout.isZero(), "connectTimeout must be positive");
+            return new IpcConfig(this);
+        }
+
+        private static void check(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+
+    /** Computed once, on first use of a builder. */
+    private static final class HostName {
+        static final String VALUE = hostName();
+    }
+}

@@ -1,0 +1,41 @@
+package io.reactiveipc;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A frame that broke the wire protocol. Inbound, the frame is discarded, the error is published on the
+ * connection's events as {@link IpcEvent.Failure}, and the connection stays open: frames are delimited by
+ * {@code \f}, which never occurs inside valid JSON text, so the next frame is read intact. Outbound (a frame
+ * larger than {@link IpcConfig#maxFrameSize()}), the message is not written and its {@code send} fails.
+ */
+public final class IpcProtocolException extends IpcException {
+    private static final long serialVersionUID = 1L;
+
+    /** What was wrong with the frame. */
+    public enum Reason {
+        /** The frame is not one well-formed JSON value. */
+        MALFORMED_JSON,
+        /** Well-formed JSON, but not an object with a string {@code type}. node-ipc crashes on these. */
+        INVALID_MESSAGE,
+        /** Longer than {@link IpcConfig#maxFrameSize()}; inbound, its bytes are skipped up to the next delimiter. */
+        FRAME_TOO_LARGE,
+        /** The peer closed the connection in the middle of a frame; the partial frame was discarded. */
+        TRUNCATED_FRAME
+    }
+
+    private final Reason reason;
+
+    public IpcProtocolException(Reason reason, String message) {
+        super(requireNonNull(reason, "reason") + ": " + message);
+        this.reason = reason;
+    }
+
+    public IpcProtocolException(Reason reason, String message, Throwable cause) {
+        super(requireNonNull(reason, "reason") + ": " + message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+}

@@ -1,0 +1,121 @@
+package io.reactiveipc;
+
+import static java.util.Objects.requireNonNull;
+
+import io.reactiveipc.internal.Transports;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A server on a Unix domain socket or TCP. Each accepted socket is an {@link IpcConnection}.
+ *
+ * <pre>{@code
+ * IpcServer server = IpcServer.bind(IpcAddress.unix(Path.of("/tmp/app.world")), IpcConfig.defaults())
+ *                             .block(Duration.ofSeconds(5));
+ * server.on("message")
+ *       .flatMap(in -> in.reply("message", in.message().data(String.class) + " world!"))
+ *       .subscribe();
+ * }</pre>
+ *
+ * <h2>Unix socket files</h2>
+ * The server creates the socket file with {@link IpcConfig#socketPermissions()} (owner only by default) and removes
+ * it on dispose. A socket file left by a dead process is reclaimed; bind fails with an {@link IpcException} if a
+ * live server answers on the path, or if the path is anything but a socket (it is never deleted).
+ *
+ * <h2>Failure</h2>
+ * A bad frame from one client is published as {@link IpcEvent.Failure} for that connection and skipped; other
+ * connections never notice. Messages still queued on a connection when it closes are discarded: their
+ * {@code send} fails with {@link IpcClosedException}. A connection beyond {@link IpcConfig#maxConnections()} is
+ * closed at once and published as {@link IpcEvent.Rejected}.
+ */
+public interface IpcServer extends Disposable {
+
+    /**
+     * Binds {@code address} when subscribed and emits the server once it listens. Fails with an
+     * {@link IpcException} if the address is taken, not a socket, or has no transport.
+     */
+    static Mono<IpcServer> bind(IpcAddress address, IpcConfig config) {
+        requireNonNull(address, "address");
+        requireNonNull(config, "config");
+        return Transports.bindServer(address, config);
+    }
+
+    /** The address it listens on; for TCP port 0, the port that was bound. */
+    IpcAddress address();
+
+    /** The open connections, then each new one as it is accepted. */
+    Flux<IpcConnection> connections();
+
+    /** How many connections are open. */
+    int connectionCount();
+
+    /**
+     * Every message from every connection, with the connection it came from (node-ipc's {@code (data, socket)}).
+     * Subscribes to each connection's {@link IpcConnection#inbound()}, so the same rules apply.
+     */
+    Flux<Incoming> inbound();
+
+    /** {@link #inbound()} filtered by type: node-ipc's {@code server.on(type, (data, socket) -> ...)}. */
+    default Flux<Incoming> on(String type) {
+        requireNonNull(type, "type");
+        return inbound().filter(in -> in.message().isType(type));
+    }
+
+    /**
+     * Lifecycle: {@link IpcEvent.Started}, then {@link IpcEvent.Connected}, {@link IpcEvent.Disconnected},
+     * {@link IpcEvent.Rejected} and {@link IpcEvent.Failure} as they happen, {@link IpcEvent.Destroyed} last.
+     * A new subscriber first receives the latest event, then every later one.
+     */
+    Flux<IpcEvent> events();
+
+    /** node-ipc's {@code server.emit(socket, type, data)}. */
+    default Mono<Void> emit(IpcConnection connection, String type, @Nullable Object data) {
+        requireNonNull(connection, "connection");
+        return connection.emit(type, data);
+    }
+
+    /**
+     * Sends {@code message} to every open connection and completes when it was written to each. A connection
+     * that closes meanwhile is skipped; one whose queue is full or that cannot take it gets a
+     * {@link IpcEvent.Failure} and the others still receive it.
+     */
+    Mono<Void> broadcast(Message message);
+
+    /** node-ipc's {@code server.broadcast(type, data)}. */
+    default Mono<Void> broadcast(String type, @Nullable Object data) {
+        return broadcast(Message.of(type, data));
+    }
+
+    /** Completes when the server was disposed and its socket file removed. */
+    Mono<Void> onDispose();
+
+    /** Stops accepting, closes every connection, removes the socket file; the events end with Destroyed. */
+    @Override
+    void dispose();
+
+    /** Blocking {@link #dispose()} for {@code main} methods and tests. */
+    default void disposeNow(Duration timeout) {
+        dispose();
+        onDispose().block(timeout);
+    }
+
+    /** A message together with the connection it came from. */
+    record Incoming(IpcConnection connection, Message message) {
+        public Incoming {
+            requireNonNull(connection, "connection");
+            requireNonNull(message, "message");
+        }
+
+        public String type() {
+            return message.type();
+        }
+
+        /** Sends a message back on the connection this one came from. */
+        public Mono<Void> reply(String type, @Nullable Object data) {
+            return connection.emit(type, data);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.reactiveipc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import io.reactiveipc.internal.JsonCodec;
+import io.reactiveipc.internal.MessageAccess;
+import java.io.IOException;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One node-ipc message: a {@code type} and JSON {@code data}, on the wire
+ * {@code {"type":"...","data":...}} followed by {@code \f}. Immutable and safe to share between threads.
+ *
+ * <pre>{@code
+ * record Job(String name, int priority) {}
+ *
+ * Message out = Message.of("job.start", new Job("build", 1));
+ * Job job = in.data(Job.class);          // bound by Jackson
+ * JsonNode tree = in.data();              // or read as a tree
+ * client.inbound().filter(Message.type("job.done"));
+ * }</pre>
+ *
+ * <p>Data of a received message is kept as its JSON text and parsed only when asked for, so a message that is
+ * forwarded or filtered out by type costs no data parsing. Data given to {@link #of(String, Object)} is
+ * serialized by Jackson when the frame is written.
+ */
+public final class Message {
+
+    static {
+        MessageAccess.install(new Access());
+    }
+
+    /** Serializes as {@code {}}; immutable, so it can be shared. */
+    private static final Object EMPTY_OBJECT = java.util.Map.of();
+
+    private final String type;
+    /** A Java value (including a JsonNode), when {@link #json} is null. */
+    private final @Nullable Object value;
+    /** UTF-8 JSON text of the data of a decoded frame; null when the data came as a Java value. */
+    private final byte @Nullable [] json;
+    private final int offset;
+    private final int length;
+    private volatile @Nullable JsonNode tree;
+
+    private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length) {
+        this.type = type;
+        this.value = value;
+        this.json = json;
+        this.offset = offset;
+        this.length = length;
+    }
+
+    /** A message with data {@code {}}: what node-ipc sends when {@code data} is omitted. */
+    public static Message of(String type) {
+        return new Message(requireNonNull(type, "type"), EMPTY_OBJECT, null, 0, 0);
+    }
+
+    /**
+     * A message whose data is any value Jackson can serialize: a record, a bean, a Map, a String, a number, a
+     * {@link JsonNode}, or null (JSON {@code null}). The value is serialized when the frame is written; if it
+     * cannot be, that send fails with {@link IpcDataException}.
+     */
+    public static Message of(String type, @Nullable Object data) {
+        return new Message(requireNonNull(type, "type"), data, null, 0, 0);
+    }
+
+    /**
+     * A message whose data is JSON text, checked here and written as is.
+     *
+     * @throws IllegalArgumentException if {@code json} is not exactly one JSON value
+     */
+    public static Message ofJson(String type, String json) {
+        requireNonNull(type, "type");
+        requireNonNull(json, "json");
+        byte[] bytes = JsonCodec.validateValue(json);
+        return new Message(type, null, bytes, 0, bytes.length);
+    }
+
+    /** A predicate for {@code Flux.filter}: messages of exactly this type. */
+    public static Predicate<Message> type(String type) {
+        requireNonNull(type, "type");
+        return m -> m.type.equals(type);
+    }
+
+    public String type() {
+        return type;
+    }
+
+    /** True if this message has exactly this type. */
+    public boolean isType(String type) {
+        return this.type.equals(type);
+    }
+
+    /**
+     * The data as a Jackson tree: {@link NullNode} for JSON null, {@link MissingNode} if the frame had no
+     * {@code data} member. Parsed once, then kept.
+     *
+     * @throws IpcDataException if a data value given as a Java object cannot be converted
+     */
+    public JsonNode data() {
+        JsonNode t = tree;
+        if (t == null) {
+            t = computeTree();
+            tree = t;
+        }
+        return t;
+    }
+
+    /**
+     * The data bound to {@code type} by Jackson, straight from the JSON text of a received frame (no tree in
+     * between). Returns null when the data is JSON null or absent.
+     *
+     * @throws IpcDataException if the data does not fit {@code type}
+     */
+    public <T> @Nullable T data(Class<T> type) {
+        requireNonNull(type, "type");
+        try {
+            if (json != null) {
+                return length == 0 ? null : JsonCodec.mapper().readValue(json, offset, length, type);
+            }
+            if (value == null || type.isInstance(value)) {
+                return type.cast(value);
+            }
+            return JsonCodec.mapper().convertValue(value, type);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IpcDataException("data of message '" + this.type + "' does not bind to " + type.getName()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** As {@link #data(Class)}, for generic types: {@code data(new TypeReference<List<Job>>() {})}. */
+    public <T> @Nullable T data(TypeReference<T> type) {
+        requireNonNull(type, "type");
+        try {
+            if (json != null) {
+                return length == 0 ? null : JsonCodec.mapper().readValue(json, offset, length, type);
+            }
+            return JsonCodec.mapper().convertValue(value, type);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IpcDataException("data of message '" + this.type + "' does not bind to " + type.getType()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private JsonNode computeTree() {
+        try {
+            if (json != null) {
+                return length == 0 ? MissingNode.getInstance() : JsonCodec.mapper().readTree(json, offset, length);
+            }
+            if (value == null) {
+                return NullNode.getInstance();
+            }
+            return value instanceof JsonNode node ? node : JsonCodec.mapper().valueToTree(value);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IpcDataException("data of message '" + type + "' is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** Equal when type and data are equal as JSON. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Message m && type.equals(m.type) && data().equals(m.data());
+    }
+
+    @Override
+    public int hashCode() {
+        return type.hashCode() * 31 + data().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        String data;
+        try {
+            data = data().toString();
+        } catch (IpcDataException e) {
+            data = "<" + e.getMessage() + ">";
+        }
+        if (data.length() > 200) {
+            data = data.substring(0, 200) + "...(" + data.length() + " chars)";
+        }
+        return "Message{type=" + type + ", data=" + data + "}";
+    }
+
+    private static final class Access implements MessageAccess {
+        @Override
+        public Message decoded(String type, byte[] json, int offset, int length) {
+            return new Message(type, null, json, offset, length);
+        }
+
+        @Override
+        public byte @Nullable [] json(Message m) {
+            return m.json;
+        }
+
+        @Override
+        public int jsonOffset(Message m) {
+            return m.offset;
+        }
+
+        @Override
+        public int jsonLength(Message m) {
+            return m.length;
+        }
+
+        @Override
+        public @Nullable Object value(Message m) {
+            return m.value;
+        }
+    }
+}

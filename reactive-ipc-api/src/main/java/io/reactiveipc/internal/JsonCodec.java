@@ -1,0 +1,199 @@
+package io.reactiveipc.internal;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.reactiveipc.IpcDataException;
+import io.reactiveipc.IpcProtocolException;
+import io.reactiveipc.IpcProtocolException.Reason;
+import io.reactiveipc.Message;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * node-ipc's JSON frame: {@code {"type":<string>,"data":<json>}} then {@code \f}, as written by
+ * {@code JSON.stringify}: key order type then data, no white space, non-ASCII as raw UTF-8, control characters
+ * escaped (lower-case hex, as JavaScript does), so the delimiter byte never occurs inside a frame.
+ */
+public final class JsonCodec {
+
+    /** node-ipc's default delimiter, form feed. */
+    public static final byte DELIMITER = 0x0C;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+            .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+            .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)
+            .build();
+
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+    private JsonCodec() {
+    }
+
+    /** The mapper used to bind and serialize data. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /**
+     * Writes one whole frame, delimiter included. On failure the stream holds a partial frame: write into a
+     * buffer you can discard.
+     *
+     * @throws IpcDataException if the data cannot be serialized
+     */
+    public static void encode(Message message, OutputStream out) throws IOException {
+        MessageAccess access = MessageAccess.get();
+        byte[] json = access.json(message);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("type", message.type());
+            if (json == null) {
+                g.writeFieldName("data");
+                MAPPER.writeValue(g, access.value(message));
+            } else if (access.jsonLength(message) > 0) {
+                g.writeFieldName("data");
+                g.writeRawValue(""); // the generator writes the ':' and counts the value; its bytes follow
+                g.flush();
+                out.write(json, access.jsonOffset(message), access.jsonLength(message));
+            }
+            g.writeEndObject();
+        } catch (JsonProcessingException e) {
+            throw new IpcDataException("data of message '" + message.type() + "' cannot be written as JSON: "
+                    + e.getOriginalMessage(), e);
+        }
+        out.write(DELIMITER);
+    }
+
+    /**
+     * Decodes one frame (delimiter excluded). The bytes are kept by the message: do not reuse the array.
+     *
+     * @throws IpcProtocolException if the frame is not a JSON object with a string {@code type}
+     */
+    public static Message decode(byte[] frame, int offset, int length) {
+        String type = null;
+        String badType = null;
+        int dataStart = 0;
+        int dataEnd = 0;
+        try (JsonParser p = FACTORY.createParser(frame, offset, length)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                throw new IpcProtocolException(Reason.MALFORMED_JSON, "empty frame");
+            }
+            if (t != JsonToken.START_OBJECT) {
+                skipValue(p);
+                requireEnd(p);
+                throw new IpcProtocolException(Reason.INVALID_MESSAGE,
+                        "frame is a JSON " + kind(t) + ", not an object with a string 'type'");
+            }
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                if ("type".equals(name)) {
+                    if (v == JsonToken.VALUE_STRING) {
+                        type = p.getText();
+                        badType = null;
+                    } else {
+                        type = null;
+                        badType = kind(v);
+                        p.skipChildren();
+                    }
+                } else if ("data".equals(name)) {
+                    dataStart = (int) p.currentTokenLocation().getByteOffset();
+                    skipValue(p);
+                    dataEnd = (int) p.currentLocation().getByteOffset();
+                } else {
+                    p.skipChildren();
+                }
+            }
+            requireEnd(p);
+        } catch (JsonProcessingException e) {
+            throw new IpcProtocolException(Reason.MALFORMED_JSON, e.getOriginalMessage() + " in "
+                    + preview(frame, offset, length), e);
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a byte array cannot fail", e);
+        }
+        if (type == null) {
+            throw new IpcProtocolException(Reason.INVALID_MESSAGE, (badType == null
+                    ? "no 'type' member" : "'type' is a " + badType + ", not a string")
+                    + " in " + preview(frame, offset, length));
+        }
+        // Location offsets count from the start of the parsed range.
+        return MessageAccess.get().decoded(type, frame, offset + dataStart, dataEnd - dataStart);
+    }
+
+    /**
+     * Checks that {@code json} is exactly one JSON value and returns its UTF-8 bytes.
+     *
+     * @throws IllegalArgumentException if it is not
+     */
+    public static byte[] validateValue(String json) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        try (JsonParser p = FACTORY.createParser(bytes)) {
+            if (p.nextToken() == null) {
+                throw new IllegalArgumentException("not a JSON value: empty text");
+            }
+            skipValue(p);
+            requireEnd(p);
+        } catch (JsonProcessingException | IpcProtocolException e) {
+            throw new IllegalArgumentException("not a JSON value: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IllegalStateException("reading a byte array cannot fail", e);
+        }
+        return bytes;
+    }
+
+    /** Skips the value at the current token and reads it to its last byte, so the location is its end. */
+    private static void skipValue(JsonParser p) throws IOException {
+        p.skipChildren();
+        p.finishToken();
+    }
+
+    private static void requireEnd(JsonParser p) throws IOException {
+        JsonToken extra = p.nextToken();
+        if (extra != null) {
+            throw new IpcProtocolException(Reason.MALFORMED_JSON, "content after the JSON value: " + extra);
+        }
+    }
+
+    private static String kind(@Nullable JsonToken t) {
+        if (t == null) {
+            return "nothing";
+        }
+        return switch (t) {
+            case START_ARRAY -> "array";
+            case START_OBJECT -> "object";
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            case VALUE_NULL -> "null";
+            default -> t.name();
+        };
+    }
+
+    /** The start of a frame, for error messages. */
+    private static String preview(byte[] frame, int offset, int length) {
+        int n = Math.min(length, 64);
+        String s = new String(frame, offset, n, StandardCharsets.UTF_8);
+        return "frame of " + length + " bytes starting " + quote(s, n < length);
+    }
+
+    private static String quote(String s, boolean cut) {
+        StringBuilder b = new StringBuilder("'");
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return b.append(cut ? "...'" : "'").toString();
+    }
+}

@@ -1,0 +1,39 @@
+package io.reactiveipc.internal;
+
+import io.reactiveipc.Message;
+import org.jspecify.annotations.Nullable;
+
+/** The codec's way into {@link Message}'s representation without making it public API. */
+public interface MessageAccess {
+
+    Message decoded(String type, byte[] json, int offset, int length);
+
+    byte @Nullable [] json(Message m);
+
+    int jsonOffset(Message m);
+
+    int jsonLength(Message m);
+
+    @Nullable Object value(Message m);
+
+    static MessageAccess get() {
+        MessageAccess a = Holder.instance;
+        if (a == null) {
+            Message.of("init"); // runs Message's static initializer, which installs the accessor
+            a = Holder.instance;
+        }
+        return a;
+    }
+
+    static void install(MessageAccess access) {
+        Holder.instance = access;
+    }
+
+    /** Mutable holder kept out of the interface's constants. */
+    final class Holder {
+        static volatile @Nullable MessageAccess instance;
+
+        private Holder() {
+        }
+    }
+}

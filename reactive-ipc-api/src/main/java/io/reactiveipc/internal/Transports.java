@@ -1,0 +1,52 @@
+package io.reactiveipc.internal;
+
+import io.reactiveipc.IpcAddress;
+import io.reactiveipc.IpcClient;
+import io.reactiveipc.IpcConfig;
+import io.reactiveipc.IpcException;
+import io.reactiveipc.IpcServer;
+import io.reactiveipc.spi.IpcTransport;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
+import reactor.core.publisher.Mono;
+
+/** Finds the transport for an address among those on the class path. */
+public final class Transports {
+
+    private Transports() {
+    }
+
+    private static final class Loaded {
+        static final List<IpcTransport> ALL = ServiceLoader.load(IpcTransport.class, Transports.class.getClassLoader())
+                .stream().map(ServiceLoader.Provider::get).collect(Collectors.toUnmodifiableList());
+    }
+
+    public static IpcTransport forAddress(IpcAddress address) {
+        for (IpcTransport t : Loaded.ALL) {
+            if (t.supports(address)) {
+                return t;
+            }
+        }
+        throw new IpcException("no transport for " + address + " on the class path (found " + Loaded.ALL
+                + "); add io.reactiveipc:reactive-ipc-transports");
+    }
+
+    public static Mono<IpcServer> bindServer(IpcAddress address, IpcConfig config) {
+        return Mono.defer(() -> bindServer(forAddress(address), address, config));
+    }
+
+    public static IpcClient connectClient(String id, IpcAddress address, IpcConfig config) {
+        return connectClient(forAddress(address), id, address, config);
+    }
+
+    /** With a given transport, for tests that run one contract on several transports. */
+    public static Mono<IpcServer> bindServer(IpcTransport transport, IpcAddress address, IpcConfig config) {
+        return DefaultIpcServer.bind(transport, address, config);
+    }
+
+    /** With a given transport, for tests that run one contract on several transports. */
+    public static IpcClient connectClient(IpcTransport transport, String id, IpcAddress address, IpcConfig config) {
+        return DefaultIpcClient.start(transport, id, address, config);
+    }
+}

@@ -1,0 +1,32 @@
+package io.reactiveipc.spi;
+
+import io.reactiveipc.IpcProtocolException;
+import io.reactiveipc.Message;
+import java.util.function.Consumer;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** One open socket of a transport. */
+public interface Link {
+
+    /**
+     * Decoded messages in arrival order, honouring demand (no demand: stop reading). Frames that break the
+     * protocol go to {@code protocolErrors} and are skipped. Completes when the socket closed. Subscribe once.
+     */
+    Flux<Message> receive(Consumer<IpcProtocolException> protocolErrors);
+
+    /**
+     * Starts writing from {@code queue}, in order, whenever it signals. When the socket closes, entries taken
+     * from the queue but not completely written are handed back with {@link OutboundQueue#returnUnwritten}.
+     */
+    void startWriting(OutboundQueue queue);
+
+    /** Closes after what was already handed to the socket is flushed. Idempotent. */
+    void close();
+
+    /** Completes when the socket is closed and unwritten entries were handed back. */
+    Mono<Void> onClose();
+
+    /** The peer, for logs and events. */
+    String remote();
+}

@@ -1,0 +1,290 @@
+package io.reactiveipc.spi;
+
+import static java.util.Objects.requireNonNull;
+
+import io.reactiveipc.IpcClosedException;
+import io.reactiveipc.IpcOverflowException;
+import io.reactiveipc.Message;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.SignalType;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The outbound side of a connection: a bounded, thread-safe queue that is also the {@code Sinks.Many<Message>}
+ * users emit on. Producers are any threads; the consumer is the {@link Link} currently attached, which polls
+ * entries, writes them, and reports each as {@link #written} or {@link #failed}. For a client the queue outlives
+ * its sockets: a new link attaches to the same queue.
+ */
+public final class OutboundQueue implements Sinks.Many<Message> {
+
+    /** What the queue tells its connection. */
+    public interface Owner {
+        /** {@code tryEmitComplete()}: close once everything queued was written. */
+        void outboundCompleted();
+
+        /** {@code tryEmitError(e)}: close now. */
+        void outboundErrored(Throwable error);
+
+        /** A fire-and-forget message could not be written (it cannot be encoded, or it was too large). */
+        void dropped(Message message, Throwable why);
+    }
+
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    /** Unwritten entries handed back by a dead link; they go first. */
+    private final ConcurrentLinkedDeque<Object> front = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final int capacity;
+    private final Owner owner;
+    private volatile @Nullable Runnable writer;
+    private volatile @Nullable Throwable terminated;
+    private volatile boolean completing;
+
+    public OutboundQueue(int capacity, Owner owner) {
+        this.capacity = capacity;
+        this.owner = requireNonNull(owner, "owner");
+    }
+
+    // ---- producer side -------------------------------------------------------------------------------------
+
+    @Override
+    public Sinks.EmitResult tryEmitNext(Message message) {
+        requireNonNull(message, "message");
+        return offer(message);
+    }
+
+    /** Queues {@code message} when subscribed; completes when a link reports it written. */
+    public Mono<Void> send(Message message) {
+        requireNonNull(message, "message");
+        return Mono.create(sink -> {
+            Sinks.EmitResult r = offer(new Pending(message, sink));
+            if (r == Sinks.EmitResult.FAIL_OVERFLOW) {
+                sink.error(new IpcOverflowException(capacity));
+            } else if (r != Sinks.EmitResult.OK) {
+                sink.error(closed());
+            }
+        });
+    }
+
+    private Sinks.EmitResult offer(Object entry) {
+        if (terminated != null || completing) {
+            return Sinks.EmitResult.FAIL_TERMINATED;
+        }
+        if (size.incrementAndGet() > capacity) {
+            size.decrementAndGet();
+            return Sinks.EmitResult.FAIL_OVERFLOW;
+        }
+        queue.offer(entry);
+        Throwable t = terminated;
+        if (t != null) {
+            failAll(t); // lost a race with terminate(): nobody will write it
+        } else {
+            signal();
+        }
+        return Sinks.EmitResult.OK;
+    }
+
+    @Override
+    public Sinks.EmitResult tryEmitComplete() {
+        if (terminated != null || completing) {
+            return Sinks.EmitResult.FAIL_TERMINATED;
+        }
+        completing = true;
+        signal();
+        return Sinks.EmitResult.OK;
+    }
+
+    @Override
+    public Sinks.EmitResult tryEmitError(Throwable error) {
+        requireNonNull(error, "error");
+        if (terminated != null) {
+            return Sinks.EmitResult.FAIL_TERMINATED;
+        }
+        owner.outboundErrored(error);
+        return Sinks.EmitResult.OK;
+    }
+
+    @Override
+    public void emitNext(Message message, Sinks.EmitFailureHandler failureHandler) {
+        for (;;) {
+            Sinks.EmitResult r = tryEmitNext(message);
+            if (r.isSuccess() || !failureHandler.onEmitFailure(SignalType.ON_NEXT, r)) {
+                r.orThrow();
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void emitComplete(Sinks.EmitFailureHandler failureHandler) {
+        for (;;) {
+            Sinks.EmitResult r = tryEmitComplete();
+            if (r.isSuccess() || r == Sinks.EmitResult.FAIL_TERMINATED
+                    || !failureHandler.onEmitFailure(SignalType.ON_COMPLETE, r)) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void emitError(Throwable error, Sinks.EmitFailureHandler failureHandler) {
+        for (;;) {
+            Sinks.EmitResult r = tryEmitError(error);
+            if (r.isSuccess() || r == Sinks.EmitResult.FAIL_TERMINATED
+                    || !failureHandler.onEmitFailure(SignalType.ON_ERROR, r)) {
+                return;
+            }
+        }
+    }
+
+    /** 1 while a link is writing from this queue, else 0. */
+    @Override
+    public int currentSubscriberCount() {
+        return writer != null ? 1 : 0;
+    }
+
+    /** The connection is this sink's only consumer: the returned Flux fails on subscribe. */
+    @Override
+    public Flux<Message> asFlux() {
+        return Flux.error(new IllegalStateException(
+                "the outbound sink of a connection is consumed by the connection itself"));
+    }
+
+    @Override
+    public @Nullable Object scanUnsafe(Attr key) {
+        if (key == Attr.BUFFERED) {
+            return size.get();
+        }
+        if (key == Attr.CAPACITY) {
+            return capacity;
+        }
+        if (key == Attr.TERMINATED) {
+            return terminated != null;
+        }
+        if (key == Attr.ERROR) {
+            return terminated;
+        }
+        return null;
+    }
+
+    // ---- consumer side -------------------------------------------------------------------------------------
+
+    /** Attaches the writer of a link; it is run (it should schedule a drain) whenever entries are waiting. */
+    public void attach(Runnable writer) {
+        this.writer = requireNonNull(writer, "writer");
+        writer.run();
+    }
+
+    /** Detaches {@code writer} if it is the attached one. */
+    public void detach(Runnable writer) {
+        if (this.writer == writer) {
+            this.writer = null;
+        }
+    }
+
+    private void signal() {
+        Runnable w = writer;
+        if (w != null) {
+            w.run();
+        }
+    }
+
+    /** The next entry to write, or null. Hand it to {@link #message}, then {@link #written} or {@link #failed}. */
+    public @Nullable Object poll() {
+        Object e = front.pollFirst();
+        if (e == null) {
+            e = queue.poll();
+        }
+        if (e != null) {
+            size.decrementAndGet();
+        }
+        return e;
+    }
+
+    public boolean isEmpty() {
+        return front.isEmpty() && queue.isEmpty();
+    }
+
+    /** Number of entries waiting. */
+    public int size() {
+        return size.get();
+    }
+
+    /** True after {@code tryEmitComplete()}: once empty, the connection should close. */
+    public boolean isCompleting() {
+        return completing;
+    }
+
+    /** Called by a writer that found the queue completing and empty. */
+    public void completed() {
+        owner.outboundCompleted();
+    }
+
+    public static Message message(Object entry) {
+        return entry instanceof Pending p ? p.message : (Message) entry;
+    }
+
+    /** The entry's frame was completely written. */
+    public static void written(Object entry) {
+        if (entry instanceof Pending p) {
+            p.sink.success();
+        }
+    }
+
+    /** The entry will never be written because of {@code error}. */
+    public void failed(Object entry, Throwable error) {
+        if (entry instanceof Pending p) {
+            p.sink.error(error);
+        } else {
+            owner.dropped((Message) entry, error);
+        }
+    }
+
+    /** Unwritten entries of a dead link, oldest first; they are written before anything else. */
+    public void returnUnwritten(List<Object> entries) {
+        for (int i = entries.size() - 1; i >= 0; i--) {
+            front.addFirst(entries.get(i));
+        }
+        size.addAndGet(entries.size());
+        Throwable t = terminated;
+        if (t != null) {
+            failAll(t);
+        }
+    }
+
+    /** No more writing: every entry left, and every later one, fails with {@code cause}. */
+    public void terminate(Throwable cause) {
+        terminated = requireNonNull(cause, "cause");
+        writer = null;
+        failAll(cause);
+    }
+
+    private void failAll(Throwable cause) {
+        Object e;
+        while ((e = poll()) != null) {
+            if (e instanceof Pending p) {
+                p.sink.error(cause);
+            }
+            // Fire-and-forget messages are discarded on close, as documented; they are not "dropped" failures.
+        }
+    }
+
+    private static IpcClosedException closed() {
+        return new IpcClosedException("connection is closed: the message was not queued");
+    }
+
+    /** A message whose sender waits for it to be written. */
+    private record Pending(Message message, MonoSink<Void> sink) {
+    }
+
+    @Override
+    public String toString() {
+        return "OutboundQueue{size=" + size.get() + ", capacity=" + capacity + "}";
+    }
+}

@@ -1,0 +1,201 @@
+package io.reactiveipc.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.AttributeKey;
+import io.reactiveipc.IpcDataException;
+import io.reactiveipc.IpcProtocolException;
+import io.reactiveipc.IpcProtocolException.Reason;
+import io.reactiveipc.Message;
+import io.reactiveipc.internal.JsonCodec;
+import io.reactiveipc.spi.Link;
+import io.reactiveipc.spi.OutboundQueue;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.Connection;
+
+/**
+ * One Netty channel as a {@link Link}. Writing happens on the channel's event loop: a drain takes entries from the
+ * queue while the channel is writable and flushes once per burst. Entries handed to the channel are remembered
+ * until Netty reports them written, so that on close the rest can go back to the queue.
+ */
+final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
+
+    static final AttributeKey<NettyLink> KEY = AttributeKey.valueOf("io.reactiveipc.link");
+
+    /** Entries written per drain before yielding the event loop to other channels. */
+    private static final int MAX_PER_DRAIN = 4096;
+    private static final int FLUSH_EVERY = 256;
+
+    private final Channel channel;
+    private final int maxFrameSize;
+    private final Sinks.Empty<Void> closed = Sinks.empty();
+    /** Event-loop confined: entries handed to the channel, not yet reported written, oldest first. */
+    private final ArrayDeque<Object> inflight = new ArrayDeque<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Runnable signal = this::schedule;
+    private final ChannelFutureListener onWritten = this::onWritten;
+    /** Event-loop confined. */
+    private @Nullable OutboundQueue queue;
+
+    NettyLink(Channel channel, int maxFrameSize) {
+        this.channel = channel;
+        this.maxFrameSize = maxFrameSize;
+    }
+
+    @Override
+    public Flux<Message> receive(Consumer<IpcProtocolException> protocolErrors) {
+        return Connection.from(channel).inbound().receiveObject()
+                .onErrorResume(IOException.class, e -> Mono.empty()) // a reset is a close
+                .handle((o, sink) -> {
+                    if (o instanceof Message m) {
+                        sink.next(m);
+                    } else if (o instanceof IpcProtocolException e) {
+                        protocolErrors.accept(e);
+                    }
+                });
+    }
+
+    @Override
+    public void startWriting(OutboundQueue queue) {
+        channel.eventLoop().execute(() -> {
+            if (!channel.isActive()) {
+                return; // channelInactive has run or will not find a queue: nothing was taken from it
+            }
+            this.queue = queue;
+            queue.attach(signal);
+        });
+    }
+
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            channel.eventLoop().execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        scheduled.set(false);
+        OutboundQueue q = queue;
+        if (q == null || !channel.isActive()) {
+            return;
+        }
+        int written = 0;
+        int unflushed = 0;
+        Object entry;
+        while (channel.isWritable() && (entry = q.poll()) != null) {
+            ByteBuf frame = encode(q, entry);
+            if (frame == null) {
+                continue;
+            }
+            inflight.add(entry);
+            channel.write(frame, channel.newPromise().addListener(onWritten));
+            if (++unflushed == FLUSH_EVERY) {
+                channel.flush();
+                unflushed = 0;
+            }
+            if (++written == MAX_PER_DRAIN) {
+                schedule();
+                break;
+            }
+        }
+        if (unflushed > 0) {
+            channel.flush();
+        }
+        if (q.isCompleting() && q.isEmpty() && inflight.isEmpty()) {
+            q.completed();
+        }
+    }
+
+    private @Nullable ByteBuf encode(OutboundQueue q, Object entry) {
+        Message message = OutboundQueue.message(entry);
+        ByteBuf buf = channel.alloc().ioBuffer();
+        try {
+            JsonCodec.encode(message, new ByteBufOutputStream(buf));
+        } catch (IpcDataException e) {
+            buf.release();
+            q.failed(entry, e);
+            return null;
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            q.failed(entry, new IpcDataException("message '" + message.type() + "' could not be encoded: " + e, e));
+            return null;
+        }
+        int frame = buf.readableBytes() - 1;
+        if (frame > maxFrameSize) {
+            buf.release();
+            q.failed(entry, new IpcProtocolException(Reason.FRAME_TOO_LARGE, "outbound message '" + message.type()
+                    + "' is a frame of " + frame + " bytes, over maxFrameSize " + maxFrameSize + "; it was not sent"));
+            return null;
+        }
+        return buf;
+    }
+
+    private void onWritten(io.netty.util.concurrent.Future<? super Void> future) {
+        if (future.isSuccess()) {
+            Object entry = inflight.poll();
+            if (entry != null) {
+                OutboundQueue.written(entry);
+                OutboundQueue q = queue;
+                if (q != null && inflight.isEmpty() && q.isCompleting() && q.isEmpty()) {
+                    q.completed();
+                }
+            }
+        }
+        // A failed write stays in inflight; channelInactive hands it back.
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && queue != null) {
+            schedule();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        OutboundQueue q = queue;
+        queue = null;
+        if (q != null) {
+            q.detach(signal);
+            List<Object> unwritten = new ArrayList<>(inflight);
+            inflight.clear();
+            q.returnUnwritten(unwritten);
+        }
+        closed.tryEmitEmpty();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+    }
+
+    @Override
+    public Mono<Void> onClose() {
+        return closed.asMono();
+    }
+
+    @Override
+    public String remote() {
+        Object remote = channel.remoteAddress();
+        return remote == null ? channel.toString() : remote.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "NettyLink{" + channel + "}";
+    }
+}
