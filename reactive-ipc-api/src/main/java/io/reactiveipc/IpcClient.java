@@ -49,8 +49,9 @@ public interface IpcClient extends IpcConnection {
 
     /**
      * Lifecycle across reconnects: {@link IpcEvent.Connected}, {@link IpcEvent.Disconnected},
-     * {@link IpcEvent.Failure}, and {@link IpcEvent.Destroyed} last. A new subscriber first receives the latest
-     * event (so it learns the current state), then every later one.
+     * {@link IpcEvent.Failure}, and {@link IpcEvent.Destroyed} last.
+     * The first subscriber ever receives every event since creation (the last 256), so nothing is missed between
+     * creating and subscribing; a later subscriber receives the latest event (the current state), then every new one.
      */
     Flux<IpcEvent> events();
 

@@ -67,7 +67,8 @@ public interface IpcServer extends Disposable {
     /**
      * Lifecycle: {@link IpcEvent.Started}, then {@link IpcEvent.Connected}, {@link IpcEvent.Disconnected},
      * {@link IpcEvent.Rejected} and {@link IpcEvent.Failure} as they happen, {@link IpcEvent.Destroyed} last.
-     * A new subscriber first receives the latest event, then every later one.
+     * The first subscriber ever receives every event since creation (the last 256), so nothing is missed between
+     * creating and subscribing; a later subscriber receives the latest event (the current state), then every new one.
      */
     Flux<IpcEvent> events();
 

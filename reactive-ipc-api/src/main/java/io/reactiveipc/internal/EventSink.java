@@ -2,22 +2,32 @@ package io.reactiveipc.internal;
 
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcEvent;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.Sinks;
+import reactor.core.publisher.FluxSink;
 
 /**
- * Lifecycle events from any thread, in one order, replaying the latest to each new subscriber, and logged
- * through SLF4J unless the config is silent.
+ * Lifecycle events from any thread, in one order, logged through SLF4J unless the config is silent.
+ *
+ * <p>A client or server is busy from the moment it is created, before anyone could subscribe. So the first
+ * subscriber ever receives every event so far (the last {@value #HISTORY}), later subscribers the latest one
+ * (enough to learn the current state, and never a stale "connected" when the state is "disconnected"), and
+ * then everyone receives each new event.
  */
 final class EventSink {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.reactiveipc");
+    static final int HISTORY = 256;
 
-    private final Sinks.Many<IpcEvent> sink = Sinks.unsafe().many().replay().latest();
     private final String owner;
     private final boolean silent;
+    private final ArrayDeque<IpcEvent> history = new ArrayDeque<>();
+    private final List<FluxSink<IpcEvent>> subscribers = new ArrayList<>();
+    private boolean subscribed;
     private boolean done;
 
     EventSink(String owner, IpcConfig config) {
@@ -25,21 +35,54 @@ final class EventSink {
         this.silent = config.silent();
     }
 
-    /** Publishes {@code event}; the last one ({@link IpcEvent.Destroyed}) also completes the stream. */
+    /** Publishes {@code event}; {@link IpcEvent.Destroyed} is the last and completes every subscriber. */
     synchronized void emit(IpcEvent event) {
         if (done) {
             return;
         }
         log(event);
-        sink.tryEmitNext(event);
-        if (event instanceof IpcEvent.Destroyed) {
-            done = true;
-            sink.tryEmitComplete();
+        if (subscribed) {
+            history.clear();
+        } else if (history.size() == HISTORY) {
+            history.removeFirst();
+        }
+        history.addLast(event);
+        done = event instanceof IpcEvent.Destroyed;
+        for (FluxSink<IpcEvent> s : List.copyOf(subscribers)) { // completing one may remove it
+            s.next(event);
+            if (done) {
+                s.complete();
+            }
+        }
+        if (done) {
+            subscribers.clear();
         }
     }
 
     Flux<IpcEvent> asFlux() {
-        return sink.asFlux();
+        return Flux.create(this::subscribe, FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    private synchronized void subscribe(FluxSink<IpcEvent> sink) {
+        for (IpcEvent e : history) {
+            sink.next(e);
+        }
+        if (!subscribed) {
+            subscribed = true;
+            while (history.size() > 1) {
+                history.removeFirst();
+            }
+        }
+        if (done) {
+            sink.complete();
+            return;
+        }
+        subscribers.add(sink);
+        sink.onDispose(() -> remove(sink));
+    }
+
+    private synchronized void remove(FluxSink<IpcEvent> sink) {
+        subscribers.remove(sink);
     }
 
     private void log(IpcEvent event) {

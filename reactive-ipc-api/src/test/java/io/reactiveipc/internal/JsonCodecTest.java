@@ -1,0 +1,176 @@
+package io.reactiveipc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.reactiveipc.IpcDataException;
+import io.reactiveipc.IpcProtocolException;
+import io.reactiveipc.IpcProtocolException.Reason;
+import io.reactiveipc.Message;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class JsonCodecTest {
+
+    static String encode(Message m) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JsonCodec.encode(m, out);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    static Message decode(String frame) {
+        byte[] b = frame.getBytes(StandardCharsets.UTF_8);
+        return JsonCodec.decode(b, 0, b.length);
+    }
+
+    @Test
+    void encodesExactlyTheBytesNodeIpcWrites() throws IOException {
+        // node-ipc-behaviour.md 1.1, measured from node-ipc 10 and 14 for emit('m', {a:1, s:'é✓\f\n"'})
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("a", 1);
+        data.put("s", "é✓\f\n\"");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JsonCodec.encode(Message.of("m", data), out);
+        assertThat(HexFormat.of().formatHex(out.toByteArray())).isEqualTo(
+                "7b2274797065223a226d222c2264617461223a7b2261223a312c2273223a22c3a9e29c935c665c6e5c22227d7d0c");
+    }
+
+    @Test
+    void escapesControlCharactersLikeJsonStringifySoTheDelimiterNeverOccursInAFrame() throws IOException {
+        String frame = encode(Message.of("t", "\u0001\u001f\f\t\u007f"));
+        // JSON.stringify('\u0001\u001f\f\t\u007f') === '"\\u0001\\u001f\\f\\t\u007f"' (lower-case hex, DEL raw)
+        assertThat(frame).isEqualTo("{\"type\":\"t\",\"data\":\"\\u0001\\u001f\\f\\t\u007f\"}\f");
+        assertThat(frame.indexOf('\f')).isEqualTo(frame.length() - 1);
+    }
+
+    @Test
+    void omittedDataIsAnEmptyObjectAndNullIsNullAsInNodeIpc14() throws IOException {
+        assertThat(encode(Message.of("a"))).isEqualTo("{\"type\":\"a\",\"data\":{}}\f");
+        assertThat(encode(Message.of("a", null))).isEqualTo("{\"type\":\"a\",\"data\":null}\f");
+        assertThat(encode(Message.of("a", ""))).isEqualTo("{\"type\":\"a\",\"data\":\"\"}\f");
+        assertThat(encode(Message.of("a", List.of(1, false)))).isEqualTo("{\"type\":\"a\",\"data\":[1,false]}\f");
+    }
+
+    record Job(String name, int priority) {
+    }
+
+    @Test
+    void recordsAndTreesAreWrittenAsJson() throws IOException {
+        assertThat(encode(Message.of("job", new Job("build", 2))))
+                .isEqualTo("{\"type\":\"job\",\"data\":{\"name\":\"build\",\"priority\":2}}\f");
+        assertThat(encode(Message.of("n", JsonNodeFactory.instance.objectNode().put("x", 1.5))))
+                .isEqualTo("{\"type\":\"n\",\"data\":{\"x\":1.5}}\f");
+    }
+
+    @Test
+    void aDecodedMessageIsWrittenAgainByteForByte() throws IOException {
+        String frame = "{\"type\":\"fwd\",\"data\":{\"b\":[1,2,{\"c\":\"\\u00e9\"}],\"a\":-1.5e3}}";
+        assertThat(encode(decode(frame))).isEqualTo(frame + "\f");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"12", "-0.5e-3", "true", "false", "null", "\"s\"", "\"\"", "\"a\\\"b\"", "[]", "{}",
+            "[1,[2,[3]],{\"x\":{}}]", "{\"k\":\"v\\f\"}"})
+    void findsTheDataOfAnyKindOfValue(String data) throws IOException {
+        Message m = decode("{\"type\":\"t\",\"data\":" + data + "}");
+        assertThat(m.type()).isEqualTo("t");
+        assertThat(m.data()).isEqualTo(JsonCodec.mapper().readTree(data));
+        // ...also when data is not last, with white space and unknown members around it
+        Message spaced = decode(" { \"data\" : " + data + " ,\n \"x\":[1], \"type\" : \"t\" } ");
+        assertThat(spaced.data()).isEqualTo(JsonCodec.mapper().readTree(data));
+        assertThat(encode(spaced)).isEqualTo("{\"type\":\"t\",\"data\":" + data + "}\f");
+    }
+
+    @Test
+    void decodesFromTheMiddleOfAnArray() {
+        byte[] buf = "xx{\"type\":\"t\",\"data\":[7]}yy".getBytes(StandardCharsets.UTF_8);
+        Message m = JsonCodec.decode(buf, 2, buf.length - 4);
+        assertThat(m.data(int[].class)).containsExactly(7);
+    }
+
+    @Test
+    void missingDataIsMissingNotNullAndBindsToNull() {
+        Message m = decode("{\"type\":\"t\"}");
+        assertThat(m.data().isMissingNode()).isTrue();
+        assertThat(m.data(String.class)).isNull();
+    }
+
+    @Test
+    void theLastDuplicateMemberWinsAsInJsonParse() {
+        Message m = decode("{\"type\":\"a\",\"data\":1,\"type\":\"b\",\"data\":2}");
+        assertThat(m.type()).isEqualTo("b");
+        assertThat(m.data(Integer.class)).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "''|MALFORMED_JSON",
+            "'   '|MALFORMED_JSON",
+            "{\"type\":\"a\"|MALFORMED_JSON",
+            "{\"type\":\"a\",\"data\":}|MALFORMED_JSON",
+            "{\"type\":\"a\"} {}|MALFORMED_JSON",
+            "{\"type\":\"a\",\"data\":[1,]}|MALFORMED_JSON",
+            "not json|MALFORMED_JSON",
+            "{\"data\":1}|INVALID_MESSAGE",
+            "{\"type\":5}|INVALID_MESSAGE",
+            "{\"type\":null,\"data\":1}|INVALID_MESSAGE",
+            "{\"type\":{\"x\":1}}|INVALID_MESSAGE",
+            "5|INVALID_MESSAGE",
+            "[\"type\",\"a\"]|INVALID_MESSAGE",
+            "\"type\"|INVALID_MESSAGE",
+    })
+    void rejectsWhatNodeIpcChokesOnWithATypedReason(String frame, Reason reason) {
+        assertThatThrownBy(() -> decode(frame))
+                .isInstanceOf(IpcProtocolException.class)
+                .satisfies(e -> assertThat(((IpcProtocolException) e).reason()).isEqualTo(reason));
+    }
+
+    @Test
+    void reservedLookingTypesAreOrdinaryMessages() {
+        // node-ipc 10 crashes on "__proto__"/"toString" and delivers "error" to its lifecycle listeners
+        for (String type : List.of("__proto__", "toString", "error", "connect")) {
+            assertThat(decode("{\"type\":\"" + type + "\",\"data\":1}").type()).isEqualTo(type);
+        }
+    }
+
+    @Test
+    void dataThatJacksonCannotWriteFailsWithIpcDataExceptionAndWritesNothingUsable() {
+        Object unserializable = new Object() {
+            public Object getSelf() {
+                throw new IllegalStateException("boom");
+            }
+        };
+        assertThatThrownBy(() -> encode(Message.of("bad", unserializable)))
+                .isInstanceOf(IpcDataException.class)
+                .hasMessageContaining("'bad'");
+    }
+
+    @Test
+    void writesToAStreamInOneFrame() throws IOException {
+        int[] writes = {0};
+        OutputStream counting = new OutputStream() {
+            @Override
+            public void write(int b) {
+                writes[0]++;
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                writes[0]++;
+            }
+        };
+        JsonCodec.encode(Message.of("t", "x".repeat(100)), counting);
+        assertThat(writes[0]).as("generator buffer + delimiter").isLessThanOrEqualTo(2);
+    }
+}

@@ -1,0 +1,109 @@
+package io.reactiveipc.internal;
+
+import io.reactiveipc.IpcAddress;
+import io.reactiveipc.IpcConfig;
+import io.reactiveipc.IpcException;
+import io.reactiveipc.IpcProtocolException;
+import io.reactiveipc.Message;
+import io.reactiveipc.spi.IpcTransport;
+import io.reactiveipc.spi.Link;
+import io.reactiveipc.spi.OutboundQueue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.function.Consumer;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** A transport whose connect attempts succeed or fail as scripted; links record what is written to them. */
+final class ScriptedTransport implements IpcTransport {
+
+    private final Deque<Boolean> script = new ArrayDeque<>();
+    final List<FakeLink> links = new ArrayList<>();
+    int attempts;
+
+    /** Each true is an attempt that connects, each false one that is refused; after the script, refused. */
+    ScriptedTransport then(boolean... outcomes) {
+        for (boolean o : outcomes) {
+            script.add(o);
+        }
+        return this;
+    }
+
+    @Override
+    public boolean supports(IpcAddress address) {
+        return true;
+    }
+
+    @Override
+    public Mono<Listener> listen(IpcAddress address, IpcConfig config, Consumer<Link> onLink) {
+        return Mono.error(new UnsupportedOperationException());
+    }
+
+    @Override
+    public Mono<Link> connect(IpcAddress address, IpcConfig config) {
+        return Mono.defer(() -> {
+            attempts++;
+            Boolean ok = script.poll();
+            if (ok == null || !ok) {
+                return Mono.error(new IpcException("refused (attempt " + attempts + ")"));
+            }
+            FakeLink link = new FakeLink();
+            links.add(link);
+            return Mono.just(link);
+        });
+    }
+
+    FakeLink last() {
+        return links.get(links.size() - 1);
+    }
+
+    static final class FakeLink implements Link {
+        final Sinks.Many<Message> in = Sinks.many().unicast().onBackpressureBuffer();
+        final Sinks.Empty<Void> closed = Sinks.empty();
+        final List<Message> written = new ArrayList<>();
+        OutboundQueue queue;
+
+        @Override
+        public Flux<Message> receive(Consumer<IpcProtocolException> protocolErrors) {
+            return in.asFlux();
+        }
+
+        @Override
+        public void startWriting(OutboundQueue queue) {
+            this.queue = queue;
+            queue.attach(this::drain);
+        }
+
+        private void drain() {
+            Object e;
+            while (queue != null && (e = queue.poll()) != null) {
+                written.add(OutboundQueue.message(e));
+                OutboundQueue.written(e);
+            }
+        }
+
+        /** The peer closes the socket. */
+        @Override
+        public void close() {
+            if (queue != null) {
+                queue.detach(this::drain);
+                queue = null;
+            }
+            in.tryEmitComplete();
+            closed.tryEmitEmpty();
+        }
+
+        @Override
+        public Mono<Void> onClose() {
+            return closed.asMono();
+        }
+
+        @Override
+        public String remote() {
+            return "fake";
+        }
+    }
+}
