@@ -80,6 +80,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /** Bytes held waiting for a delimiter. */
+    int buffered() {
+        return actualReadableBytes();
+    }
+
     private IpcProtocolException tooLarge(long bytes, boolean complete) {
         return new IpcProtocolException(Reason.FRAME_TOO_LARGE, (complete ? "frame of " + bytes + " bytes"
                 : "frame of more than " + bytes + " bytes") + " exceeds maxFrameSize " + maxFrameSize

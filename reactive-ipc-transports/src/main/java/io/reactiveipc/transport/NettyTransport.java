@@ -13,7 +13,6 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.util.function.Consumer;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
@@ -70,14 +69,13 @@ public final class NettyTransport implements IpcTransport {
                     .onErrorMap(e -> !(e instanceof IpcException), e -> bindFailed(address, e))
                     .publishOn(Schedulers.boundedElastic())
                     .map(bound -> {
-                        Object fileKey;
                         try {
-                            fileKey = UnixSocketFiles.secure(path, config.socketPermissions());
+                            UnixSocketFiles.secure(path, config.socketPermissions());
                         } catch (IpcException e) {
                             bound.disposeNow();
                             throw e;
                         }
-                        return new NettyListener(bound, unix, path, fileKey);
+                        return new NettyListener(bound, unix);
                     });
         }
         IpcAddress.Tcp tcp = (IpcAddress.Tcp) address;
@@ -87,7 +85,7 @@ public final class NettyTransport implements IpcTransport {
                 .subscribeOn(Schedulers.boundedElastic()) // may resolve a host name
                 .onErrorMap(e -> !(e instanceof IpcException), e -> bindFailed(address, e))
                 .map(bound -> new NettyListener(bound,
-                        IpcAddress.tcp(tcp.host(), ((InetSocketAddress) bound.address()).getPort()), null, null));
+                        IpcAddress.tcp(tcp.host(), ((InetSocketAddress) bound.address()).getPort())));
     }
 
     @Override
@@ -137,24 +135,14 @@ public final class NettyTransport implements IpcTransport {
         return "NettyTransport{" + (nativeTransport ? "epoll" : "nio") + "}";
     }
 
+    /** Netty's server channel unlinks a Unix socket path when it closes, on epoll and NIO alike. */
     private static final class NettyListener implements Listener {
         private final DisposableServer server;
         private final IpcAddress address;
-        private final @Nullable Path socketFile;
-        private final @Nullable Object fileKey;
-        private final Mono<Void> disposed;
 
-        NettyListener(DisposableServer server, IpcAddress address, @Nullable Path socketFile, @Nullable Object fileKey) {
+        NettyListener(DisposableServer server, IpcAddress address) {
             this.server = server;
             this.address = address;
-            this.socketFile = socketFile;
-            this.fileKey = fileKey;
-            Mono<Void> closed = server.onDispose();
-            if (socketFile != null) {
-                closed = closed.then(Mono.<Void>fromRunnable(() -> UnixSocketFiles.remove(socketFile, fileKey))
-                        .subscribeOn(Schedulers.boundedElastic()));
-            }
-            this.disposed = closed.cache();
         }
 
         @Override
@@ -164,13 +152,12 @@ public final class NettyTransport implements IpcTransport {
 
         @Override
         public Mono<Void> onDispose() {
-            return disposed;
+            return server.onDispose();
         }
 
         @Override
         public void dispose() {
             server.dispose();
-            disposed.subscribe(null, e -> { });
         }
 
         @Override

@@ -8,19 +8,17 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * What happens to the file at a Unix socket path. Blocking file calls: run on a blocking-capable scheduler.
  *
  * <p>node-ipc 10 deletes whatever is at the path before binding, node-ipc 14 deletes any socket there, live or not.
- * We delete only a socket that nobody answers on (left by a dead process), and only the file we created.
+ * We delete only a socket that nobody answers on (left by a dead process). On close, Netty's server channels
+ * (epoll and NIO alike, measured) unlink the path they bound, so the file goes away with the server.
  */
 final class UnixSocketFiles {
 
@@ -71,28 +69,13 @@ final class UnixSocketFiles {
         }
     }
 
-    /** Applies the configured mode to the socket file just bound; returns its identity for {@link #remove}. */
-    static @Nullable Object secure(Path path, Set<PosixFilePermission> permissions) {
+    /** Applies the configured mode to the socket file just bound. */
+    static void secure(Path path, Set<PosixFilePermission> permissions) {
         try {
             Files.setPosixFilePermissions(path, permissions);
-            return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
         } catch (IOException e) {
             throw new IpcException("cannot set permissions " + PosixFilePermissions.toString(permissions)
                     + " on " + path + ": " + e, e);
-        }
-    }
-
-    /** Removes {@code path} if it is still the socket file this server created. */
-    static void remove(Path path, @Nullable Object fileKey) {
-        try {
-            Object now = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            if (fileKey != null && fileKey.equals(now) && isSocket(path)) {
-                Files.deleteIfExists(path);
-            }
-        } catch (NoSuchFileException e) {
-            // already gone (epoll removes it on close)
-        } catch (IOException e) {
-            // best effort: a leftover socket file is reclaimed by the next server
         }
     }
 }

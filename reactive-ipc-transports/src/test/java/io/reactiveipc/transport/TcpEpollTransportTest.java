@@ -1,0 +1,23 @@
+package io.reactiveipc.transport;
+
+import io.reactiveipc.IpcAddress;
+import io.reactiveipc.test.IpcTestAddresses;
+
+class TcpEpollTransportTest extends TransportContractTest {
+    static final NettyTransport TRANSPORT = new NettyTransport(true);
+
+    @Override
+    NettyTransport transport() {
+        return TRANSPORT;
+    }
+
+    @Override
+    IpcAddress bindableAddress() {
+        return IpcTestAddresses.tcp();
+    }
+
+    @Override
+    IpcAddress freeAddress() {
+        return freeTcpPort();
+    }
+}
