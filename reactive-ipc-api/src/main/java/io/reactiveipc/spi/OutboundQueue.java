@@ -157,6 +157,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     @Override
+    @SuppressWarnings("rawtypes") // Scannable declares the raw type
     public @Nullable Object scanUnsafe(Attr key) {
         if (key == Attr.BUFFERED) {
             return size.get();
@@ -281,6 +282,11 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
     /** A message whose sender waits for it to be written. */
     private record Pending(Message message, MonoSink<Void> sink) {
+    }
+
+    /** Whom this queue reports to. */
+    public Owner owner() {
+        return owner;
     }
 
     @Override

@@ -1,0 +1,152 @@
+package io.reactiveipc.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reactiveipc.IpcClosedException;
+import io.reactiveipc.IpcOverflowException;
+import io.reactiveipc.Message;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.test.StepVerifier;
+
+class OutboundQueueTest {
+
+    final List<String> owner = new ArrayList<>();
+    final OutboundQueue q = new OutboundQueue(4, new OutboundQueue.Owner() {
+        @Override
+        public void outboundCompleted() {
+            owner.add("completed");
+        }
+
+        @Override
+        public void outboundErrored(Throwable error) {
+            owner.add("errored " + error.getMessage());
+        }
+
+        @Override
+        public void dropped(Message message, Throwable why) {
+            owner.add("dropped " + message.type());
+        }
+    });
+
+    static int n(Object entry) {
+        return OutboundQueue.message(entry).data(Integer.class);
+    }
+
+    @Test
+    void unwrittenEntriesOfADeadLinkGoFirstInTheirOrder() {
+        for (int i = 0; i < 4; i++) {
+            q.tryEmitNext(Message.of("n", i));
+        }
+        Object e0 = q.poll();
+        Object e1 = q.poll();
+        Object e2 = q.poll();
+        OutboundQueue.written(e0); // e0 reached the kernel; e1 and e2 did not before the socket died
+        q.returnUnwritten(List.of(e1, e2));
+        assertThat(q.size()).isEqualTo(3);
+        List<Integer> order = new ArrayList<>();
+        Object e;
+        while ((e = q.poll()) != null) {
+            order.add(n(e));
+        }
+        assertThat(order).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void fullMeansRefusedAndNothingQueuedIsDropped() {
+        for (int i = 0; i < 4; i++) {
+            assertThat(q.tryEmitNext(Message.of("n", i))).isEqualTo(Sinks.EmitResult.OK);
+        }
+        assertThat(q.tryEmitNext(Message.of("n", 4))).isEqualTo(Sinks.EmitResult.FAIL_OVERFLOW);
+        StepVerifier.create(q.send(Message.of("n", 5))).verifyError(IpcOverflowException.class);
+        assertThat(q.scan(reactor.core.Scannable.Attr.BUFFERED)).isEqualTo(4);
+        assertThat(n(q.poll())).isZero();
+        assertThat(q.tryEmitNext(Message.of("n", 6))).isEqualTo(Sinks.EmitResult.OK);
+    }
+
+    @Test
+    void sendCompletesWhenTheWriterReportsItWrittenAndFailsWhenItCannotBe() {
+        Mono<Void> ok = q.send(Message.of("ok")).cache();
+        ok.subscribe();
+        Object entry = q.poll();
+        StepVerifier.create(ok).then(() -> OutboundQueue.written(entry)).verifyComplete();
+
+        Mono<Void> bad = q.send(Message.of("bad")).cache();
+        bad.subscribe(null, err -> { });
+        q.failed(q.poll(), new IllegalStateException("cannot encode"));
+        StepVerifier.create(bad).verifyErrorMessage("cannot encode");
+
+        q.tryEmitNext(Message.of("fire-and-forget"));
+        q.failed(q.poll(), new IllegalStateException("cannot encode"));
+        assertThat(owner).containsExactly("dropped fire-and-forget");
+    }
+
+    @Test
+    void terminateFailsWhatIsLeftAndEverythingAfter() {
+        Mono<Void> waiting = q.send(Message.of("w")).cache();
+        waiting.subscribe(null, e -> { });
+        q.terminate(new IpcClosedException("closed"));
+        StepVerifier.create(waiting).verifyError(IpcClosedException.class);
+        assertThat(q.tryEmitNext(Message.of("late"))).isEqualTo(Sinks.EmitResult.FAIL_TERMINATED);
+        StepVerifier.create(q.send(Message.of("late"))).verifyError(IpcClosedException.class);
+        assertThat(q.isEmpty()).isTrue();
+    }
+
+    @Test
+    void completeAndErrorAreForwardedToTheConnection() {
+        assertThat(q.tryEmitComplete()).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(q.isCompleting()).isTrue();
+        assertThat(q.tryEmitNext(Message.of("after"))).isEqualTo(Sinks.EmitResult.FAIL_TERMINATED);
+        q.tryEmitError(new IllegalStateException("abort"));
+        assertThat(owner).containsExactly("errored abort");
+    }
+
+    @Test
+    void asFluxIsNotForUsers() {
+        StepVerifier.create(q.asFlux()).verifyError(IllegalStateException.class);
+    }
+
+    @Test
+    void concurrentProducersNeitherLoseNorDuplicate() throws InterruptedException {
+        OutboundQueue big = new OutboundQueue(1_000_000, q.owner());
+        int threads = 4;
+        int each = 50_000;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        for (int t = 0; t < threads; t++) {
+            int base = t * each;
+            pool.execute(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                for (int i = 0; i < each; i++) {
+                    big.tryEmitNext(Message.of("n", base + i)).orThrow();
+                }
+            });
+        }
+        boolean[] seen = new boolean[threads * each];
+        int count = 0;
+        go.countDown();
+        pool.shutdown();
+        while (count < seen.length) {
+            Object e = big.poll();
+            if (e != null) {
+                int v = n(e);
+                assertThat(seen[v]).as("duplicate %d", v).isFalse();
+                seen[v] = true;
+                count++;
+            }
+        }
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(big.poll()).isNull();
+    }
+}
