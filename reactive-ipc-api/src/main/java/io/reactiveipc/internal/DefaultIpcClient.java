@@ -50,8 +50,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         this.config = config;
         this.events = new EventSink("client " + id + " -> " + address, config);
         this.outbound = new OutboundQueue(config.maxQueuedMessages(), this);
-        this.inbound = Inbound.share(links.asFlux().concatMap(
-                link -> link.receive(e -> events.emit(new IpcEvent.Failure(this, e))), 1));
+        this.inbound = Inbound.share(links.asFlux().concatMap(link -> Inbound.receive(link, this, events), 1));
     }
 
     static IpcClient start(IpcTransport transport, String id, IpcAddress address, IpcConfig config) {

@@ -80,6 +80,9 @@ final class DefaultIpcServer implements IpcServer {
             open.decrementAndGet();
             events.emit(new IpcEvent.Disconnected(c, null));
         });
+        if (disposed.get()) {
+            c.dispose(); // dispose() ran while we registered it and may not have seen it
+        }
     }
 
     @Override

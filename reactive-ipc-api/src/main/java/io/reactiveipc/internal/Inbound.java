@@ -1,8 +1,12 @@
 package io.reactiveipc.internal;
 
+import io.reactiveipc.IpcConnection;
+import io.reactiveipc.IpcEvent;
 import io.reactiveipc.Message;
+import io.reactiveipc.spi.Link;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
@@ -15,6 +19,20 @@ final class Inbound {
     static final int BUFFER = 256;
 
     private Inbound() {
+    }
+
+    /**
+     * The messages of one link. A failure of the socket itself (not a bad frame, which the link reports and
+     * skips) is published as a Failure of {@code connection} and closes that link: it must never end a stream
+     * shared with other connections, such as a server's merged inbound.
+     */
+    static Flux<Message> receive(Link link, IpcConnection connection, EventSink events) {
+        return link.receive(e -> events.emit(new IpcEvent.Failure(connection, e)))
+                .onErrorResume(e -> {
+                    events.emit(new IpcEvent.Failure(connection, e));
+                    link.close();
+                    return Mono.empty();
+                });
     }
 
     static Flux<Message> share(Publisher<Message> source) {

@@ -34,6 +34,7 @@ public final class JsonCodec {
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
             .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)
+            .findAndAddModules() // e.g. jackson-datatype-jsr310 when it is on the class path
             .build();
 
     private static final JsonFactory FACTORY = MAPPER.getFactory();

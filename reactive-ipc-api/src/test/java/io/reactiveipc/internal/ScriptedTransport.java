@@ -37,9 +37,36 @@ final class ScriptedTransport implements IpcTransport {
         return true;
     }
 
+    Consumer<Link> acceptor;
+
     @Override
     public Mono<Listener> listen(IpcAddress address, IpcConfig config, Consumer<Link> onLink) {
-        return Mono.error(new UnsupportedOperationException());
+        acceptor = onLink;
+        Sinks.Empty<Void> disposed = Sinks.empty();
+        return Mono.just(new Listener() {
+            @Override
+            public IpcAddress address() {
+                return address;
+            }
+
+            @Override
+            public Mono<Void> onDispose() {
+                return disposed.asMono();
+            }
+
+            @Override
+            public void dispose() {
+                disposed.tryEmitEmpty();
+            }
+        });
+    }
+
+    /** A client connects to the listening server. */
+    FakeLink accept() {
+        FakeLink link = new FakeLink();
+        links.add(link);
+        acceptor.accept(link);
+        return link;
     }
 
     @Override

@@ -1,0 +1,61 @@
+package io.reactiveipc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.reactiveipc.IpcAddress;
+import io.reactiveipc.IpcConfig;
+import io.reactiveipc.IpcEvent;
+import io.reactiveipc.IpcServer;
+import io.reactiveipc.Message;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
+
+/** One connection failing in any way never ends or disturbs the streams shared with the others. */
+class ServerIsolationTest {
+
+    @Test
+    void aSocketErrorOnOneConnectionIsItsFailureAloneAndClosesOnlyIt() {
+        ScriptedTransport t = new ScriptedTransport();
+        IpcServer server = Transports.bindServer(t, IpcAddress.unix(Path.of("/x")),
+                IpcConfig.builder().silent(true).build()).block(Duration.ofSeconds(1));
+        List<IpcEvent> events = new ArrayList<>();
+        server.events().subscribe(events::add);
+        ScriptedTransport.FakeLink bad = t.accept();
+        ScriptedTransport.FakeLink good = t.accept();
+
+        StepVerifier.create(server.inbound().map(in -> in.message().data(Integer.class)))
+                .then(() -> {
+                    good.in.tryEmitNext(Message.of("n", 1));
+                    bad.in.tryEmitError(new IllegalStateException("decoder bug"));
+                    good.in.tryEmitNext(Message.of("n", 2));
+                })
+                .expectNext(1, 2)
+                .then(server::dispose)
+                .verifyComplete();
+        assertThat(events).filteredOn(e -> e instanceof IpcEvent.Failure).singleElement()
+                .satisfies(e -> assertThat(((IpcEvent.Failure) e).error()).hasMessage("decoder bug"));
+        assertThat(bad.closed.asMono().toFuture()).isDone();
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreRejectedAndTheSlotIsFreedWhenOneCloses() {
+        ScriptedTransport t = new ScriptedTransport();
+        IpcServer server = Transports.bindServer(t, IpcAddress.unix(Path.of("/x")),
+                IpcConfig.builder().silent(true).maxConnections(1).build()).block(Duration.ofSeconds(1));
+        List<IpcEvent> events = new ArrayList<>();
+        server.events().subscribe(events::add);
+        ScriptedTransport.FakeLink first = t.accept();
+        ScriptedTransport.FakeLink second = t.accept();
+        assertThat(second.closed.asMono().toFuture()).isDone();
+        assertThat(events).filteredOn(e -> e instanceof IpcEvent.Rejected).hasSize(1);
+        first.close();
+        ScriptedTransport.FakeLink third = t.accept();
+        assertThat(third.closed.asMono().toFuture()).isNotDone();
+        assertThat(server.connectionCount()).isEqualTo(1);
+        server.dispose();
+    }
+}
