@@ -13,6 +13,7 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
@@ -90,17 +91,37 @@ public final class NettyTransport implements IpcTransport {
 
     @Override
     public Mono<Link> connect(IpcAddress address, IpcConfig config) {
+        return connect(address, config, null);
+    }
+
+    /** {@code localAddress}: bind the client end first (tests use it to force a TCP self-connect). */
+    Mono<Link> connect(IpcAddress address, IpcConfig config, @Nullable SocketAddress localAddress) {
         SocketAddress remote = address instanceof IpcAddress.Unix unix
                 ? unixAddress(unix.path())
                 : InetSocketAddress.createUnresolved(((IpcAddress.Tcp) address).host(), ((IpcAddress.Tcp) address).port());
-        return TcpClient.newConnection()
+        TcpClient client = TcpClient.newConnection()
                 .runOn(loops, nativeTransport)
                 .remoteAddress(() -> remote)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         config.connectTimeout().toMillis()))
-                .doOnChannelInit((observer, channel, r) -> install(channel, config))
-                .connect()
-                .map(connection -> (Link) link(connection));
+                .doOnChannelInit((observer, channel, r) -> install(channel, config));
+        if (localAddress != null) {
+            client = client.bindAddress(() -> localAddress);
+        }
+        return client.connect().flatMap(connection -> {
+            // With nothing listening on a local port in the ephemeral range, the kernel may give the client that
+            // very port, and TCP's simultaneous open connects the socket to itself. That is no server.
+            Channel channel = connection.channel();
+            if (channel.localAddress() instanceof InetSocketAddress local && local.equals(channel.remoteAddress())) {
+                // Abortive close: a graceful one would hold the port in TIME_WAIT for a minute, and the server
+                // that should come up there could not bind.
+                channel.config().setOption(ChannelOption.SO_LINGER, 0);
+                connection.dispose();
+                return connection.onDispose().then(Mono.error(new IpcException("cannot connect to " + address + ": the socket connected to"
+                        + " itself (nothing listens there and the kernel chose that port for the client)")));
+            }
+            return Mono.just((Link) link(connection));
+        });
     }
 
     private static NettyLink link(Connection connection) {
