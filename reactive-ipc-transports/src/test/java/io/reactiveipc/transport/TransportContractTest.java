@@ -104,6 +104,13 @@ abstract class TransportContractTest {
         return c;
     }
 
+    /** A copy taken under the list's lock: events keep arriving on I/O threads while a test asserts. */
+    static List<IpcEvent> snapshot(List<IpcEvent> events) {
+        synchronized (events) {
+            return new ArrayList<>(events);
+        }
+    }
+
     static void awaitConnected(IpcClient c) {
         c.events().filter(e -> e instanceof IpcEvent.Connected).blockFirst(T);
     }
@@ -228,7 +235,7 @@ abstract class TransportContractTest {
             write(evil, "not json\f{\"data\":1}\f{\"type\":5}\f{\"type\":\"ok\",\"data\":1}\f");
             IpcServer.Incoming good = ok.block(T);
             assertThat(good.message().data(Integer.class)).isEqualTo(1);
-            assertThat(events).filteredOn(e -> e instanceof IpcEvent.Failure).extracting(
+            assertThat(snapshot(events)).filteredOn(e -> e instanceof IpcEvent.Failure).extracting(
                     e -> ((IpcProtocolException) ((IpcEvent.Failure) e).error()).reason())
                     .containsExactly(Reason.MALFORMED_JSON, Reason.INVALID_MESSAGE, Reason.INVALID_MESSAGE);
             // the offending connection stays open and keeps working
@@ -243,7 +250,7 @@ abstract class TransportContractTest {
         // and other connections never noticed
         bystander.emit("ping", "x").block(T);
         assertThat(bystander.on("pong").blockFirst(T).data(String.class)).isEqualTo("x");
-        assertThat(events).noneMatch(e -> e instanceof IpcEvent.Failure f && f.connection() == bystander);
+        assertThat(snapshot(events)).noneMatch(e -> e instanceof IpcEvent.Failure f && f.connection() == bystander);
     }
 
     @Test
@@ -257,7 +264,7 @@ abstract class TransportContractTest {
             write(ch, "{\"type\":\"huge\",\"data\":\"" + "x".repeat(100_000) + "\"}\f{\"type\":\"after\",\"data\":1}\f");
             assertThat(after.block(T).message().data(Integer.class)).isEqualTo(1);
         }
-        assertThat(events).filteredOn(e -> e instanceof IpcEvent.Failure).singleElement()
+        assertThat(snapshot(events)).filteredOn(e -> e instanceof IpcEvent.Failure).singleElement()
                 .satisfies(e -> assertThat(((IpcProtocolException) ((IpcEvent.Failure) e).error()).reason())
                         .isEqualTo(Reason.FRAME_TOO_LARGE));
     }
@@ -273,9 +280,9 @@ abstract class TransportContractTest {
             write(ch, "{\"type\":\"whole\",\"data\":1}\f{\"type\":\"half\",\"da");
         }
         disconnected.block(T);
-        assertThat(events).extracting(IpcEvent::getClass).containsSubsequence(IpcEvent.Connected.class,
+        assertThat(snapshot(events)).extracting(IpcEvent::getClass).containsSubsequence(IpcEvent.Connected.class,
                 IpcEvent.Failure.class, IpcEvent.Disconnected.class);
-        assertThat(events).filteredOn(e -> e instanceof IpcEvent.Failure).singleElement().satisfies(e ->
+        assertThat(snapshot(events)).filteredOn(e -> e instanceof IpcEvent.Failure).singleElement().satisfies(e ->
                 assertThat(((IpcProtocolException) ((IpcEvent.Failure) e).error()).reason())
                         .isEqualTo(Reason.TRUNCATED_FRAME));
     }
