@@ -30,6 +30,25 @@ public final class IpcTestAddresses {
         }
     }
 
+    /**
+     * TCP on loopback at a port that is free now, for a server that must come up (again) at a known address.
+     * Taken below the ephemeral range: a client retrying against a port in that range can be given that same port
+     * by the kernel (TCP self-connect) and hold it.
+     */
+    public static IpcAddress.Tcp freeTcpPort() {
+        java.util.Random random = new java.util.Random();
+        for (int i = 0; i < 1000; i++) {
+            int port = 20_000 + random.nextInt(12_000);
+            try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1,
+                    java.net.InetAddress.getLoopbackAddress())) {
+                return IpcAddress.tcp("127.0.0.1", s.getLocalPort());
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no free TCP port in 20000-31999");
+    }
+
     /** TCP on loopback, port 0: the server picks a free port, {@code IpcServer.address()} tells which. */
     public static IpcAddress.Tcp tcp() {
         return IpcAddress.tcp("127.0.0.1", 0);

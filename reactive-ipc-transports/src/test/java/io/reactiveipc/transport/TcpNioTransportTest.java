@@ -18,6 +18,6 @@ class TcpNioTransportTest extends TransportContractTest {
 
     @Override
     IpcAddress freeAddress() {
-        return freeTcpPort();
+        return IpcTestAddresses.freeTcpPort();
     }
 }

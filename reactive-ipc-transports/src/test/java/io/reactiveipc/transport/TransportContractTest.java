@@ -18,7 +18,6 @@ import io.reactiveipc.internal.Transports;
 import io.reactiveipc.test.IpcTestAddresses;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -56,23 +55,6 @@ abstract class TransportContractTest {
 
     /** An address no server is on yet, that a server can bind later (a fresh path, or a free TCP port). */
     abstract IpcAddress freeAddress();
-
-    /**
-     * A free port below the ephemeral range: a client retrying against a port in that range can be given the same
-     * port by the kernel and occupy it (TCP self-connect), so a server could not bind it back.
-     */
-    static IpcAddress.Tcp freeTcpPort() {
-        java.util.Random random = new java.util.Random();
-        for (int i = 0; i < 1000; i++) {
-            int port = 20_000 + random.nextInt(12_000);
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return IpcAddress.tcp("127.0.0.1", s.getLocalPort());
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no free port in 20000-31999");
-    }
 
     @AfterEach
     void disposeAll() {

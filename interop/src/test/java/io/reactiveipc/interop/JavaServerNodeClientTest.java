@@ -1,0 +1,115 @@
+package io.reactiveipc.interop;
+
+import static io.reactiveipc.interop.Interop.QUIET;
+import static io.reactiveipc.interop.Interop.T;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.reactiveipc.IpcAddress;
+import io.reactiveipc.IpcConnection;
+import io.reactiveipc.IpcServer;
+import io.reactiveipc.Message;
+import io.reactiveipc.interop.Interop.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** A Java server, node-ipc clients: each scenario x node-ipc 14 and 10 x Unix socket and TCP. */
+class JavaServerNodeClientTest {
+
+    final List<AutoCloseable> open = new ArrayList<>();
+    IpcServer server;
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        if (server != null) {
+            server.disposeNow(T);
+        }
+    }
+
+    /** A Java server and {@code clients} node-ipc clients connected to it; returns their connections. */
+    List<IpcConnection> serve(String version, Transport transport, int clients) {
+        IpcAddress address = transport.address();
+        server = IpcServer.bind(address, QUIET).block(T);
+        Mono<List<IpcConnection>> connections = server.connections().take(clients).collectList().cache();
+        connections.subscribe();
+        for (int i = 0; i < clients; i++) {
+            NodePeer peer = NodePeer.start(version, "client", transport.arg(), Interop.nodeAddress(address), "n" + i);
+            open.add(peer);
+            peer.await("connected", Interop.START);
+        }
+        return connections.block(T);
+    }
+
+    /** Sends {@code message} to the node client, which echoes it back; returns the echo. */
+    Message echo(IpcConnection connection, Message message) {
+        Mono<Message> back = connection.on("echo").next().cache();
+        back.subscribe();
+        connection.send(message).block(T);
+        return back.block(T);
+    }
+
+    @ParameterizedTest(name = "node-ipc {0} client, {1}")
+    @MethodSource("io.reactiveipc.interop.Interop#matrix")
+    void smallJson(String version, Transport transport) {
+        IpcConnection c = serve(version, transport, 1).get(0);
+        Message sent = Message.ofJson("echo", "{\"a\":1,\"b\":[true,false,null,-2.5e3],\"o\":{\"k\":\"v\"},\"s\":\"x\"}");
+        assertThat(echo(c, sent).data().equals(Interop.JS_NUMBERS, sent.data())).isTrue();
+    }
+
+    @ParameterizedTest(name = "node-ipc {0} client, {1}")
+    @MethodSource("io.reactiveipc.interop.Interop#matrix")
+    void unicodeAndEscapesIncludingAFormFeedInsideAString(String version, Transport transport) {
+        IpcConnection c = serve(version, transport, 1).get(0);
+        Message sent = Message.of("echo", java.util.Map.of("text", Interop.UNICODE, Interop.UNICODE, "as a key"));
+        JsonNode back = echo(c, sent).data();
+        assertThat(back.get("text").asText()).isEqualTo(Interop.UNICODE);
+        assertThat(back.get(Interop.UNICODE).asText()).isEqualTo("as a key");
+    }
+
+    @ParameterizedTest(name = "node-ipc {0} client, {1}")
+    @MethodSource("io.reactiveipc.interop.Interop#matrix")
+    void payloadOf512KiB(String version, Transport transport) {
+        IpcConnection c = serve(version, transport, 1).get(0);
+        String big = "0123456789abcdef".repeat(512 * 1024 / 16);
+        assertThat(echo(c, Message.of("echo", big)).data(String.class)).isEqualTo(big);
+    }
+
+    @ParameterizedTest(name = "node-ipc {0} client, {1}")
+    @MethodSource("io.reactiveipc.interop.Interop#matrix")
+    void tenThousandMessagesInABurstEachWay(String version, Transport transport) {
+        IpcConnection c = serve(version, transport, 1).get(0);
+        List<Integer> expected = IntStream.range(0, 10_000).boxed().toList();
+
+        Mono<List<Integer>> echoes = c.on("echo").map(m -> m.data(Integer.class)).take(10_000).collectList().cache();
+        echoes.subscribe();
+        c.send(Flux.range(0, 10_000).map(i -> Message.of("echo", i))).block(T);
+        assertThat(echoes.block(T)).as("Java -> node-ipc -> Java").containsExactlyElementsOf(expected);
+
+        Mono<List<Integer>> burst = c.on("n").map(m -> m.data(Integer.class)).take(10_000).collectList().cache();
+        burst.subscribe();
+        c.emit("burst", java.util.Map.of("n", 10_000)).block(T);
+        assertThat(burst.block(T)).as("node-ipc's burst").containsExactlyElementsOf(expected);
+    }
+
+    @ParameterizedTest(name = "node-ipc {0} clients, {1}")
+    @MethodSource("io.reactiveipc.interop.Interop#matrix")
+    void broadcastToSeveralClients(String version, Transport transport) {
+        serve(version, transport, 3);
+        Mono<List<JsonNode>> acks = server.on("news-ack").map(in -> in.message().data()).take(3).collectList()
+                .cache();
+        acks.subscribe();
+        server.broadcast("news", "to everyone").block(T);
+        List<JsonNode> got = acks.block(T);
+        assertThat(got).extracting(n -> n.get("id").asText()).containsExactlyInAnyOrder("n0", "n1", "n2");
+        assertThat(got).extracting(n -> n.get("data").asText()).containsOnly("to everyone");
+    }
+}

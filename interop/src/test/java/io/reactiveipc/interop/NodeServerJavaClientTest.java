@@ -1,0 +1,116 @@
+package io.reactiveipc.interop;
+
+import static io.reactiveipc.interop.Interop.QUIET;
+import static io.reactiveipc.interop.Interop.T;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.reactiveipc.IpcAddress;
+import io.reactiveipc.IpcClient;
+import io.reactiveipc.IpcEvent;
+import io.reactiveipc.Message;
+import io.reactiveipc.interop.Interop.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/** A node-ipc server, Java clients: each scenario x node-ipc 14 and 10 x Unix socket and TCP. */
+class NodeServerJavaClientTest {
+
+    final List<IpcClient> clients = new ArrayList<>();
+    NodePeer peer;
+    IpcAddress address;
+
+    @AfterEach
+    void close() {
+        clients.forEach(c -> c.disposeNow(T));
+        if (peer != null) {
+            peer.close();
+        }
+    }
+
+    void nodeServer(String version, Transport transport) {
+        address = transport.address();
+        peer = NodePeer.start(version, "server", transport.arg(), Interop.nodeAddress(address), "world");
+        peer.await("ready", Interop.START);
+    }
+
+    IpcClient client() {
+        IpcClient c = IpcClient.connect("world", address, QUIET);
+        clients.add(c);
+        c.events().filter(e -> e instanceof IpcEvent.Connected).blockFirst(T);
+        return c;
+    }
+
+    static Message echo(IpcClient client, Message message) {
+        Mono<Message> back = client.on("echo").next().cache();
+        back.subscribe();
+        client.send(message).block(T);
+        return back.block(T);
+    }
+
+    @ParameterizedTest(name = "node-ipc {0} server, {1}")
+    @MethodSource("io.reactiveipc.interop.Interop#matrix")
+    void smallJson(String version, Transport transport) {
+        nodeServer(version, transport);
+        Message sent = Message.ofJson("echo", "{\"a\":1,\"b\":[true,false,null,-2.5e3],\"o\":{\"k\":\"v\"},\"s\":\"x\"}");
+        assertThat(echo(client(), sent).data().equals(Interop.JS_NUMBERS, sent.data())).isTrue();
+    }
+
+    @ParameterizedTest(name = "node-ipc {0} server, {1}")
+    @MethodSource("io.reactiveipc.interop.Interop#matrix")
+    void unicodeAndEscapesIncludingAFormFeedInsideAString(String version, Transport transport) {
+        nodeServer(version, transport);
+        Message sent = Message.of("echo", java.util.Map.of("text", Interop.UNICODE, Interop.UNICODE, "as a key"));
+        JsonNode back = echo(client(), sent).data();
+        assertThat(back.get("text").asText()).isEqualTo(Interop.UNICODE);
+        assertThat(back.get(Interop.UNICODE).asText()).isEqualTo("as a key");
+    }
+
+    @ParameterizedTest(name = "node-ipc {0} server, {1}")
+    @MethodSource("io.reactiveipc.interop.Interop#matrix")
+    void payloadOf512KiB(String version, Transport transport) {
+        nodeServer(version, transport);
+        String big = "0123456789abcdef".repeat(512 * 1024 / 16);
+        assertThat(echo(client(), Message.of("echo", big)).data(String.class)).isEqualTo(big);
+    }
+
+    @ParameterizedTest(name = "node-ipc {0} server, {1}")
+    @MethodSource("io.reactiveipc.interop.Interop#matrix")
+    void tenThousandMessagesInABurstEachWay(String version, Transport transport) {
+        nodeServer(version, transport);
+        IpcClient c = client();
+        List<Integer> expected = IntStream.range(0, 10_000).boxed().toList();
+
+        Mono<List<Integer>> echoes = c.on("echo").map(m -> m.data(Integer.class)).take(10_000).collectList().cache();
+        echoes.subscribe();
+        c.send(Flux.range(0, 10_000).map(i -> Message.of("echo", i))).block(T);
+        assertThat(echoes.block(T)).as("Java -> node-ipc -> Java").containsExactlyElementsOf(expected);
+
+        Mono<List<Integer>> burst = c.on("n").map(m -> m.data(Integer.class)).take(10_000).collectList().cache();
+        burst.subscribe();
+        c.emit("burst", java.util.Map.of("n", 10_000)).block(T);
+        assertThat(burst.block(T)).as("node-ipc's burst").containsExactlyElementsOf(expected);
+    }
+
+    @ParameterizedTest(name = "node-ipc {0} server, {1}")
+    @MethodSource("io.reactiveipc.interop.Interop#matrix")
+    void broadcastToSeveralClients(String version, Transport transport) {
+        nodeServer(version, transport);
+        List<IpcClient> three = List.of(client(), client(), client());
+        for (int i = 0; i < 3; i++) {
+            peer.await("client-connected", T);
+        }
+        List<Mono<Message>> news = three.stream().map(c -> c.on("news").next().cache()).toList();
+        news.forEach(Mono::subscribe);
+        three.get(0).emit("broadcast", "to everyone").block(T);
+        for (Mono<Message> m : news) {
+            assertThat(m.block(T).data(String.class)).isEqualTo("to everyone");
+        }
+    }
+}
