@@ -6,7 +6,8 @@ import java.nio.file.Path;
 
 /**
  * Where a server listens and a client connects. The kind of address picks the transport: a
- * {@link Unix} address is served by the Unix domain socket transport, a {@link Tcp} address by TCP.
+ * {@link Unix} address is served by the Unix domain socket transport, a {@link Tcp} address by TCP, a
+ * {@link Local} address by the in-JVM transport of {@code reactive-ipc-test} (for unit tests: no sockets).
  *
  * <pre>{@code
  * IpcAddress local = IpcAddress.unix(Path.of("/tmp/app.world"));
@@ -30,6 +31,11 @@ public sealed interface IpcAddress {
         return new Tcp(host, port);
     }
 
+    /** A name inside this JVM; needs {@code reactive-ipc-test} on the class path. */
+    static Local local(String name) {
+        return new Local(name);
+    }
+
     /** A Unix domain socket at a file system path (Linux limits the path to 107 bytes). */
     record Unix(Path path) implements IpcAddress {
         public Unix {
@@ -39,6 +45,18 @@ public sealed interface IpcAddress {
         @Override
         public String toString() {
             return "unix:" + path;
+        }
+    }
+
+    /** A server inside this JVM, found by name: the in-JVM transport of {@code reactive-ipc-test}. */
+    record Local(String name) implements IpcAddress {
+        public Local {
+            requireNonNull(name, "name");
+        }
+
+        @Override
+        public String toString() {
+            return "local:" + name;
         }
     }
 

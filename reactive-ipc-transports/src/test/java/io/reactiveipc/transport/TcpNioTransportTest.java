@@ -1,23 +1,25 @@
 package io.reactiveipc.transport;
 
 import io.reactiveipc.IpcAddress;
+import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.test.IpcTestAddresses;
+import io.reactiveipc.test.IpcTransportContract;
 
-class TcpNioTransportTest extends TransportContractTest {
+class TcpNioTransportTest implements IpcTransportContract {
     static final NettyTransport TRANSPORT = new NettyTransport(false);
 
     @Override
-    NettyTransport transport() {
+    public IpcTransport transport() {
         return TRANSPORT;
     }
 
     @Override
-    IpcAddress bindableAddress() {
+    public IpcAddress bindableAddress() {
         return IpcTestAddresses.tcp();
     }
 
     @Override
-    IpcAddress freeAddress() {
+    public IpcAddress freeAddress() {
         return IpcTestAddresses.freeTcpPort();
     }
 }

@@ -1,23 +1,25 @@
 package io.reactiveipc.transport;
 
 import io.reactiveipc.IpcAddress;
+import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.test.IpcTestAddresses;
+import io.reactiveipc.test.IpcTransportContract;
 
-class UnixNioTransportTest extends TransportContractTest {
+class UnixNioTransportTest implements IpcTransportContract {
     static final NettyTransport TRANSPORT = new NettyTransport(false);
 
     @Override
-    NettyTransport transport() {
+    public IpcTransport transport() {
         return TRANSPORT;
     }
 
     @Override
-    IpcAddress bindableAddress() {
+    public IpcAddress bindableAddress() {
         return IpcTestAddresses.unix();
     }
 
     @Override
-    IpcAddress freeAddress() {
+    public IpcAddress freeAddress() {
         return IpcTestAddresses.unix();
     }
 }
