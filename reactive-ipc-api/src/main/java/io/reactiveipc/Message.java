@@ -91,6 +91,15 @@ public final class Message {
         return type;
     }
 
+    /**
+     * The same data under another type, without parsing or copying it: for answering or forwarding
+     * ({@code in.message().withType("pong")}).
+     */
+    public Message withType(String type) {
+        requireNonNull(type, "type");
+        return new Message(type, value, json, offset, length);
+    }
+
     /** True if this message has exactly this type. */
     public boolean isType(String type) {
         return this.type.equals(type);

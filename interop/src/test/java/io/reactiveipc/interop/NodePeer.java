@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class NodePeer implements AutoCloseable {
 
-    static final Path DIR = Path.of(System.getProperty("interop.node.dir", "src/test/node"));
+    static final Path DIR = Path.of(System.getProperty("interop.node.dir", "../node-peers"));
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;

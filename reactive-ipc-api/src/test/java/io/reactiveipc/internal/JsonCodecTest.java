@@ -79,6 +79,14 @@ class JsonCodecTest {
         assertThat(encode(decode(frame))).isEqualTo(frame + "\f");
     }
 
+    @Test
+    void withTypeKeepsTheDataAsItCameWithoutParsingIt() throws IOException {
+        Message in = decode("{\"type\":\"ping\",\"data\":{\"b\":1,\"a\":[2.50]}}");
+        Message out = in.withType("pong");
+        assertThat(encode(out)).isEqualTo("{\"type\":\"pong\",\"data\":{\"b\":1,\"a\":[2.50]}}\f");
+        assertThat(encode(Message.of("x", 1).withType("y"))).isEqualTo("{\"type\":\"y\",\"data\":1}\f");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"12", "-0.5e-3", "true", "false", "null", "\"s\"", "\"\"", "\"a\\\"b\"", "[]", "{}",
             "[1,[2,[3]],{\"x\":{}}]", "{\"k\":\"v\\f\"}"})

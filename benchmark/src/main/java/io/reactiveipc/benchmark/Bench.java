@@ -1,0 +1,265 @@
+package io.reactiveipc.benchmark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs every scenario for every implementation in one go, each run as a separate server process and client
+ * process, and reports medians and min-max over the runs, with ratios against the baselines of the same run.
+ * Options: {@code --runs N} (3), {@code --count N} (1,000,000), {@code --warmup N} (200,000), {@code --rtt N}
+ * (20,000, after as many warm-up round trips), {@code --only text} (cells whose name contains it).
+ */
+public final class Bench {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final List<String> IMPLS = List.of("reactive-ipc", "reactor-netty", "node-ipc-14");
+
+    private Bench() {
+    }
+
+    record Cell(String scenario, String transport, String impl) {
+        String name() {
+            return scenario + " " + transport + " " + impl;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = options(args);
+        int runs = Integer.parseInt(o.getOrDefault("runs", "3"));
+        int count = Integer.parseInt(o.getOrDefault("count", "1000000"));
+        int warmup = Integer.parseInt(o.getOrDefault("warmup", "200000"));
+        int rtt = Integer.parseInt(o.getOrDefault("rtt", "20000"));
+        String only = o.getOrDefault("only", "");
+        Path nodeDir = Path.of(o.getOrDefault("node-dir", "node-peers"));
+        Path outDir = Path.of(o.getOrDefault("out", "benchmark/target"));
+
+        List<Cell> cells = new ArrayList<>();
+        for (String scenario : List.of("throughput", "rtt-pinned", "rtt")) {
+            for (String transport : List.of("unix", "tcp")) {
+                for (String impl : IMPLS) {
+                    Cell c = new Cell(scenario, transport, impl);
+                    if (c.name().contains(only)) {
+                        cells.add(c);
+                    }
+                }
+            }
+        }
+        Map<Cell, List<JsonNode>> results = new LinkedHashMap<>();
+        for (Cell c : cells) {
+            List<JsonNode> rs = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                JsonNode res = runOnce(c, c.scenario().equals("throughput") ? count : rtt,
+                        c.scenario().equals("throughput") ? warmup : rtt, nodeDir);
+                System.err.println(c.name() + " run " + (r + 1) + ": " + res);
+                rs.add(res);
+            }
+            results.put(c, rs);
+        }
+        String machine = machine();
+        String table = table(results, runs, count, rtt, machine);
+        System.out.println(table);
+        Files.createDirectories(outDir);
+        Files.writeString(outDir.resolve("benchmark.md"), table);
+        ObjectNode json = JSON.createObjectNode();
+        json.put("date", Instant.now().toString());
+        json.put("machine", machine);
+        json.put("runs", runs);
+        ArrayNode arr = json.putArray("cells");
+        results.forEach((c, rs) -> {
+            ObjectNode n = arr.addObject();
+            n.put("scenario", c.scenario());
+            n.put("transport", c.transport());
+            n.put("impl", c.impl());
+            n.set("runs", JSON.valueToTree(rs));
+        });
+        Files.writeString(outDir.resolve("benchmark.json"), JSON.writeValueAsString(json));
+        System.err.println("written: " + outDir.resolve("benchmark.md") + ", " + outDir.resolve("benchmark.json"));
+    }
+
+    private static JsonNode runOnce(Cell c, int count, int warmup, Path nodeDir) throws Exception {
+        String address;
+        if (c.transport().equals("unix")) {
+            address = Files.createTempDirectory(Path.of("/tmp"), "bench").resolve("s.sock").toString();
+        } else {
+            address = "127.0.0.1:" + freePort();
+        }
+        List<String> prefix = c.scenario().equals("rtt-pinned") ? List.of("taskset", "-c", "0") : List.of();
+        String scenario = c.scenario().startsWith("rtt") ? "rtt" : "throughput";
+        Process server = start(prefix, command(c.impl(), nodeDir, "server", c.transport(), address), nodeDir);
+        try {
+            await(server, "ready", 60);
+            Process client = start(prefix, command(c.impl(), nodeDir, "client", c.transport(), address, scenario,
+                    String.valueOf(count), String.valueOf(warmup)), nodeDir);
+            try {
+                return JSON.readTree(await(client, "scenario", 600));
+            } finally {
+                client.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } finally {
+            server.destroy();
+            if (!server.waitFor(10, TimeUnit.SECONDS)) {
+                server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static List<String> command(String impl, Path nodeDir, String... args) {
+        List<String> cmd = new ArrayList<>();
+        if (impl.equals("node-ipc-14")) {
+            cmd.add("node");
+            cmd.add("bench-peer.mjs");
+        } else {
+            cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            cmd.addAll(List.of("-Xms512m", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled",
+                    "-cp", System.getProperty("java.class.path"), Worker.class.getName(),
+                    impl.equals("reactive-ipc") ? "ipc" : "netty"));
+        }
+        cmd.addAll(Arrays.asList(args));
+        return cmd;
+    }
+
+    private static Process start(List<String> prefix, List<String> command, Path nodeDir) throws IOException {
+        List<String> all = new ArrayList<>(prefix);
+        all.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(all).redirectError(ProcessBuilder.Redirect.INHERIT);
+        if (command.get(0).equals("node")) {
+            pb.directory(nodeDir.toFile());
+        }
+        return pb.start();
+    }
+
+    /** The first stdout line containing {@code marker}. */
+    private static String await(Process p, String marker, int seconds) throws Exception {
+        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = r.readLine()) != null) {
+                    if (l.contains(marker)) {
+                        return l;
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                return null;
+            }
+        });
+        String l = line.get(seconds, TimeUnit.SECONDS);
+        if (l == null) {
+            throw new IllegalStateException("process ended without '" + marker + "': " + p.info().commandLine());
+        }
+        return l;
+    }
+
+    private static int freePort() throws IOException {
+        Random random = new Random();
+        for (;;) {
+            int port = 20_000 + random.nextInt(12_000);
+            try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1,
+                    java.net.InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // next
+            }
+        }
+    }
+
+    private static String machine() {
+        String cpu = "?";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        } catch (IOException ignored) {
+            // not Linux
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores, " + cpu + ", Java "
+                + System.getProperty("java.version") + ", node " + nodeVersion();
+    }
+
+    private static String nodeVersion() {
+        try {
+            Process p = new ProcessBuilder("node", "--version").start();
+            String v = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            p.waitFor();
+            return v;
+        } catch (IOException | InterruptedException e) {
+            return "?";
+        }
+    }
+
+    private static double[] values(List<JsonNode> rs, String field) {
+        return rs.stream().mapToDouble(r -> r.get(field).asDouble()).sorted().toArray();
+    }
+
+    private static double median(double[] v) {
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static String table(Map<Cell, List<JsonNode>> results, int runs, int count, int rtt, String machine) {
+        StringBuilder b = new StringBuilder();
+        b.append("Machine: ").append(machine).append(". Medians of ").append(runs)
+                .append(" runs, [min-max]; each run is a fresh server process and client process.\n\n");
+        b.append("| scenario | transport | implementation | result | vs reactor-netty | vs node-ipc-14 |"
+                + " peak RSS server / client (MiB) |\n|---|---|---|---|---|---|---|\n");
+        results.forEach((c, rs) -> {
+            boolean tp = c.scenario().equals("throughput");
+            String field = tp ? "rate" : "p50";
+            double[] v = values(rs, field);
+            String result = tp
+                    ? String.format(Locale.ROOT, "%,.0f msg/s [%,.0f-%,.0f]", median(v), v[0], v[v.length - 1])
+                    : String.format(Locale.ROOT, "p50 %.1f µs [%.1f-%.1f], p99 %.1f, mean %.1f", median(v), v[0],
+                            v[v.length - 1], median(values(rs, "p99")), median(values(rs, "mean")));
+            b.append("| ").append(c.scenario().equals("throughput") ? "one-way, " + String.format(Locale.ROOT,
+                    "%,d", count) + " msgs" : (c.scenario().equals("rtt") ? "round trip, unpinned"
+                    : "round trip, both on CPU 0")).append(" | ").append(c.transport()).append(" | ")
+                    .append(c.impl()).append(" | ").append(result).append(" | ")
+                    .append(ratio(results, c, "reactor-netty", field, tp)).append(" | ")
+                    .append(ratio(results, c, "node-ipc-14", field, tp)).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.0f / %.0f", median(values(rs, "serverRssKb")) / 1024,
+                            median(values(rs, "clientRssKb")) / 1024)).append(" |\n");
+        });
+        return b.toString();
+    }
+
+    /** Throughput: ours / theirs (higher is better). Latency: theirs / ours (higher is better too). */
+    private static String ratio(Map<Cell, List<JsonNode>> results, Cell c, String baseline, String field,
+            boolean higherIsBetter) {
+        if (c.impl().equals(baseline)) {
+            return "1.00";
+        }
+        List<JsonNode> base = results.get(new Cell(c.scenario(), c.transport(), baseline));
+        if (base == null) {
+            return "-";
+        }
+        double ours = median(values(results.get(c), field));
+        double theirs = median(values(base, field));
+        return String.format(Locale.ROOT, "%.2fx", higherIsBetter ? ours / theirs : theirs / ours);
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        return o;
+    }
+}

@@ -1,0 +1,111 @@
+package io.reactiveipc.benchmark;
+
+import io.reactiveipc.IpcAddress;
+import io.reactiveipc.IpcClient;
+import io.reactiveipc.IpcConfig;
+import io.reactiveipc.IpcEvent;
+import io.reactiveipc.IpcServer;
+import io.reactiveipc.Message;
+import java.time.Duration;
+import java.util.Map;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** Reactive IPC as a user writes it: the public API only. */
+final class IpcWorker {
+
+    private static final IpcConfig CONFIG = IpcConfig.builder().silent(true).retry(50).build();
+    private static final Duration T = Duration.ofMinutes(5);
+
+    private IpcWorker() {
+    }
+
+    static void server(IpcAddress address) {
+        IpcServer server = IpcServer.bind(address, CONFIG).block(T);
+        long[] count = {0};
+        server.inbound().subscribe(in -> {
+            Message m = in.message();
+            if (m.isType("m")) {
+                count[0]++; // one event loop per connection; the benchmark has one client
+            } else if (m.isType("ping")) {
+                in.connection().outbound().tryEmitNext(m.withType("pong"));
+            } else if (m.isType("sync")) {
+                in.connection().outbound().tryEmitNext(Message.of("ack", count[0]));
+            } else if (m.isType("stats")) {
+                in.connection().outbound().tryEmitNext(Message.of("stats", Map.of("rssKb", Protocol.peakRssKb())));
+            }
+        });
+        System.out.println("{\"event\":\"ready\"}");
+        server.onDispose().block();
+    }
+
+    static void client(IpcAddress address, String scenario, int count, int warmup) {
+        IpcClient client = IpcClient.connect("bench", address, CONFIG);
+        client.events().filter(e -> e instanceof IpcEvent.Connected).blockFirst(T);
+        String result = scenario.equals("throughput") ? throughput(client, count, warmup) : rtt(client, count, warmup);
+        client.disposeNow(T);
+        System.out.println(result);
+    }
+
+    private static long sync(IpcClient client) {
+        Mono<Message> ack = client.on("ack").next().cache();
+        ack.subscribe();
+        emit(client, Message.of("sync"));
+        return ack.block(T).data(Long.class);
+    }
+
+    private static long serverRss(IpcClient client) {
+        Mono<Message> stats = client.on("stats").next().cache();
+        stats.subscribe();
+        emit(client, Message.of("stats"));
+        return stats.block(T).data().get("rssKb").asLong();
+    }
+
+    /** Fire and forget at full speed: when the queue is full, wait for room (the user's choice of policy). */
+    private static void emit(IpcClient client, Message m) {
+        Sinks.Many<Message> out = client.outbound();
+        while (out.tryEmitNext(m) != Sinks.EmitResult.OK) {
+            Thread.onSpinWait();
+        }
+    }
+
+    private static String throughput(IpcClient client, int count, int warmup) {
+        Message m = Message.of("m", Protocol.PAYLOAD);
+        for (int i = 0; i < warmup; i++) {
+            emit(client, m);
+        }
+        long before = sync(client);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            emit(client, m);
+        }
+        long after = sync(client);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return Protocol.throughputJson(count, after - before, seconds, Protocol.peakRssKb(), serverRss(client));
+    }
+
+    /** One request in flight; the next ping leaves from the event loop that received the pong. */
+    private static String rtt(IpcClient client, int count, int warmup) {
+        long[] nanos = new long[count];
+        int[] i = {-warmup};
+        long[] t = {0};
+        Message ping = Message.of("ping", Protocol.PAYLOAD);
+        Sinks.Empty<Void> done = Sinks.empty();
+        client.on("pong").subscribe(m -> {
+            long now = System.nanoTime();
+            if (i[0] >= 0) {
+                nanos[i[0]] = now - t[0];
+            }
+            if (++i[0] == count) {
+                done.tryEmitEmpty();
+                return;
+            }
+            t[0] = System.nanoTime();
+            client.outbound().tryEmitNext(ping);
+        });
+        t[0] = System.nanoTime();
+        client.outbound().tryEmitNext(ping);
+        done.asMono().block(T);
+        return Protocol.rttJson(nanos, Protocol.peakRssKb(), serverRss(client));
+    }
+}

@@ -1,0 +1,161 @@
+package io.reactiveipc.benchmark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.DelimiterBasedFrameDecoder;
+import io.reactiveipc.IpcAddress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+import reactor.netty.Connection;
+import reactor.netty.resources.LoopResources;
+import reactor.netty.tcp.TcpClient;
+import reactor.netty.tcp.TcpServer;
+
+/**
+ * The floor: plain Reactor Netty with the same framing and the same JSON work per message (Jackson encode of
+ * {type, data}, Jackson readTree to learn the type), written the way the Reactor Netty docs show.
+ */
+final class NettyWorker {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Duration T = Duration.ofMinutes(5);
+    private static final boolean NATIVE = LoopResources.hasNativeSupport();
+    private static final LoopResources LOOPS = LoopResources.create("bench", 2, true);
+
+    private NettyWorker() {
+    }
+
+    record Envelope(String type, Object data) {
+    }
+
+    static ByteBuf encode(Channel ch, String type, Object data) {
+        ByteBuf b = ch.alloc().ioBuffer();
+        try {
+            MAPPER.writeValue((java.io.OutputStream) new ByteBufOutputStream(b), new Envelope(type, data));
+        } catch (IOException e) {
+            b.release();
+            throw new UncheckedIOException(e);
+        }
+        return b.writeByte('\f');
+    }
+
+    static JsonNode decode(ByteBuf frame) {
+        try {
+            return MAPPER.readTree((java.io.InputStream) new ByteBufInputStream(frame));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static DelimiterBasedFrameDecoder framing() {
+        return new DelimiterBasedFrameDecoder(1 << 20, Unpooled.wrappedBuffer(new byte[] {'\f'}));
+    }
+
+    static SocketAddress socketAddress(IpcAddress address) {
+        if (address instanceof IpcAddress.Unix u) {
+            return NATIVE ? new DomainSocketAddress(u.path().toString()) : UnixDomainSocketAddress.of(u.path());
+        }
+        IpcAddress.Tcp t = (IpcAddress.Tcp) address;
+        return new InetSocketAddress(t.host(), t.port());
+    }
+
+    static void server(IpcAddress address) {
+        long[] count = {0};
+        TcpServer.create().runOn(LOOPS, NATIVE).bindAddress(() -> socketAddress(address))
+                .doOnConnection(c -> c.addHandlerLast(framing()))
+                .handle((in, out) -> {
+                    AtomicReference<Channel> channel = new AtomicReference<>();
+                    in.withConnection(c -> channel.set(c.channel()));
+                    return in.receive().doOnNext(frame -> {
+                        JsonNode n = decode(frame);
+                        Channel ch = channel.get();
+                        switch (n.get("type").asText()) {
+                            case "m" -> count[0]++;
+                            case "ping" -> ch.writeAndFlush(encode(ch, "pong", n.get("data")));
+                            case "sync" -> ch.writeAndFlush(encode(ch, "ack", count[0]));
+                            case "stats" -> ch.writeAndFlush(encode(ch, "stats", Map.of("rssKb", Protocol.peakRssKb())));
+                            default -> { }
+                        }
+                    }).then();
+                })
+                .bindNow(T);
+        System.out.println("{\"event\":\"ready\"}");
+        Mono.never().block();
+    }
+
+    static void client(IpcAddress address, String scenario, int count, int warmup) {
+        Sinks.Many<JsonNode> replies = Sinks.many().unicast().onBackpressureBuffer();
+        Sinks.One<Void> rttDone = Sinks.one();
+        long[] nanos = new long[count];
+        int[] i = {-warmup};
+        long[] t = {0};
+        Connection conn = TcpClient.newConnection().runOn(LOOPS, NATIVE).remoteAddress(() -> socketAddress(address))
+                .doOnConnected(c -> c.addHandlerLast(framing()))
+                .connectNow(T);
+        Channel ch = conn.channel();
+        conn.inbound().receive().subscribe(frame -> {
+            JsonNode n = decode(frame);
+            if (n.get("type").asText().equals("pong")) {
+                long now = System.nanoTime();
+                if (i[0] >= 0) {
+                    nanos[i[0]] = now - t[0];
+                }
+                if (++i[0] == count) {
+                    rttDone.tryEmitEmpty();
+                    return;
+                }
+                t[0] = System.nanoTime();
+                ch.writeAndFlush(encode(ch, "ping", Protocol.PAYLOAD));
+            } else {
+                replies.tryEmitNext(n);
+            }
+        });
+        Flux<JsonNode> inbound = replies.asFlux().publish().autoConnect(0);
+        String result;
+        if (scenario.equals("throughput")) {
+            send(conn, warmup);
+            long before = request(ch, inbound, "sync").asLong();
+            long t0 = System.nanoTime();
+            send(conn, count);
+            long after = request(ch, inbound, "sync").asLong();
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            result = Protocol.throughputJson(count, after - before, seconds, Protocol.peakRssKb(),
+                    request(ch, inbound, "stats").get("rssKb").asLong());
+        } else {
+            t[0] = System.nanoTime();
+            ch.writeAndFlush(encode(ch, "ping", Protocol.PAYLOAD));
+            rttDone.asMono().block(T);
+            result = Protocol.rttJson(nanos, Protocol.peakRssKb(), request(ch, inbound, "stats").get("rssKb").asLong());
+        }
+        conn.disposeNow();
+        System.out.println(result);
+    }
+
+    /** Per-message writes through Reactor Netty's sendObject, which flushes in bursts. */
+    private static void send(Connection conn, int n) {
+        Channel ch = conn.channel();
+        conn.outbound().sendObject(Flux.range(0, n).map(x -> encode(ch, "m", Protocol.PAYLOAD))).then().block(T);
+    }
+
+    private static JsonNode request(Channel ch, Flux<JsonNode> inbound, String type) {
+        Mono<JsonNode> reply = inbound.next().cache();
+        reply.subscribe();
+        ch.writeAndFlush(encode(ch, type, Map.of()));
+        return reply.block(T).get("data");
+    }
+}

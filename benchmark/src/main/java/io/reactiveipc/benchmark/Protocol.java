@@ -1,0 +1,52 @@
+package io.reactiveipc.benchmark;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * What every implementation in the benchmark speaks (node-ipc frames): {@code m} messages are counted,
+ * {@code sync} is answered {@code ack <count>}, {@code ping} with {@code pong} and the same data, {@code stats}
+ * with the server's peak RSS. The message is {@code {"type":"m","data":"<100 chars>"}}: 122 bytes and a delimiter.
+ */
+final class Protocol {
+
+    static final String PAYLOAD = "x".repeat(100);
+
+    private Protocol() {
+    }
+
+    /** Peak resident set size of this process, from /proc (VmHWM), in KiB; -1 where there is no /proc. */
+    static long peakRssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** One result line: latencies in microseconds. */
+    static String rttJson(long[] nanos, long clientRss, long serverRss) {
+        long[] sorted = nanos.clone();
+        java.util.Arrays.sort(sorted);
+        double mean = java.util.Arrays.stream(sorted).average().orElse(0) / 1000.0;
+        return String.format(java.util.Locale.ROOT,
+                "{\"scenario\":\"rtt\",\"messages\":%d,\"p50\":%.2f,\"p99\":%.2f,\"mean\":%.2f,"
+                        + "\"clientRssKb\":%d,\"serverRssKb\":%d}",
+                sorted.length, sorted[sorted.length / 2] / 1000.0, sorted[(int) (sorted.length * 0.99)] / 1000.0,
+                mean, clientRss, serverRss);
+    }
+
+    static String throughputJson(long messages, long received, double seconds, long clientRss, long serverRss) {
+        return String.format(java.util.Locale.ROOT,
+                "{\"scenario\":\"throughput\",\"messages\":%d,\"received\":%d,\"seconds\":%.4f,\"rate\":%.0f,"
+                        + "\"clientRssKb\":%d,\"serverRssKb\":%d}",
+                messages, received, seconds, messages / seconds, clientRss, serverRss);
+    }
+}
