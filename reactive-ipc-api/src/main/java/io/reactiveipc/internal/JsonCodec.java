@@ -56,6 +56,14 @@ public final class JsonCodec {
     public static void encode(Message message, OutputStream out) throws IOException {
         MessageAccess access = MessageAccess.get();
         byte[] json = access.json(message);
+        if (!encodeDirect(message, access, json, out)) {
+            encodeWithGenerator(message, access, json, out);
+        }
+    }
+
+    /** The general path; package-private so a test can hold the direct path to its exact output. */
+    static void encodeWithGenerator(Message message, MessageAccess access, byte @Nullable [] json, OutputStream out)
+            throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringField("type", message.type());
@@ -74,6 +82,90 @@ public final class JsonCodec {
                     + e.getOriginalMessage(), e);
         }
         out.write(DELIMITER);
+    }
+
+    private static final byte[] TYPE_PREFIX = "{\"type\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA_PREFIX = "\",\"data\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = {'}', DELIMITER};
+
+    /**
+     * The common frames without a JSON generator: a type and data that need no escaping (printable ASCII strings,
+     * integers, booleans, null, an empty object) or data that is already JSON text (a decoded frame being answered
+     * or forwarded). Writes exactly what the generator would, or nothing and returns false.
+     */
+    @SuppressWarnings("deprecation")
+    private static boolean encodeDirect(Message message, MessageAccess access, byte @Nullable [] json, OutputStream out)
+            throws IOException {
+        String type = message.type();
+        if (!plain(type)) {
+            return false;
+        }
+        if (json != null) {
+            int length = access.jsonLength(message);
+            if (length == 0) {
+                return false;
+            }
+            byte[] frame = frame(type, length);
+            System.arraycopy(json, access.jsonOffset(message), frame, frame.length - 2 - length, length);
+            out.write(frame);
+            return true;
+        }
+        Object value = access.value(message);
+        byte[] data;
+        if (value instanceof String s) {
+            if (!plain(s)) {
+                return false;
+            }
+            byte[] frame = frame(type, s.length() + 2);
+            int at = frame.length - 2 - s.length() - 2;
+            frame[at] = '"';
+            s.getBytes(0, s.length(), frame, at + 1); // printable ASCII: one byte per char
+            frame[at + 1 + s.length()] = '"';
+            out.write(frame);
+            return true;
+        } else if (value == null) {
+            data = NULL;
+        } else if (value instanceof Integer || value instanceof Long || value instanceof Short
+                || value instanceof Byte) {
+            data = value.toString().getBytes(StandardCharsets.US_ASCII);
+        } else if (value instanceof Boolean b) {
+            data = b ? TRUE : FALSE;
+        } else if (value instanceof java.util.Map<?, ?> map && map.isEmpty()) {
+            data = EMPTY_OBJECT;
+        } else {
+            return false;
+        }
+        byte[] frame = frame(type, data.length);
+        System.arraycopy(data, 0, frame, frame.length - 2 - data.length, data.length);
+        out.write(frame);
+        return true;
+    }
+
+    /** {@code {"type":"<type>","data":} + room for the data + {@code \}\f}, type filled in. */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, no encoder
+    private static byte[] frame(String type, int dataLength) {
+        byte[] frame = new byte[TYPE_PREFIX.length + type.length() + DATA_PREFIX.length + dataLength + END.length];
+        System.arraycopy(TYPE_PREFIX, 0, frame, 0, TYPE_PREFIX.length);
+        type.getBytes(0, type.length(), frame, TYPE_PREFIX.length);
+        System.arraycopy(DATA_PREFIX, 0, frame, TYPE_PREFIX.length + type.length(), DATA_PREFIX.length);
+        System.arraycopy(END, 0, frame, frame.length - END.length, END.length);
+        return frame;
+    }
+
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+    private static final byte[] EMPTY_OBJECT = {'{', '}'};
+
+    /** Printable ASCII without quote or backslash: written as is by JSON.stringify and by us. */
+    private static boolean plain(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

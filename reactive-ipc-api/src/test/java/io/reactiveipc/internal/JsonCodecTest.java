@@ -80,6 +80,25 @@ class JsonCodecTest {
     }
 
     @Test
+    void theDirectPathWritesExactlyWhatTheGeneratorWrites() throws IOException {
+        List<Object> values = new java.util.ArrayList<>(List.of("", "x", "a b ~!", "x".repeat(100), "y".repeat(5000),
+                0, -1, Integer.MAX_VALUE, Long.MIN_VALUE, (short) 7, (byte) -8, true, false, Map.of()));
+        values.add(null);
+        for (String type : List.of("m", "job.done", "a-b_c:d")) {
+            for (Object v : values) {
+                Message m = Message.of(type, v);
+                ByteArrayOutputStream generic = new ByteArrayOutputStream();
+                JsonCodec.encodeWithGenerator(m, MessageAccess.get(), null, generic);
+                assertThat(encode(m)).as("%s %s", type, v).isEqualTo(generic.toString(StandardCharsets.UTF_8));
+            }
+            Message decoded = decode("{\"type\":\"x\",\"data\":[1,{\"k\":null}]}").withType(type);
+            ByteArrayOutputStream generic = new ByteArrayOutputStream();
+            JsonCodec.encodeWithGenerator(decoded, MessageAccess.get(), MessageAccess.get().json(decoded), generic);
+            assertThat(encode(decoded)).isEqualTo(generic.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
     void withTypeKeepsTheDataAsItCameWithoutParsingIt() throws IOException {
         Message in = decode("{\"type\":\"ping\",\"data\":{\"b\":1,\"a\":[2.50]}}");
         Message out = in.withType("pong");
