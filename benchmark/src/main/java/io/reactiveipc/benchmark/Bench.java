@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs every scenario for every implementation in one go, each run as a separate server process and client
  * process, and reports medians and min-max over the runs, with ratios against the baselines of the same run.
- * Options: {@code --runs N} (3), {@code --count N} (1,000,000), {@code --warmup N} (200,000), {@code --rtt N}
+ * Options: {@code --runs N} (3), {@code --count N} (1,000,000), {@code --warmup N} (1,000,000: the JIT needs it, every implementation gets it), {@code --rtt N}
  * (20,000, after as many warm-up round trips), {@code --only text} (cells whose name contains it).
  */
 public final class Bench {
@@ -46,7 +46,7 @@ public final class Bench {
         Map<String, String> o = options(args);
         int runs = Integer.parseInt(o.getOrDefault("runs", "3"));
         int count = Integer.parseInt(o.getOrDefault("count", "1000000"));
-        int warmup = Integer.parseInt(o.getOrDefault("warmup", "200000"));
+        int warmup = Integer.parseInt(o.getOrDefault("warmup", "1000000"));
         int rtt = Integer.parseInt(o.getOrDefault("rtt", "20000"));
         String only = o.getOrDefault("only", "");
         Path nodeDir = Path.of(o.getOrDefault("node-dir", "node-peers"));
