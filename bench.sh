@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
 # The benchmark: builds, installs the pinned node-ipc peers, runs every scenario (about 5 minutes), prints the
 # table and writes benchmark/target/benchmark.md and benchmark.json. Options go to Bench (--runs, --only, ...).
+# ./bench.sh jmh [JMH options]: the codec microbenchmarks instead (about 2 minutes).
 set -euo pipefail
 cd "$(dirname "$0")"
 ./mvnw -q -B -ntp install -DskipTests -pl benchmark -am
+if [ "${1:-}" = "jmh" ]; then
+  shift
+  exec java -cp "benchmark/target/classes:benchmark/target/lib/*" org.openjdk.jmh.Main CodecBenchmark "$@"
+fi
 bash node-peers/install.sh
 exec java -cp "benchmark/target/classes:benchmark/target/lib/*" io.reactiveipc.benchmark.Bench "$@"

@@ -45,14 +45,22 @@ public final class Message {
     private final byte @Nullable [] json;
     private final int offset;
     private final int length;
+    /** For a decoded frame whose data is a scalar: {@link #value} holds it, read by the decoder in passing. */
+    private final boolean scalar;
     private volatile @Nullable JsonNode tree;
 
     private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length) {
+        this(type, value, json, offset, length, false);
+    }
+
+    private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length,
+            boolean scalar) {
         this.type = type;
         this.value = value;
         this.json = json;
         this.offset = offset;
         this.length = length;
+        this.scalar = scalar;
     }
 
     /** A message with data {@code {}}: what node-ipc sends when {@code data} is omitted. */
@@ -97,7 +105,7 @@ public final class Message {
      */
     public Message withType(String type) {
         requireNonNull(type, "type");
-        return new Message(type, value, json, offset, length);
+        return new Message(type, value, json, offset, length, scalar);
     }
 
     /** True if this message has exactly this type. */
@@ -129,6 +137,9 @@ public final class Message {
     public <T> @Nullable T data(Class<T> type) {
         requireNonNull(type, "type");
         try {
+            if (scalar && (value == null || type.isInstance(value))) {
+                return type.cast(value); // read by the decoder: no second parse
+            }
             if (json != null) {
                 return length == 0 ? null : JsonCodec.mapper().readValue(json, offset, length, type);
             }
@@ -199,6 +210,11 @@ public final class Message {
         @Override
         public Message decoded(String type, byte[] json, int offset, int length) {
             return new Message(type, null, json, offset, length);
+        }
+
+        @Override
+        public Message decodedScalar(String type, byte[] json, int offset, int length, @Nullable Object scalar) {
+            return new Message(type, scalar, json, offset, length, true);
         }
 
         @Override

@@ -178,6 +178,8 @@ public final class JsonCodec {
         String badType = null;
         int dataStart = 0;
         int dataEnd = 0;
+        boolean scalar = false;
+        Object scalarValue = null;
         try (JsonParser p = FACTORY.createParser(frame, offset, length)) {
             JsonToken t = p.nextToken();
             if (t == null) {
@@ -203,6 +205,17 @@ public final class JsonCodec {
                     }
                 } else if ("data".equals(name)) {
                     dataStart = (int) p.currentTokenLocation().getByteOffset();
+                    // A scalar is read on the way (the parser decodes it to find its end anyway), so binding it
+                    // later costs no second parse.
+                    scalar = true;
+                    switch (v) {
+                        case VALUE_STRING -> scalarValue = p.getText();
+                        case VALUE_NUMBER_INT -> scalarValue = p.getNumberValue();
+                        case VALUE_TRUE -> scalarValue = Boolean.TRUE;
+                        case VALUE_FALSE -> scalarValue = Boolean.FALSE;
+                        case VALUE_NULL -> scalarValue = null;
+                        default -> scalar = false;
+                    }
                     skipValue(p);
                     dataEnd = (int) p.currentLocation().getByteOffset();
                 } else {
@@ -222,7 +235,9 @@ public final class JsonCodec {
                     + " in " + preview(frame, offset, length));
         }
         // Location offsets count from the start of the parsed range.
-        return MessageAccess.get().decoded(type, frame, offset + dataStart, dataEnd - dataStart);
+        return scalar
+                ? MessageAccess.get().decodedScalar(type, frame, offset + dataStart, dataEnd - dataStart, scalarValue)
+                : MessageAccess.get().decoded(type, frame, offset + dataStart, dataEnd - dataStart);
     }
 
     /**

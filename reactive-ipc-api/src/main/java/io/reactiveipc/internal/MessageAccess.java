@@ -8,6 +8,9 @@ public interface MessageAccess {
 
     Message decoded(String type, byte[] json, int offset, int length);
 
+    /** As above, with the data's value already read by the decoder (a string, integer, boolean or null). */
+    Message decodedScalar(String type, byte[] json, int offset, int length, @Nullable Object scalar);
+
     byte @Nullable [] json(Message m);
 
     int jsonOffset(Message m);
