@@ -53,6 +53,31 @@ final class Interop {
                 : ((IpcAddress.Tcp) address).host() + ":" + ((IpcAddress.Tcp) address).port();
     }
 
+    /** Sends {@code message} to a node-ipc peer, which echoes it back; returns the echo. */
+    static io.reactiveipc.Message echo(io.reactiveipc.IpcConnection connection, io.reactiveipc.Message message) {
+        reactor.core.publisher.Mono<io.reactiveipc.Message> back = connection.on("echo").next().cache();
+        back.subscribe();
+        connection.send(message).block(T);
+        return back.block(T);
+    }
+
+    /** 10,000 messages to the peer and back in order, then 10,000 from the peer's own burst in order. */
+    static void burstEachWay(io.reactiveipc.IpcConnection c) {
+        java.util.List<Integer> expected = java.util.stream.IntStream.range(0, 10_000).boxed().toList();
+        reactor.core.publisher.Mono<java.util.List<Integer>> echoes = c.on("echo")
+                .map(m -> m.data(Integer.class)).take(10_000).collectList().cache();
+        echoes.subscribe();
+        c.send(reactor.core.publisher.Flux.range(0, 10_000).map(i -> io.reactiveipc.Message.of("echo", i))).block(T);
+        org.assertj.core.api.Assertions.assertThat(echoes.block(T)).as("Java -> node-ipc -> Java")
+                .containsExactlyElementsOf(expected);
+        reactor.core.publisher.Mono<java.util.List<Integer>> burst = c.on("n").map(m -> m.data(Integer.class))
+                .take(10_000).collectList().cache();
+        burst.subscribe();
+        c.emit("burst", java.util.Map.of("n", 10_000)).block(T);
+        org.assertj.core.api.Assertions.assertThat(burst.block(T)).as("node-ipc's burst")
+                .containsExactlyElementsOf(expected);
+    }
+
     /** node-ipc 14 and 10 over a Unix socket and TCP. */
     static Stream<Arguments> matrix() {
         return Stream.of("14", "10").flatMap(v -> Stream.of(Transport.values()).map(t -> Arguments.of(v, t)));

@@ -12,11 +12,9 @@ import io.reactiveipc.Message;
 import io.reactiveipc.interop.Interop.Transport;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** A Java server, node-ipc clients: each scenario x node-ipc 14 and 10 x Unix socket and TCP. */
@@ -49,20 +47,13 @@ class JavaServerNodeClientTest {
         return connections.block(T);
     }
 
-    /** Sends {@code message} to the node client, which echoes it back; returns the echo. */
-    Message echo(IpcConnection connection, Message message) {
-        Mono<Message> back = connection.on("echo").next().cache();
-        back.subscribe();
-        connection.send(message).block(T);
-        return back.block(T);
-    }
 
     @ParameterizedTest(name = "node-ipc {0} client, {1}")
     @MethodSource("io.reactiveipc.interop.Interop#matrix")
     void smallJson(String version, Transport transport) {
         IpcConnection c = serve(version, transport, 1).get(0);
         Message sent = Message.ofJson("echo", "{\"a\":1,\"b\":[true,false,null,-2.5e3],\"o\":{\"k\":\"v\"},\"s\":\"x\"}");
-        assertThat(echo(c, sent).data().equals(Interop.JS_NUMBERS, sent.data())).isTrue();
+        assertThat(Interop.echo(c, sent).data().equals(Interop.JS_NUMBERS, sent.data())).isTrue();
     }
 
     @ParameterizedTest(name = "node-ipc {0} client, {1}")
@@ -70,7 +61,7 @@ class JavaServerNodeClientTest {
     void unicodeAndEscapesIncludingAFormFeedInsideAString(String version, Transport transport) {
         IpcConnection c = serve(version, transport, 1).get(0);
         Message sent = Message.of("echo", java.util.Map.of("text", Interop.UNICODE, Interop.UNICODE, "as a key"));
-        JsonNode back = echo(c, sent).data();
+        JsonNode back = Interop.echo(c, sent).data();
         assertThat(back.get("text").asText()).isEqualTo(Interop.UNICODE);
         assertThat(back.get(Interop.UNICODE).asText()).isEqualTo("as a key");
     }
@@ -80,24 +71,13 @@ class JavaServerNodeClientTest {
     void payloadOf512KiB(String version, Transport transport) {
         IpcConnection c = serve(version, transport, 1).get(0);
         String big = "0123456789abcdef".repeat(512 * 1024 / 16);
-        assertThat(echo(c, Message.of("echo", big)).data(String.class)).isEqualTo(big);
+        assertThat(Interop.echo(c, Message.of("echo", big)).data(String.class)).isEqualTo(big);
     }
 
     @ParameterizedTest(name = "node-ipc {0} client, {1}")
     @MethodSource("io.reactiveipc.interop.Interop#matrix")
     void tenThousandMessagesInABurstEachWay(String version, Transport transport) {
-        IpcConnection c = serve(version, transport, 1).get(0);
-        List<Integer> expected = IntStream.range(0, 10_000).boxed().toList();
-
-        Mono<List<Integer>> echoes = c.on("echo").map(m -> m.data(Integer.class)).take(10_000).collectList().cache();
-        echoes.subscribe();
-        c.send(Flux.range(0, 10_000).map(i -> Message.of("echo", i))).block(T);
-        assertThat(echoes.block(T)).as("Java -> node-ipc -> Java").containsExactlyElementsOf(expected);
-
-        Mono<List<Integer>> burst = c.on("n").map(m -> m.data(Integer.class)).take(10_000).collectList().cache();
-        burst.subscribe();
-        c.emit("burst", java.util.Map.of("n", 10_000)).block(T);
-        assertThat(burst.block(T)).as("node-ipc's burst").containsExactlyElementsOf(expected);
+        Interop.burstEachWay(serve(version, transport, 1).get(0));
     }
 
     @ParameterizedTest(name = "node-ipc {0} clients, {1}")

@@ -12,11 +12,9 @@ import io.reactiveipc.Message;
 import io.reactiveipc.interop.Interop.Transport;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /** A node-ipc server, Java clients: each scenario x node-ipc 14 and 10 x Unix socket and TCP. */
@@ -47,19 +45,13 @@ class NodeServerJavaClientTest {
         return c;
     }
 
-    static Message echo(IpcClient client, Message message) {
-        Mono<Message> back = client.on("echo").next().cache();
-        back.subscribe();
-        client.send(message).block(T);
-        return back.block(T);
-    }
 
     @ParameterizedTest(name = "node-ipc {0} server, {1}")
     @MethodSource("io.reactiveipc.interop.Interop#matrix")
     void smallJson(String version, Transport transport) {
         nodeServer(version, transport);
         Message sent = Message.ofJson("echo", "{\"a\":1,\"b\":[true,false,null,-2.5e3],\"o\":{\"k\":\"v\"},\"s\":\"x\"}");
-        assertThat(echo(client(), sent).data().equals(Interop.JS_NUMBERS, sent.data())).isTrue();
+        assertThat(Interop.echo(client(), sent).data().equals(Interop.JS_NUMBERS, sent.data())).isTrue();
     }
 
     @ParameterizedTest(name = "node-ipc {0} server, {1}")
@@ -67,7 +59,7 @@ class NodeServerJavaClientTest {
     void unicodeAndEscapesIncludingAFormFeedInsideAString(String version, Transport transport) {
         nodeServer(version, transport);
         Message sent = Message.of("echo", java.util.Map.of("text", Interop.UNICODE, Interop.UNICODE, "as a key"));
-        JsonNode back = echo(client(), sent).data();
+        JsonNode back = Interop.echo(client(), sent).data();
         assertThat(back.get("text").asText()).isEqualTo(Interop.UNICODE);
         assertThat(back.get(Interop.UNICODE).asText()).isEqualTo("as a key");
     }
@@ -77,25 +69,14 @@ class NodeServerJavaClientTest {
     void payloadOf512KiB(String version, Transport transport) {
         nodeServer(version, transport);
         String big = "0123456789abcdef".repeat(512 * 1024 / 16);
-        assertThat(echo(client(), Message.of("echo", big)).data(String.class)).isEqualTo(big);
+        assertThat(Interop.echo(client(), Message.of("echo", big)).data(String.class)).isEqualTo(big);
     }
 
     @ParameterizedTest(name = "node-ipc {0} server, {1}")
     @MethodSource("io.reactiveipc.interop.Interop#matrix")
     void tenThousandMessagesInABurstEachWay(String version, Transport transport) {
         nodeServer(version, transport);
-        IpcClient c = client();
-        List<Integer> expected = IntStream.range(0, 10_000).boxed().toList();
-
-        Mono<List<Integer>> echoes = c.on("echo").map(m -> m.data(Integer.class)).take(10_000).collectList().cache();
-        echoes.subscribe();
-        c.send(Flux.range(0, 10_000).map(i -> Message.of("echo", i))).block(T);
-        assertThat(echoes.block(T)).as("Java -> node-ipc -> Java").containsExactlyElementsOf(expected);
-
-        Mono<List<Integer>> burst = c.on("n").map(m -> m.data(Integer.class)).take(10_000).collectList().cache();
-        burst.subscribe();
-        c.emit("burst", java.util.Map.of("n", 10_000)).block(T);
-        assertThat(burst.block(T)).as("node-ipc's burst").containsExactlyElementsOf(expected);
+        Interop.burstEachWay(client());
     }
 
     @ParameterizedTest(name = "node-ipc {0} server, {1}")

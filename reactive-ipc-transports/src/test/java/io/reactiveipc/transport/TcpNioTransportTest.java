@@ -1,25 +1,7 @@
 package io.reactiveipc.transport;
 
-import io.reactiveipc.IpcAddress;
-import io.reactiveipc.spi.IpcTransport;
-import io.reactiveipc.test.IpcTestAddresses;
-import io.reactiveipc.test.IpcTransportContract;
-
-class TcpNioTransportTest implements IpcTransportContract {
-    static final NettyTransport TRANSPORT = new NettyTransport(false);
-
-    @Override
-    public IpcTransport transport() {
-        return TRANSPORT;
-    }
-
-    @Override
-    public IpcAddress bindableAddress() {
-        return IpcTestAddresses.tcp();
-    }
-
-    @Override
-    public IpcAddress freeAddress() {
-        return IpcTestAddresses.freeTcpPort();
+class TcpNioTransportTest extends NettyContract {
+    TcpNioTransportTest() {
+        super(false, false);
     }
 }

@@ -1,0 +1,38 @@
+package io.reactiveipc.transport;
+
+import io.reactiveipc.IpcAddress;
+import io.reactiveipc.spi.IpcTransport;
+import io.reactiveipc.test.IpcTestAddresses;
+import io.reactiveipc.test.IpcTransportContract;
+import java.util.function.Supplier;
+
+/** The contract on one Netty flavour: epoll or NIO, Unix socket or TCP. */
+abstract class NettyContract implements IpcTransportContract {
+    private static final NettyTransport EPOLL = new NettyTransport(true);
+    private static final NettyTransport NIO = new NettyTransport(false);
+
+    private final NettyTransport transport;
+    private final Supplier<IpcAddress> bindable;
+    private final Supplier<IpcAddress> free;
+
+    NettyContract(boolean epoll, boolean unix) {
+        this.transport = epoll ? EPOLL : NIO;
+        this.bindable = unix ? IpcTestAddresses::unix : IpcTestAddresses::tcp;
+        this.free = unix ? IpcTestAddresses::unix : IpcTestAddresses::freeTcpPort;
+    }
+
+    @Override
+    public IpcTransport transport() {
+        return transport;
+    }
+
+    @Override
+    public IpcAddress bindableAddress() {
+        return bindable.get();
+    }
+
+    @Override
+    public IpcAddress freeAddress() {
+        return free.get();
+    }
+}
