@@ -23,7 +23,42 @@ if (role === 'server') {
   server.on('sync', (data, socket) => server.emit(socket, 'ack', count));
   server.on('ping', (data, socket) => server.emit(socket, 'pong', data));
   server.on('stats', (data, socket) => server.emit(socket, 'stats', { rssKb: rssKb() }));
+  server.on('fanout', (data) => { for (let i = 0; i < data.n; i++) server.broadcast('b', PAYLOAD); });
   server.start();
+} else if (scenario === 'fanout') {
+  // N clients in this process, each its own IPCModule; the first asks the server for a broadcast of n messages.
+  const count = Number(countArg);
+  const warmup = Number(warmupArg);
+  const clients = Number(process.argv[8]);
+  let received = 0;
+  let goal = Infinity;
+  let reached = null;
+  const worlds = [];
+  let connected = 0;
+  const allConnected = new Promise((resolve) => {
+    for (let c = 0; c < clients; c++) {
+      const m = new IPCModule();
+      m.config.id = 'client' + c; m.config.silent = true; m.config.retry = 50;
+      const go = () => {
+        const world = m.of.world;
+        world.on('b', () => { if (++received === goal && reached) reached(); });
+        world.on('connect', () => { if (++connected === clients) resolve(); });
+        worlds.push(world);
+      };
+      if (transport === 'unix') m.connectTo('world', address, go); else m.connectToNet('world', host, Number(port), go);
+    }
+  });
+  await allConnected;
+  const first = worlds[0];
+  const phase = (n) => new Promise((resolve) => { reached = resolve; goal = received + n * clients; first.emit('fanout', { n }); });
+  await phase(warmup);
+  const t0 = process.hrtime.bigint();
+  await phase(count);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const server = await new Promise((resolve) => { first.on('stats', resolve); first.emit('stats', {}); });
+  out({ scenario: 'fanout', clients, messages: count, deliveries: count * clients, seconds,
+    rate: count * clients / seconds, clientRssKb: rssKb(), serverRssKb: server.rssKb });
+  process.exit(0);
 } else {
   const count = Number(countArg);
   const warmup = Number(warmupArg);

@@ -47,6 +47,8 @@ public final class Message {
     private final int length;
     /** For a decoded frame whose data is a scalar: {@link #value} holds it, read by the decoder in passing. */
     private final boolean scalar;
+    /** The encoded frame, when encoded once for many connections (broadcast). */
+    private final byte @Nullable [] frame;
     private volatile @Nullable JsonNode tree;
 
     private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length) {
@@ -55,12 +57,18 @@ public final class Message {
 
     private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length,
             boolean scalar) {
+        this(type, value, json, offset, length, scalar, null);
+    }
+
+    private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length,
+            boolean scalar, byte @Nullable [] frame) {
         this.type = type;
         this.value = value;
         this.json = json;
         this.offset = offset;
         this.length = length;
         this.scalar = scalar;
+        this.frame = frame;
     }
 
     /** A message with data {@code {}}: what node-ipc sends when {@code data} is omitted. */
@@ -215,6 +223,16 @@ public final class Message {
         @Override
         public Message decodedScalar(String type, byte[] json, int offset, int length, @Nullable Object scalar) {
             return new Message(type, scalar, json, offset, length, true);
+        }
+
+        @Override
+        public Message withFrame(Message m, byte[] frame) {
+            return new Message(m.type, m.value, m.json, m.offset, m.length, m.scalar, frame);
+        }
+
+        @Override
+        public byte @Nullable [] frame(Message m) {
+            return m.frame;
         }
 
         @Override

@@ -33,7 +33,13 @@ public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final List<String> IMPLS = List.of("reactive-ipc", "reactor-netty", "node-ipc-14");
 
+    private static final int FANOUT_DELIVERIES = 1_000_000;
+
     private Bench() {
+    }
+
+    private static int clients(Cell c) {
+        return Integer.parseInt(c.scenario().substring("fanout-".length()));
     }
 
     record Cell(String scenario, String transport, String impl) {
@@ -53,7 +59,7 @@ public final class Bench {
         Path outDir = Path.of(o.getOrDefault("out", "benchmark/target"));
 
         List<Cell> cells = new ArrayList<>();
-        for (String scenario : List.of("throughput", "rtt-pinned", "rtt")) {
+        for (String scenario : List.of("throughput", "rtt-pinned", "rtt", "fanout-1", "fanout-10", "fanout-100")) {
             for (String transport : List.of("unix", "tcp")) {
                 for (String impl : IMPLS) {
                     Cell c = new Cell(scenario, transport, impl);
@@ -67,8 +73,13 @@ public final class Bench {
         for (Cell c : cells) {
             List<JsonNode> rs = new ArrayList<>();
             for (int r = 0; r < runs; r++) {
-                JsonNode res = runOnce(c, c.scenario().equals("throughput") ? count : rtt,
-                        c.scenario().equals("throughput") ? warmup : rtt, nodeDir);
+                int n = switch (c.scenario()) {
+                    case "throughput" -> count;
+                    case "rtt", "rtt-pinned" -> rtt;
+                    default -> FANOUT_DELIVERIES / clients(c); // fanout-N: a million deliveries in all
+                };
+                int w = c.scenario().equals("throughput") ? warmup : n;
+                JsonNode res = runOnce(c, n, w, nodeDir);
                 System.err.println(c.name() + " run " + (r + 1) + ": " + res);
                 rs.add(res);
             }
@@ -103,12 +114,17 @@ public final class Bench {
             address = "127.0.0.1:" + freePort();
         }
         List<String> prefix = c.scenario().equals("rtt-pinned") ? List.of("taskset", "-c", "0") : List.of();
-        String scenario = c.scenario().startsWith("rtt") ? "rtt" : "throughput";
+        String scenario = c.scenario().startsWith("rtt") ? "rtt" : c.scenario().startsWith("fanout") ? "fanout"
+                : "throughput";
         Process server = start(prefix, command(c.impl(), nodeDir, "server", c.transport(), address), nodeDir);
         try {
             await(server, "ready", 60);
-            Process client = start(prefix, command(c.impl(), nodeDir, "client", c.transport(), address, scenario,
-                    String.valueOf(count), String.valueOf(warmup)), nodeDir);
+            List<String> args = new ArrayList<>(List.of("client", c.transport(), address, scenario,
+                    String.valueOf(count), String.valueOf(warmup)));
+            if (scenario.equals("fanout")) {
+                args.add(String.valueOf(clients(c)));
+            }
+            Process client = start(prefix, command(c.impl(), nodeDir, args.toArray(String[]::new)), nodeDir);
             try {
                 return JSON.readTree(await(client, "scenario", 600));
             } finally {
@@ -221,16 +237,21 @@ public final class Bench {
         b.append("| scenario | transport | implementation | result | vs reactor-netty | vs node-ipc-14 |"
                 + " peak RSS server / client (MiB) |\n|---|---|---|---|---|---|---|\n");
         results.forEach((c, rs) -> {
-            boolean tp = c.scenario().equals("throughput");
+            boolean tp = !c.scenario().startsWith("rtt");
             String field = tp ? "rate" : "p50";
             double[] v = values(rs, field);
+            String unit = c.scenario().startsWith("fanout") ? "deliveries/s" : "msg/s";
             String result = tp
-                    ? String.format(Locale.ROOT, "%,.0f msg/s [%,.0f-%,.0f]", median(v), v[0], v[v.length - 1])
+                    ? String.format(Locale.ROOT, "%,.0f %s [%,.0f-%,.0f]", median(v), unit, v[0], v[v.length - 1])
                     : String.format(Locale.ROOT, "p50 %.1f µs [%.1f-%.1f], p99 %.1f, mean %.1f", median(v), v[0],
                             v[v.length - 1], median(values(rs, "p99")), median(values(rs, "mean")));
-            b.append("| ").append(c.scenario().equals("throughput") ? "one-way, " + String.format(Locale.ROOT,
-                    "%,d", count) + " msgs" : (c.scenario().equals("rtt") ? "round trip, unpinned"
-                    : "round trip, both on CPU 0")).append(" | ").append(c.transport()).append(" | ")
+            String what = switch (c.scenario()) {
+                case "throughput" -> "one-way, " + String.format(Locale.ROOT, "%,d", count) + " msgs";
+                case "rtt" -> "round trip, unpinned";
+                case "rtt-pinned" -> "round trip, both on CPU 0";
+                default -> "broadcast to " + clients(c) + " client" + (clients(c) > 1 ? "s" : "");
+            };
+            b.append("| ").append(what).append(" | ").append(c.transport()).append(" | ")
                     .append(c.impl()).append(" | ").append(result).append(" | ")
                     .append(ratio(results, c, "reactor-netty", field, tp)).append(" | ")
                     .append(ratio(results, c, "node-ipc-14", field, tp)).append(" | ")

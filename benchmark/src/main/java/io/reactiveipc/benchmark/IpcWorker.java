@@ -31,12 +31,53 @@ final class IpcWorker {
                 in.connection().outbound().tryEmitNext(m.withType("pong"));
             } else if (m.isType("sync")) {
                 in.connection().outbound().tryEmitNext(Message.of("ack", count[0]));
+            } else if (m.isType("fanout")) {
+                int n = m.data().get("n").asInt();
+                Message b = Message.of("b", Protocol.PAYLOAD);
+                reactor.core.publisher.Flux.range(0, n).flatMap(i -> server.broadcast(b), 256).subscribe();
             } else if (m.isType("stats")) {
                 in.connection().outbound().tryEmitNext(Message.of("stats", Map.of("rssKb", Protocol.peakRssKb())));
             }
         });
         System.out.println("{\"event\":\"ready\"}");
         server.onDispose().block();
+    }
+
+    /** {@code clients} connections in this process; the server broadcasts to all of them. */
+    static void fanout(IpcAddress address, int count, int warmup, int clients) {
+        java.util.List<IpcClient> all = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicReference<long[]> goal = new java.util.concurrent.atomic.AtomicReference<>(
+                new long[] {Long.MAX_VALUE});
+        java.util.concurrent.atomic.AtomicReference<Sinks.Empty<Void>> reached =
+                new java.util.concurrent.atomic.AtomicReference<>(Sinks.empty());
+        for (int i = 0; i < clients; i++) {
+            IpcClient c = IpcClient.connect("bench-" + i, address, CONFIG);
+            c.on("b").subscribe(m -> {
+                if (received.incrementAndGet() == goal.get()[0]) {
+                    reached.get().tryEmitEmpty();
+                }
+            });
+            all.add(c);
+        }
+        for (IpcClient c : all) {
+            c.events().filter(e -> e instanceof IpcEvent.Connected).blockFirst(T);
+        }
+        IpcClient first = all.get(0);
+        java.util.function.IntConsumer phase = n -> {
+            Sinks.Empty<Void> done = Sinks.empty();
+            reached.set(done);
+            goal.set(new long[] {received.get() + (long) n * clients});
+            emit(first, Message.of("fanout", Map.of("n", n)));
+            done.asMono().block(T);
+        };
+        phase.accept(warmup);
+        long t0 = System.nanoTime();
+        phase.accept(count);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String result = Protocol.fanoutJson(clients, count, seconds, Protocol.peakRssKb(), serverRss(first));
+        all.forEach(c -> c.disposeNow(T));
+        System.out.println(result);
     }
 
     static void client(IpcAddress address, String scenario, int count, int warmup) {

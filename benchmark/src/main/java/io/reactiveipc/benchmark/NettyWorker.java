@@ -76,11 +76,16 @@ final class NettyWorker {
 
     static void server(IpcAddress address) {
         long[] count = {0};
+        io.netty.channel.group.ChannelGroup group =
+                new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
         TcpServer.create().runOn(LOOPS, NATIVE).bindAddress(() -> socketAddress(address))
                 .doOnConnection(c -> c.addHandlerLast(framing()))
                 .handle((in, out) -> {
                     AtomicReference<Channel> channel = new AtomicReference<>();
-                    in.withConnection(c -> channel.set(c.channel()));
+                    in.withConnection(c -> {
+                        channel.set(c.channel());
+                        group.add(c.channel());
+                    });
                     return in.receive().doOnNext(frame -> {
                         JsonNode n = decode(frame);
                         Channel ch = channel.get();
@@ -89,6 +94,17 @@ final class NettyWorker {
                             case "ping" -> ch.writeAndFlush(encode(ch, "pong", n.get("data")));
                             case "sync" -> ch.writeAndFlush(encode(ch, "ack", count[0]));
                             case "stats" -> ch.writeAndFlush(encode(ch, "stats", Map.of("rssKb", Protocol.peakRssKb())));
+                            case "fanout" -> {
+                                // The Netty idiom: encode once, ChannelGroup writes a duplicate to each channel.
+                                int times = n.get("data").get("n").asInt();
+                                for (int i = 0; i < times; i++) {
+                                    group.write(encode(ch, "b", Protocol.PAYLOAD));
+                                    if (i % 256 == 255) {
+                                        group.flush();
+                                    }
+                                }
+                                group.flush();
+                            }
                             default -> { }
                         }
                     }).then();
@@ -96,6 +112,50 @@ final class NettyWorker {
                 .bindNow(T);
         System.out.println("{\"event\":\"ready\"}");
         Mono.never().block();
+    }
+
+    static void fanout(IpcAddress address, int count, int warmup, int clients) {
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong goal = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+        java.util.concurrent.atomic.AtomicReference<Sinks.Empty<Void>> reached =
+                new java.util.concurrent.atomic.AtomicReference<>(Sinks.empty());
+        Sinks.Many<JsonNode> replies = Sinks.many().multicast().onBackpressureBuffer();
+        java.util.List<Connection> all = new java.util.ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            Connection conn = TcpClient.newConnection().runOn(LOOPS, NATIVE).remoteAddress(() -> socketAddress(address))
+                    .doOnConnected(c -> c.addHandlerLast(framing()))
+                    .connectNow(T);
+            conn.inbound().receive().subscribe(frame -> {
+                JsonNode n = decode(frame);
+                if (n.get("type").asText().equals("b")) {
+                    if (received.incrementAndGet() == goal.get()) {
+                        reached.get().tryEmitEmpty();
+                    }
+                } else {
+                    synchronized (replies) {
+                        replies.tryEmitNext(n);
+                    }
+                }
+            });
+            all.add(conn);
+        }
+        Channel ch = all.get(0).channel();
+        Flux<JsonNode> inbound = replies.asFlux();
+        java.util.function.IntConsumer phase = n -> {
+            Sinks.Empty<Void> done = Sinks.empty();
+            reached.set(done);
+            goal.set(received.get() + (long) n * clients);
+            ch.writeAndFlush(encode(ch, "fanout", Map.of("n", n)));
+            done.asMono().block(T);
+        };
+        phase.accept(warmup);
+        long t0 = System.nanoTime();
+        phase.accept(count);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String result = Protocol.fanoutJson(clients, count, seconds, Protocol.peakRssKb(),
+                request(ch, inbound, "stats").get("rssKb").asLong());
+        all.forEach(Connection::disposeNow);
+        System.out.println(result);
     }
 
     static void client(IpcAddress address, String scenario, int count, int warmup) {

@@ -43,6 +43,13 @@ final class Protocol {
                 mean, clientRss, serverRss);
     }
 
+    static String fanoutJson(int clients, long messages, double seconds, long clientRss, long serverRss) {
+        return String.format(java.util.Locale.ROOT,
+                "{\"scenario\":\"fanout\",\"clients\":%d,\"messages\":%d,\"deliveries\":%d,\"seconds\":%.4f,"
+                        + "\"rate\":%.0f,\"clientRssKb\":%d,\"serverRssKb\":%d}",
+                clients, messages, messages * clients, seconds, messages * clients / seconds, clientRss, serverRss);
+    }
+
     static String throughputJson(long messages, long received, double seconds, long clientRss, long serverRss) {
         return String.format(java.util.Locale.ROOT,
                 "{\"scenario\":\"throughput\",\"messages\":%d,\"received\":%d,\"seconds\":%.4f,\"rate\":%.0f,"

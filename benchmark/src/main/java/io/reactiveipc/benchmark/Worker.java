@@ -5,7 +5,8 @@ import java.nio.file.Path;
 
 /**
  * One process of the benchmark: {@code <ipc|netty> server <unix|tcp> <address>} or
- * {@code <ipc|netty> client <unix|tcp> <address> <throughput|rtt> <count> <warmup>}. Prints one JSON line.
+ * {@code <ipc|netty> client <unix|tcp> <address> <throughput|rtt> <count> <warmup>}, or
+ * {@code ... fanout <count> <warmup> <clients>}. Prints one JSON line.
  */
 public final class Worker {
 
@@ -27,7 +28,14 @@ public final class Worker {
         } else {
             int count = Integer.parseInt(args[5]);
             int warmup = Integer.parseInt(args[6]);
-            if (ipc) {
+            if (args[4].equals("fanout")) {
+                int clients = Integer.parseInt(args[7]);
+                if (ipc) {
+                    IpcWorker.fanout(address, count, warmup, clients);
+                } else {
+                    NettyWorker.fanout(address, count, warmup, clients);
+                }
+            } else if (ipc) {
                 IpcWorker.client(address, args[4], count, warmup);
             } else {
                 NettyWorker.client(address, args[4], count, warmup);

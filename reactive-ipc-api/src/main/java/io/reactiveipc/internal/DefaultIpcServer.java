@@ -126,16 +126,18 @@ final class DefaultIpcServer implements IpcServer {
         return events.asFlux();
     }
 
+    /** Encoded once, written to every connection: a message that cannot be encoded fails the broadcast alone. */
     @Override
     public Mono<Void> broadcast(Message message) {
-        return Flux.defer(() -> Flux.fromIterable(List.copyOf(live)))
-                .flatMap(c -> c.send(message).onErrorResume(e -> {
-                    if (!(e instanceof IpcClosedException)) {
-                        events.emit(new IpcEvent.Failure(c, e));
-                    }
-                    return Mono.empty();
-                }), Integer.MAX_VALUE)
-                .then();
+        return Mono.fromCallable(() -> JsonCodec.encodedOnce(message))
+                .flatMap(encoded -> Flux.fromIterable(List.copyOf(live))
+                        .flatMap(c -> c.send(encoded).onErrorResume(e -> {
+                            if (!(e instanceof IpcClosedException)) {
+                                events.emit(new IpcEvent.Failure(c, e));
+                            }
+                            return Mono.empty();
+                        }), Integer.MAX_VALUE)
+                        .then());
     }
 
     @Override

@@ -55,6 +55,11 @@ public final class JsonCodec {
      */
     public static void encode(Message message, OutputStream out) throws IOException {
         MessageAccess access = MessageAccess.get();
+        byte[] frame = access.frame(message);
+        if (frame != null) {
+            out.write(frame);
+            return;
+        }
         byte[] json = access.json(message);
         if (!encodeDirect(message, access, json, out)) {
             encodeWithGenerator(message, access, json, out);
@@ -166,6 +171,23 @@ public final class JsonCodec {
             }
         }
         return true;
+    }
+
+    /**
+     * The message with its frame encoded now, once, for sending to many connections.
+     *
+     * @throws IpcDataException if the data cannot be serialized
+     */
+    public static Message encodedOnce(Message message) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256);
+        try {
+            encode(message, bytes);
+        } catch (IpcDataException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new IpcDataException("message '" + message.type() + "' could not be encoded: " + e, e);
+        }
+        return MessageAccess.get().withFrame(message, bytes.toByteArray());
     }
 
     /**

@@ -13,6 +13,11 @@ public interface MessageAccess {
 
     byte @Nullable [] json(Message m);
 
+    /** The same message carrying its whole encoded frame, written as is by every connection it is sent to. */
+    Message withFrame(Message m, byte[] frame);
+
+    byte @Nullable [] frame(Message m);
+
     int jsonOffset(Message m);
 
     int jsonLength(Message m);

@@ -42,6 +42,28 @@ class ServerIsolationTest {
     }
 
     @Test
+    void aBroadcastIsEncodedOnceAndOneThatCannotBeEncodedFailsAloneSendingNothing() {
+        ScriptedTransport t = new ScriptedTransport();
+        IpcServer server = Transports.bindServer(t, IpcAddress.unix(Path.of("/x")),
+                IpcConfig.builder().silent(true).build()).block(Duration.ofSeconds(1));
+        ScriptedTransport.FakeLink a = t.accept();
+        ScriptedTransport.FakeLink b = t.accept();
+        Object broken = new Object() {
+            public Object getValue() {
+                throw new IllegalStateException("broken getter");
+            }
+        };
+        StepVerifier.create(server.broadcast("bad", broken)).verifyError(io.reactiveipc.IpcDataException.class);
+        assertThat(a.written).isEmpty();
+        assertThat(b.written).isEmpty();
+        StepVerifier.create(server.broadcast("news", java.util.Map.of("k", List.of(1, 2)))).verifyComplete();
+        assertThat(a.written).singleElement().satisfies(m -> assertThat(m.data().toString())
+                .isEqualTo("{\"k\":[1,2]}"));
+        assertThat(b.written).hasSize(1);
+        server.dispose();
+    }
+
+    @Test
     void connectionsBeyondTheLimitAreRejectedAndTheSlotIsFreedWhenOneCloses() {
         ScriptedTransport t = new ScriptedTransport();
         IpcServer server = Transports.bindServer(t, IpcAddress.unix(Path.of("/x")),
