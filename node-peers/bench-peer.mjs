@@ -51,10 +51,12 @@ if (role === 'server') {
   await allConnected;
   const first = worlds[0];
   const phase = (n) => new Promise((resolve) => { reached = resolve; goal = received + n * clients; first.emit('fanout', { n }); });
+  const watchdog = setTimeout(() => { process.stderr.write('stuck: received ' + received + ' of goal ' + goal + '\n'); process.exit(3); }, Number(process.env.BENCH_WATCHDOG_MS || 60000));
   await phase(warmup);
   const t0 = process.hrtime.bigint();
   await phase(count);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  clearTimeout(watchdog);
   const server = await new Promise((resolve) => { first.on('stats', resolve); first.emit('stats', {}); });
   out({ scenario: 'fanout', clients, messages: count, deliveries: count * clients, seconds,
     rate: count * clients / seconds, clientRssKb: rssKb(), serverRssKb: server.rssKb });

@@ -79,9 +79,18 @@ public final class Bench {
                     default -> FANOUT_DELIVERIES / clients(c); // fanout-N: a million deliveries in all
                 };
                 int w = c.scenario().equals("throughput") ? warmup : n;
-                JsonNode res = runOnce(c, n, w, nodeDir);
+                JsonNode res;
+                try {
+                    res = runOnce(c, n, w, nodeDir);
+                } catch (Exception e) {
+                    // One broken cell must not cost the whole run: it shows as failed in the table.
+                    res = JSON.createObjectNode().put("failed", String.valueOf(e));
+                }
                 System.err.println(c.name() + " run " + (r + 1) + ": " + res);
                 rs.add(res);
+                if (res.has("failed")) {
+                    break; // a cell that fails is reported once, not waited for three times
+                }
             }
             results.put(c, rs);
         }
@@ -126,7 +135,7 @@ public final class Bench {
             }
             Process client = start(prefix, command(c.impl(), nodeDir, args.toArray(String[]::new)), nodeDir);
             try {
-                return JSON.readTree(await(client, "scenario", 600));
+                return JSON.readTree(await(client, "scenario", 120));
             } finally {
                 client.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
@@ -179,9 +188,15 @@ public final class Bench {
                 return null;
             }
         });
-        String l = line.get(seconds, TimeUnit.SECONDS);
+        String l;
+        try {
+            l = line.get(seconds, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("no '" + marker + "' within " + seconds + " s");
+        }
         if (l == null) {
-            throw new IllegalStateException("process ended without '" + marker + "': " + p.info().commandLine());
+            throw new IllegalStateException("the process ended without '" + marker + "' (exit "
+                    + (p.waitFor(5, TimeUnit.SECONDS) ? p.exitValue() : -1) + ")");
         }
         return l;
     }
@@ -223,7 +238,7 @@ public final class Bench {
     }
 
     private static double[] values(List<JsonNode> rs, String field) {
-        return rs.stream().mapToDouble(r -> r.get(field).asDouble()).sorted().toArray();
+        return rs.stream().filter(r -> !r.has("failed")).mapToDouble(r -> r.get(field).asDouble()).sorted().toArray();
     }
 
     private static double median(double[] v) {
@@ -236,7 +251,16 @@ public final class Bench {
                 .append(" runs, [min-max]; each run is a fresh server process and client process.\n\n");
         b.append("| scenario | transport | implementation | result | vs reactor-netty | vs node-ipc-14 |"
                 + " peak RSS server / client (MiB) |\n|---|---|---|---|---|---|---|\n");
-        results.forEach((c, rs) -> {
+        results.forEach((c, all) -> {
+            List<JsonNode> rs = all.stream().filter(r -> !r.has("failed")).toList();
+            String failed = all.size() == rs.size() ? "" : " (" + (all.size() - rs.size()) + " of " + all.size()
+                    + " runs failed)";
+            if (rs.isEmpty()) {
+                b.append("| ").append(c.scenario()).append(" | ").append(c.transport()).append(" | ").append(c.impl())
+                        .append(" | failed: ").append(all.get(0).get("failed").asText().replace('|', '/'))
+                        .append(" | - | - | - |\n");
+                return;
+            }
             boolean tp = !c.scenario().startsWith("rtt");
             String field = tp ? "rate" : "p50";
             double[] v = values(rs, field);
@@ -252,7 +276,7 @@ public final class Bench {
                 default -> "broadcast to " + clients(c) + " client" + (clients(c) > 1 ? "s" : "");
             };
             b.append("| ").append(what).append(" | ").append(c.transport()).append(" | ")
-                    .append(c.impl()).append(" | ").append(result).append(" | ")
+                    .append(c.impl()).append(" | ").append(result).append(failed).append(" | ")
                     .append(ratio(results, c, "reactor-netty", field, tp)).append(" | ")
                     .append(ratio(results, c, "node-ipc-14", field, tp)).append(" | ")
                     .append(String.format(Locale.ROOT, "%.0f / %.0f", median(values(rs, "serverRssKb")) / 1024,
@@ -271,8 +295,13 @@ public final class Bench {
         if (base == null) {
             return "-";
         }
-        double ours = median(values(results.get(c), field));
-        double theirs = median(values(base, field));
+        double[] o = values(results.get(c), field);
+        double[] t = values(base, field);
+        if (o.length == 0 || t.length == 0) {
+            return "-";
+        }
+        double ours = median(o);
+        double theirs = median(t);
         return String.format(Locale.ROOT, "%.2fx", higherIsBetter ? ours / theirs : theirs / ours);
     }
 
