@@ -49,6 +49,10 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
         return outbound;
     }
 
+    OutboundQueue queue() {
+        return outbound;
+    }
+
     @Override
     public Mono<Void> send(Message message) {
         return outbound.send(message);

@@ -1,7 +1,6 @@
 package io.reactiveipc.internal;
 
 import io.reactiveipc.IpcAddress;
-import io.reactiveipc.IpcClosedException;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcConnection;
 import io.reactiveipc.IpcEvent;
@@ -9,6 +8,7 @@ import io.reactiveipc.IpcServer;
 import io.reactiveipc.Message;
 import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.spi.Link;
+import io.reactiveipc.spi.OutboundQueue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -126,18 +126,24 @@ final class DefaultIpcServer implements IpcServer {
         return events.asFlux();
     }
 
-    /** Encoded once, written to every connection: a message that cannot be encoded fails the broadcast alone. */
+    /**
+     * Encoded once and queued once per connection as one shared entry, which counts the connections down as they
+     * write it: no Mono and no pending entry per delivery. A message that cannot be encoded fails the broadcast.
+     */
     @Override
     public Mono<Void> broadcast(Message message) {
-        return Mono.fromCallable(() -> JsonCodec.encodedOnce(message))
-                .flatMap(encoded -> Flux.fromIterable(List.copyOf(live))
-                        .flatMap(c -> c.send(encoded).onErrorResume(e -> {
-                            if (!(e instanceof IpcClosedException)) {
-                                events.emit(new IpcEvent.Failure(c, e));
-                            }
-                            return Mono.empty();
-                        }), Integer.MAX_VALUE)
-                        .then());
+        return Mono.create(sink -> {
+            Message encoded = JsonCodec.encodedOnce(message);
+            List<DefaultIpcConnection> targets = new ArrayList<>(live.size());
+            for (IpcConnection c : live) {
+                targets.add((DefaultIpcConnection) c);
+            }
+            OutboundQueue.Shared shared = new OutboundQueue.Shared(encoded, targets.size() + 1, sink::success);
+            for (DefaultIpcConnection c : targets) {
+                c.queue().offerShared(shared);
+            }
+            shared.done();
+        });
     }
 
     @Override

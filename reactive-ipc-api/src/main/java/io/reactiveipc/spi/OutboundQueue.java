@@ -72,6 +72,20 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         });
     }
 
+    /**
+     * For a broadcast: queues the shared entry unless the queue is full or closed, in which case it is counted as
+     * done for this connection at once (a full queue also reports it through {@link Owner#dropped}).
+     */
+    public void offerShared(Shared shared) {
+        Sinks.EmitResult r = offer(shared);
+        if (r == Sinks.EmitResult.FAIL_OVERFLOW) {
+            owner.dropped(shared.message, new IpcOverflowException(capacity));
+            shared.done();
+        } else if (r != Sinks.EmitResult.OK) {
+            shared.done();
+        }
+    }
+
     private Sinks.EmitResult offer(Object entry) {
         if (terminated != null || completing) {
             return Sinks.EmitResult.FAIL_TERMINATED;
@@ -228,13 +242,18 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     public static Message message(Object entry) {
-        return entry instanceof Pending p ? p.message : (Message) entry;
+        if (entry instanceof Pending p) {
+            return p.message;
+        }
+        return entry instanceof Shared s ? s.message : (Message) entry;
     }
 
     /** The entry's frame was completely written. */
     public static void written(Object entry) {
         if (entry instanceof Pending p) {
             p.sink.success();
+        } else if (entry instanceof Shared s) {
+            s.done();
         }
     }
 
@@ -242,6 +261,9 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     public void failed(Object entry, Throwable error) {
         if (entry instanceof Pending p) {
             p.sink.error(error);
+        } else if (entry instanceof Shared s) {
+            owner.dropped(s.message, error);
+            s.done();
         } else {
             owner.dropped((Message) entry, error);
         }
@@ -271,6 +293,8 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         while ((e = poll()) != null) {
             if (e instanceof Pending p) {
                 p.sink.error(cause);
+            } else if (e instanceof Shared shared) {
+                shared.done(); // a connection that closed is skipped by a broadcast
             }
             // Fire-and-forget messages are discarded on close, as documented; they are not "dropped" failures.
         }
@@ -282,6 +306,29 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
     /** A message whose sender waits for it to be written. */
     private record Pending(Message message, MonoSink<Void> sink) {
+    }
+
+    /**
+     * One message queued on many connections (a broadcast): {@code whenAllDone} runs once every connection has
+     * written it, skipped it (closed) or failed it. Create with the number of connections plus one, and call
+     * {@link #done()} once more after queueing, so it cannot finish while still being handed out.
+     */
+    public static final class Shared {
+        final Message message;
+        private final AtomicInteger remaining;
+        private final Runnable whenAllDone;
+
+        public Shared(Message message, int parties, Runnable whenAllDone) {
+            this.message = requireNonNull(message, "message");
+            this.remaining = new AtomicInteger(parties);
+            this.whenAllDone = requireNonNull(whenAllDone, "whenAllDone");
+        }
+
+        public void done() {
+            if (remaining.decrementAndGet() == 0) {
+                whenAllDone.run();
+            }
+        }
     }
 
     /** Whom this queue reports to. */

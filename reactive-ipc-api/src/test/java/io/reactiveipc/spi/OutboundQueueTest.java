@@ -109,6 +109,30 @@ class OutboundQueueTest {
     }
 
     @Test
+    void aSharedEntryFinishesOnceEveryQueueWroteSkippedOrRefusedIt() {
+        int[] finished = {0};
+        OutboundQueue writes = new OutboundQueue(4, q.owner());
+        OutboundQueue closes = new OutboundQueue(4, q.owner());
+        OutboundQueue full = q;
+        for (int i = 0; i < 4; i++) {
+            full.tryEmitNext(Message.of("n", i));
+        }
+        OutboundQueue.Shared shared = new OutboundQueue.Shared(Message.of("news"), 3 + 1, () -> finished[0]++);
+        writes.offerShared(shared);
+        closes.offerShared(shared);
+        full.offerShared(shared); // refused: reported as dropped, counted as done
+        shared.done();            // the broadcaster has handed it to everyone
+        assertThat(owner).containsExactly("dropped news");
+        assertThat(finished[0]).isZero();
+        closes.terminate(new IpcClosedException("closed")); // skipped by a connection that closed
+        assertThat(finished[0]).isZero();
+        Object entry = writes.poll();
+        assertThat(OutboundQueue.message(entry).type()).isEqualTo("news");
+        OutboundQueue.written(entry);
+        assertThat(finished[0]).isEqualTo(1);
+    }
+
+    @Test
     void asFluxIsNotForUsers() {
         StepVerifier.create(q.asFlux()).verifyError(IllegalStateException.class);
     }
