@@ -14,19 +14,6 @@ final class Interop {
     /** A node process is up in well under a second; a peer that is not ready by then is broken. */
     static final Duration START = Duration.ofSeconds(10);
 
-    /**
-     * JSON trees equal as JavaScript sees them: numbers by value. JS has one number type, so node-ipc sends
-     * {@code -2.5e3} back as {@code -2500}, which Jackson reads as an int, not a double.
-     */
-    static final java.util.Comparator<com.fasterxml.jackson.databind.JsonNode> JS_NUMBERS = (a, b) -> {
-        if (a.equals(b)) {
-            return 0;
-        }
-        if (a.isNumber() && b.isNumber()) {
-            return Double.compare(a.asDouble(), b.asDouble());
-        }
-        return 1;
-    };
     static final IpcConfig QUIET = IpcConfig.builder().silent(true).retry(50).build();
 
     /** A string with everything JSON has to escape or carry: non-ASCII, astral, controls, the delimiter itself. */

@@ -180,14 +180,33 @@ public final class JsonCodec {
      */
     public static Message encodedOnce(Message message) {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256);
+        encodeChecked(message, bytes, bytes::size, Integer.MAX_VALUE);
+        return MessageAccess.get().withFrame(message, bytes.toByteArray());
+    }
+
+    /**
+     * What a transport calls to write one frame: {@link #encode}, with every failure turned into the exception the
+     * sender is given, and the frame held to the limit. {@code written} tells how many bytes {@code out} holds.
+     * On failure {@code out} holds a partial frame: discard it.
+     *
+     * @throws IpcDataException if the data cannot be encoded
+     * @throws IpcProtocolException ({@code FRAME_TOO_LARGE}) if the frame, delimiter excluded, exceeds
+     *         {@code maxFrameSize}
+     */
+    public static void encodeChecked(Message message, OutputStream out, java.util.function.IntSupplier written,
+            int maxFrameSize) {
         try {
-            encode(message, bytes);
+            encode(message, out);
         } catch (IpcDataException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new IpcDataException("message '" + message.type() + "' could not be encoded: " + e, e);
         }
-        return MessageAccess.get().withFrame(message, bytes.toByteArray());
+        int frame = written.getAsInt() - 1;
+        if (frame > maxFrameSize) {
+            throw new IpcProtocolException(Reason.FRAME_TOO_LARGE, "outbound message '" + message.type()
+                    + "' is a frame of " + frame + " bytes, over maxFrameSize " + maxFrameSize + "; it was not sent");
+        }
     }
 
     /**

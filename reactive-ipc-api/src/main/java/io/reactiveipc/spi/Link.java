@@ -21,7 +21,10 @@ public interface Link {
      */
     void startWriting(OutboundQueue queue);
 
-    /** Closes after what was already handed to the socket is flushed. Idempotent. */
+    /**
+     * Closes now. Entries not completely written are handed back to the queue (see {@link #startWriting}); a
+     * graceful close after everything queued is the queue's {@code tryEmitComplete()}. Idempotent.
+     */
     void close();
 
     /** Completes when the socket is closed and unwritten entries were handed back. */

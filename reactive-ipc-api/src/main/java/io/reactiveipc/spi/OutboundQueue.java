@@ -331,11 +331,6 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         }
     }
 
-    /** Whom this queue reports to. */
-    public Owner owner() {
-        return owner;
-    }
-
     @Override
     public String toString() {
         return "OutboundQueue{size=" + size.get() + ", capacity=" + capacity + "}";

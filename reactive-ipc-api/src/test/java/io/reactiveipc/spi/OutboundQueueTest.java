@@ -19,7 +19,7 @@ import reactor.test.StepVerifier;
 class OutboundQueueTest {
 
     final List<String> owner = new ArrayList<>();
-    final OutboundQueue q = new OutboundQueue(4, new OutboundQueue.Owner() {
+    final OutboundQueue.Owner recorder = new OutboundQueue.Owner() {
         @Override
         public void outboundCompleted() {
             owner.add("completed");
@@ -34,7 +34,8 @@ class OutboundQueueTest {
         public void dropped(Message message, Throwable why) {
             owner.add("dropped " + message.type());
         }
-    });
+    };
+    final OutboundQueue q = new OutboundQueue(4, recorder);
 
     static int n(Object entry) {
         return OutboundQueue.message(entry).data(Integer.class);
@@ -111,8 +112,8 @@ class OutboundQueueTest {
     @Test
     void aSharedEntryFinishesOnceEveryQueueWroteSkippedOrRefusedIt() {
         int[] finished = {0};
-        OutboundQueue writes = new OutboundQueue(4, q.owner());
-        OutboundQueue closes = new OutboundQueue(4, q.owner());
+        OutboundQueue writes = new OutboundQueue(4, recorder);
+        OutboundQueue closes = new OutboundQueue(4, recorder);
         OutboundQueue full = q;
         for (int i = 0; i < 4; i++) {
             full.tryEmitNext(Message.of("n", i));
@@ -139,7 +140,7 @@ class OutboundQueueTest {
 
     @Test
     void concurrentProducersNeitherLoseNorDuplicate() throws InterruptedException {
-        OutboundQueue big = new OutboundQueue(1_000_000, q.owner());
+        OutboundQueue big = new OutboundQueue(1_000_000, recorder);
         int threads = 4;
         int each = 50_000;
         ExecutorService pool = Executors.newFixedThreadPool(threads);

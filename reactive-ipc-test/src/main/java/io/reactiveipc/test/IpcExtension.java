@@ -71,7 +71,7 @@ public final class IpcExtension implements ParameterResolver {
     }
 
     /** Closed by JUnit when the test's store goes away. */
-    private record Closing(IpcFixtures fixtures) implements ExtensionContext.Store.CloseableResource {
+    private record Closing(IpcFixtures fixtures) implements ExtensionContext.Store.CloseableResource, AutoCloseable {
         @Override
         public void close() {
             fixtures.close();

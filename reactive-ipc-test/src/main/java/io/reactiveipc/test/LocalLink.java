@@ -1,14 +1,12 @@
 package io.reactiveipc.test;
 
-import io.reactiveipc.IpcDataException;
+import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcProtocolException;
-import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.Message;
 import io.reactiveipc.internal.JsonCodec;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -123,24 +121,14 @@ final class LocalLink implements Link {
     }
 
     private byte @Nullable [] encode(OutboundQueue q, Object entry) {
-        Message message = OutboundQueue.message(entry);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
-            JsonCodec.encode(message, bytes);
-        } catch (IpcDataException e) {
+            JsonCodec.encodeChecked(OutboundQueue.message(entry), bytes, bytes::size, maxFrameSize);
+            return bytes.toByteArray();
+        } catch (IpcException e) {
             q.failed(entry, e);
             return null;
-        } catch (IOException | RuntimeException e) {
-            q.failed(entry, new IpcDataException("message '" + message.type() + "' could not be encoded: " + e, e));
-            return null;
         }
-        if (bytes.size() - 1 > maxFrameSize) {
-            q.failed(entry, new IpcProtocolException(Reason.FRAME_TOO_LARGE, "outbound message '" + message.type()
-                    + "' is a frame of " + (bytes.size() - 1) + " bytes, over maxFrameSize " + maxFrameSize
-                    + "; it was not sent"));
-            return null;
-        }
-        return bytes.toByteArray();
     }
 
     @Override

@@ -66,7 +66,7 @@ public final class LocalTransport implements IpcTransport {
         }
         LocalLink server = new LocalLink(address + "#raw" + CONNECTIONS.incrementAndGet(),
                 binding.config.maxFrameSize());
-        RawConnection.Local raw = new RawConnection.Local(server);
+        RawConnection raw = new LocalRawConnection(server);
         binding.onLink.accept(server);
         return raw;
     }

@@ -7,9 +7,8 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.AttributeKey;
-import io.reactiveipc.IpcDataException;
+import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcProtocolException;
-import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.Message;
 import io.reactiveipc.internal.JsonCodec;
 import io.reactiveipc.spi.Link;
@@ -119,27 +118,16 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
     }
 
     private @Nullable ByteBuf encode(OutboundQueue q, Object entry) {
-        Message message = OutboundQueue.message(entry);
         ByteBuf buf = channel.alloc().ioBuffer();
         try {
-            JsonCodec.encode(message, new ByteBufOutputStream(buf));
-        } catch (IpcDataException e) {
+            JsonCodec.encodeChecked(OutboundQueue.message(entry), new ByteBufOutputStream(buf), buf::readableBytes,
+                    maxFrameSize);
+            return buf;
+        } catch (IpcException e) {
             buf.release();
             q.failed(entry, e);
             return null;
-        } catch (IOException | RuntimeException e) {
-            buf.release();
-            q.failed(entry, new IpcDataException("message '" + message.type() + "' could not be encoded: " + e, e));
-            return null;
         }
-        int frame = buf.readableBytes() - 1;
-        if (frame > maxFrameSize) {
-            buf.release();
-            q.failed(entry, new IpcProtocolException(Reason.FRAME_TOO_LARGE, "outbound message '" + message.type()
-                    + "' is a frame of " + frame + " bytes, over maxFrameSize " + maxFrameSize + "; it was not sent"));
-            return null;
-        }
-        return buf;
     }
 
     private void onWritten(io.netty.util.concurrent.Future<? super Void> future) {
