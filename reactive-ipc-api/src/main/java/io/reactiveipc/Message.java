@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import io.reactiveipc.internal.JsonCodec;
 import io.reactiveipc.internal.MessageAccess;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
@@ -45,29 +46,36 @@ public final class Message {
     private final byte @Nullable [] json;
     private final int offset;
     private final int length;
-    /** For a decoded frame whose data is a scalar: {@link #value} holds it, read by the decoder in passing. */
-    private final boolean scalar;
+    /** How a decoded frame's data may be read without a parser: {@link #PARSE}, {@link #SCALAR} or {@link #TEXT}. */
+    private final byte form;
     /** The encoded frame, when encoded once for many connections (broadcast). */
     private final byte @Nullable [] frame;
     private volatile @Nullable JsonNode tree;
 
+    /** Data as JSON text, parsed when asked for (or a Java value, when {@link #json} is null). */
+    private static final byte PARSE = 0;
+    /** Data of a decoded frame that is a scalar: {@link #value} holds it, read by the decoder in passing. */
+    private static final byte SCALAR = 1;
+    /** Data of a decoded frame that is a string of printable ASCII without escapes: the bytes inside the quotes. */
+    private static final byte TEXT = 2;
+
     private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length) {
-        this(type, value, json, offset, length, false);
+        this(type, value, json, offset, length, PARSE);
     }
 
     private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length,
-            boolean scalar) {
-        this(type, value, json, offset, length, scalar, null);
+            byte form) {
+        this(type, value, json, offset, length, form, null);
     }
 
     private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length,
-            boolean scalar, byte @Nullable [] frame) {
+            byte form, byte @Nullable [] frame) {
         this.type = type;
         this.value = value;
         this.json = json;
         this.offset = offset;
         this.length = length;
-        this.scalar = scalar;
+        this.form = form;
         this.frame = frame;
     }
 
@@ -113,7 +121,7 @@ public final class Message {
      */
     public Message withType(String type) {
         requireNonNull(type, "type");
-        return new Message(type, value, json, offset, length, scalar);
+        return new Message(type, value, json, offset, length, form);
     }
 
     /** True if this message has exactly this type. */
@@ -145,8 +153,11 @@ public final class Message {
     public <T> @Nullable T data(Class<T> type) {
         requireNonNull(type, "type");
         try {
-            if (scalar && (value == null || type.isInstance(value))) {
+            if (form == SCALAR && (value == null || type.isInstance(value))) {
                 return type.cast(value); // read by the decoder: no second parse
+            }
+            if (form == TEXT && type.isAssignableFrom(String.class)) {
+                return type.cast(new String(json, offset + 1, length - 2, StandardCharsets.ISO_8859_1));
             }
             if (json != null) {
                 return length == 0 ? null : JsonCodec.mapper().readValue(json, offset, length, type);
@@ -222,12 +233,17 @@ public final class Message {
 
         @Override
         public Message decodedScalar(String type, byte[] json, int offset, int length, @Nullable Object scalar) {
-            return new Message(type, scalar, json, offset, length, true);
+            return new Message(type, scalar, json, offset, length, SCALAR);
+        }
+
+        @Override
+        public Message decodedText(String type, byte[] json, int offset, int length) {
+            return new Message(type, null, json, offset, length, TEXT);
         }
 
         @Override
         public Message withFrame(Message m, byte[] frame) {
-            return new Message(m.type, m.value, m.json, m.offset, m.length, m.scalar, frame);
+            return new Message(m.type, m.value, m.json, m.offset, m.length, m.form, frame);
         }
 
         @Override

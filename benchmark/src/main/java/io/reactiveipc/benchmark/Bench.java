@@ -26,7 +26,9 @@ import java.util.concurrent.TimeUnit;
  * Runs every scenario for every implementation in one go, each run as a separate server process and client
  * process, and reports medians and min-max over the runs, with ratios against the baselines of the same run.
  * Options: {@code --runs N} (3), {@code --count N} (1,000,000), {@code --warmup N} (1,000,000: the JIT needs it, every implementation gets it), {@code --rtt N}
- * (20,000, after as many warm-up round trips), {@code --only text} (cells whose name contains it).
+ * (20,000, after as many warm-up round trips), {@code --only text} (cells whose name contains it),
+ * {@code --profile dir} (async-profiler on every Java worker: a CPU flame graph per process, written to dir;
+ * {@code --profile-format collapsed} for folded stacks instead of html).
  */
 public final class Bench {
 
@@ -34,6 +36,10 @@ public final class Bench {
     private static final List<String> IMPLS = List.of("reactive-ipc", "reactor-netty", "node-ipc-14");
 
     private static final int FANOUT_DELIVERIES = 1_000_000;
+
+    /** The agent option to profile Java workers with, or null. */
+    private static String profiler;
+    private static int profiled;
 
     private Bench() {
     }
@@ -57,6 +63,9 @@ public final class Bench {
         String only = o.getOrDefault("only", "");
         Path nodeDir = Path.of(o.getOrDefault("node-dir", "node-peers"));
         Path outDir = Path.of(o.getOrDefault("out", "benchmark/target"));
+        if (o.containsKey("profile")) {
+            profiler = profiler(Path.of(o.get("profile")), o.getOrDefault("profile-format", "html"));
+        }
 
         List<Cell> cells = new ArrayList<>();
         for (String scenario : List.of("throughput", "rtt-pinned", "rtt", "fanout-1", "fanout-10", "fanout-100")) {
@@ -154,6 +163,10 @@ public final class Bench {
             cmd.add("bench-peer.mjs");
         } else {
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            if (profiler != null) {
+                cmd.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints",
+                        String.format(Locale.ROOT, profiler, ++profiled + "-" + impl + "-" + args[0])));
+            }
             cmd.addAll(List.of("-Xms512m", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled",
                     "-cp", System.getProperty("java.class.path"), Worker.class.getName(),
                     impl.equals("reactive-ipc") ? "ipc" : "netty"));
@@ -199,6 +212,24 @@ public final class Bench {
                     + (p.waitFor(5, TimeUnit.SECONDS) ? p.exitValue() : -1) + ")");
         }
         return l;
+    }
+
+    /**
+     * Extracts async-profiler's native library from its jar on the class path; the returned agent option has a
+     * {@code %s} for the file name of each process's flame graph.
+     */
+    private static String profiler(Path dir, String format) throws IOException {
+        Files.createDirectories(dir);
+        Path lib = dir.resolve("libasyncProfiler.so");
+        try (var in = Bench.class.getResourceAsStream("/linux-x64/libasyncProfiler.so")) {
+            if (in == null) {
+                throw new IllegalStateException("async-profiler's linux-x64 library is not on the class path");
+            }
+            Files.copy(in, lib, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        // cpu uses perf events where the kernel allows them and falls back to a timer where it does not
+        return "-agentpath:" + lib.toAbsolutePath() + "=start,event=cpu,interval=1ms,file="
+                + dir.toAbsolutePath() + "/%s." + format;
     }
 
     private static int freePort() throws IOException {

@@ -30,6 +30,9 @@ public final class JsonCodec {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+            // JSON.stringify writes a character outside the BMP as 4 bytes of UTF-8; Jackson by default as two
+            // backslash-u escapes. Lone surrogates are escaped either way, as JSON.stringify does.
+            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
             .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
             .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
@@ -215,6 +218,12 @@ public final class JsonCodec {
      * @throws IpcProtocolException if the frame is not a JSON object with a string {@code type}
      */
     public static Message decode(byte[] frame, int offset, int length) {
+        Message m = FastDecoder.decode(frame, offset, length);
+        return m != null ? m : decodeWithParser(frame, offset, length);
+    }
+
+    /** The general path, and the judge of what is valid; package-private so a test can hold the fast path to it. */
+    static Message decodeWithParser(byte[] frame, int offset, int length) {
         String type = null;
         String badType = null;
         int dataStart = 0;

@@ -11,6 +11,12 @@ public interface MessageAccess {
     /** As above, with the data's value already read by the decoder (a string, integer, boolean or null). */
     Message decodedScalar(String type, byte[] json, int offset, int length, @Nullable Object scalar);
 
+    /**
+     * As {@link #decoded}, for data that is a JSON string of printable ASCII without escapes: its text is the bytes
+     * between the quotes, read when asked for.
+     */
+    Message decodedText(String type, byte[] json, int offset, int length);
+
     byte @Nullable [] json(Message m);
 
     /** The same message carrying its whole encoded frame, written as is by every connection it is sent to. */

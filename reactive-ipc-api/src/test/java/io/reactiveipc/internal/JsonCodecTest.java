@@ -47,6 +47,18 @@ class JsonCodecTest {
     }
 
     @Test
+    void writesCharactersOutsideTheBmpAsUtf8AndLoneSurrogatesEscapedLikeJsonStringify() throws IOException {
+        // node v20: JSON.stringify({"x\ude00y": "x\ud83d", "😀": "😀"}), as hex
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("x\ude00y", "x\ud83d");
+        data.put("😀", "😀");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        JsonCodec.encode(Message.of("m", data), out);
+        assertThat(HexFormat.of().formatHex(out.toByteArray())).isEqualTo("7b2274797065223a226d222c2264617461223a"
+                + "7b22785c756465303079223a22785c7564383364222c22f09f9880223a22f09f9880227d7d0c");
+    }
+
+    @Test
     void escapesControlCharactersLikeJsonStringifySoTheDelimiterNeverOccursInAFrame() throws IOException {
         String frame = encode(Message.of("t", "\u0001\u001f\f\t\u007f"));
         // JSON.stringify('\u0001\u001f\f\t\u007f') === '"\\u0001\\u001f\\f\\t\u007f"' (lower-case hex, DEL raw)
