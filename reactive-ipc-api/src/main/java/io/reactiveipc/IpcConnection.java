@@ -75,8 +75,11 @@ public interface IpcConnection extends Disposable {
     }
 
     /**
-     * Sends every message of {@code messages} in order, requesting more as earlier ones are written, and
-     * completes when the last was written. The first failure cancels {@code messages} and is signalled.
+     * Sends every message of {@code messages} in order, requesting more as earlier ones are written (at most 256
+     * queued and unwritten at a time), and completes when the last was written. The first failure (the queue full
+     * of other traffic, a message that cannot be encoded or is too large, the connection closing) cancels
+     * {@code messages} and is signalled; messages queued before it are still written. The way to send a stream
+     * fast: no {@code Mono} per message.
      */
     default Mono<Void> send(Publisher<Message> messages) {
         requireNonNull(messages, "messages");

@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.Exceptions;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -174,6 +175,11 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     @Override
     public Mono<Void> send(Message message) {
         return outbound.send(message);
+    }
+
+    @Override
+    public Mono<Void> send(Publisher<Message> messages) {
+        return outbound.sendAll(messages);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.reactiveipc.IpcEvent;
 import io.reactiveipc.Message;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
+import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -56,6 +57,11 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
     @Override
     public Mono<Void> send(Message message) {
         return outbound.send(message);
+    }
+
+    @Override
+    public Mono<Void> send(Publisher<Message> messages) {
+        return outbound.sendAll(messages);
     }
 
     @Override

@@ -8,13 +8,18 @@ import io.reactiveipc.Message;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
+import reactor.util.context.Context;
 
 /**
  * The outbound side of a connection: a bounded, thread-safe queue that is also the {@code Sinks.Many<Message>}
@@ -71,6 +76,21 @@ public final class OutboundQueue implements Sinks.Many<Message> {
             }
         });
     }
+
+    /**
+     * Queues the messages of {@code messages} in order as they come, keeping at most {@link #STREAM_WINDOW} of them
+     * queued and not yet written (so a stream never fills the queue), requesting more as they are written.
+     * Completes when the last was written; the first failure (the queue full of other traffic, a message that
+     * cannot be encoded, the connection closing) cancels {@code messages} and is signalled, and what was queued
+     * before it is still written. Cancelling the Mono cancels {@code messages}; what is queued stays queued.
+     */
+    public Mono<Void> sendAll(Publisher<Message> messages) {
+        requireNonNull(messages, "messages");
+        return Mono.create(sink -> messages.subscribe(new Stream(sink)));
+    }
+
+    /** How many messages of one {@link #sendAll} stream may be queued and not yet written. */
+    public static final int STREAM_WINDOW = 256;
 
     /**
      * For a broadcast: queues the shared entry unless the queue is full or closed, in which case it is counted as
@@ -242,15 +262,23 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     public static Message message(Object entry) {
+        if (entry instanceof Message m) {
+            return m;
+        }
+        if (entry instanceof Streamed st) {
+            return st.message;
+        }
         if (entry instanceof Pending p) {
             return p.message;
         }
-        return entry instanceof Shared s ? s.message : (Message) entry;
+        return ((Shared) entry).message;
     }
 
     /** The entry's frame was completely written. */
     public static void written(Object entry) {
-        if (entry instanceof Pending p) {
+        if (entry instanceof Streamed st) {
+            st.stream.written();
+        } else if (entry instanceof Pending p) {
             p.sink.success();
         } else if (entry instanceof Shared s) {
             s.done();
@@ -259,7 +287,9 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
     /** The entry will never be written because of {@code error}. */
     public void failed(Object entry, Throwable error) {
-        if (entry instanceof Pending p) {
+        if (entry instanceof Streamed st) {
+            st.stream.failed(error);
+        } else if (entry instanceof Pending p) {
             p.sink.error(error);
         } else if (entry instanceof Shared s) {
             owner.dropped(s.message, error);
@@ -293,6 +323,8 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         while ((e = poll()) != null) {
             if (e instanceof Pending p) {
                 p.sink.error(cause);
+            } else if (e instanceof Streamed st) {
+                st.stream.failed(cause);
             } else if (e instanceof Shared shared) {
                 shared.done(); // a connection that closed is skipped by a broadcast
             }
@@ -306,6 +338,102 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
     /** A message whose sender waits for it to be written. */
     private record Pending(Message message, MonoSink<Void> sink) {
+    }
+
+    /** A message of a {@link #sendAll} stream. */
+    private record Streamed(Message message, Stream stream) {
+    }
+
+    /**
+     * Subscribes to a {@link #sendAll} stream: one entry per message, no Mono per message. {@code unwritten}
+     * counts entries queued and not yet reported, so the window is kept and completion is known.
+     */
+    private final class Stream implements CoreSubscriber<Message> {
+        private final MonoSink<Void> sink;
+        private final AtomicInteger unwritten = new AtomicInteger();
+        private final AtomicInteger toRequest = new AtomicInteger();
+        private final AtomicBoolean finished = new AtomicBoolean();
+        private volatile @Nullable Subscription upstream;
+        private volatile boolean upstreamDone;
+
+        Stream(MonoSink<Void> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public Context currentContext() {
+            return Context.of(sink.contextView());
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            upstream = s;
+            sink.onCancel(() -> {
+                finished.set(true);
+                cancelUpstream();
+            });
+            s.request(STREAM_WINDOW);
+        }
+
+        @Override
+        public void onNext(Message message) {
+            if (finished.get()) {
+                return;
+            }
+            unwritten.incrementAndGet();
+            Sinks.EmitResult r = offer(new Streamed(requireNonNull(message, "message"), this));
+            if (r != Sinks.EmitResult.OK) {
+                failed(r == Sinks.EmitResult.FAIL_OVERFLOW ? new IpcOverflowException(capacity) : closed());
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            upstreamDone = true;
+            if (finished.compareAndSet(false, true)) {
+                sink.error(error);
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            upstreamDone = true;
+            if (unwritten.get() == 0 && finished.compareAndSet(false, true)) {
+                sink.success();
+            }
+        }
+
+        /** On the writing link's thread. */
+        void written() {
+            int left = unwritten.decrementAndGet();
+            if (upstreamDone) {
+                if (left == 0 && finished.compareAndSet(false, true)) {
+                    sink.success();
+                }
+            } else if (toRequest.incrementAndGet() == STREAM_WINDOW / 2) {
+                toRequest.addAndGet(-STREAM_WINDOW / 2);
+                Subscription s = upstream;
+                if (s != null && !finished.get()) {
+                    s.request(STREAM_WINDOW / 2);
+                }
+            }
+        }
+
+        /** One entry will never be written: the stream fails, if it has not ended yet. */
+        void failed(Throwable error) {
+            unwritten.decrementAndGet();
+            if (finished.compareAndSet(false, true)) {
+                cancelUpstream();
+                sink.error(error);
+            }
+        }
+
+        private void cancelUpstream() {
+            Subscription s = upstream;
+            if (s != null && !upstreamDone) {
+                s.cancel();
+            }
+        }
     }
 
     /**

@@ -3,15 +3,20 @@ package io.reactiveipc.spi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reactiveipc.IpcClosedException;
+import io.reactiveipc.IpcDataException;
 import io.reactiveipc.IpcOverflowException;
 import io.reactiveipc.Message;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
@@ -174,4 +179,124 @@ class OutboundQueueTest {
         assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         assertThat(big.poll()).isNull();
     }
+
+    // ---- sendAll: a stream without a Mono per message --------------------------------------------------------
+
+    final OutboundQueue roomy = new OutboundQueue(10_000, recorder);
+
+    /** Writes what is queued, as a link would, and returns the numbers written. */
+    static List<Integer> writeAll(OutboundQueue queue) {
+        List<Integer> written = new ArrayList<>();
+        Object e;
+        while ((e = queue.poll()) != null) {
+            written.add(n(e));
+            OutboundQueue.written(e);
+        }
+        return written;
+    }
+
+    @Test
+    void aStreamKeepsAWindowQueuedAndCompletesWhenItsLastMessageWasWritten() {
+        List<Long> requests = new ArrayList<>();
+        Mono<Void> sent = roomy.sendAll(Flux.range(0, 1000).doOnRequest(requests::add).map(i -> Message.of("n", i)));
+        StepVerifier.create(sent).expectSubscription().then(() -> {
+            assertThat(roomy.size()).as("never more than the window").isEqualTo(OutboundQueue.STREAM_WINDOW);
+        }).then(() -> {
+            List<Integer> all = new ArrayList<>();
+            Object e;
+            while ((e = roomy.poll()) != null) {
+                assertThat(roomy.size()).isLessThan(OutboundQueue.STREAM_WINDOW);
+                all.add(n(e));
+                OutboundQueue.written(e); // requests more, which are queued at once
+            }
+            assertThat(all).isEqualTo(IntStream.range(0, 1000).boxed().toList());
+        }).verifyComplete();
+        assertThat(requests.get(0)).isEqualTo(OutboundQueue.STREAM_WINDOW);
+        assertThat(requests).allMatch(r -> r <= OutboundQueue.STREAM_WINDOW);
+    }
+
+    @Test
+    void aStreamIsNotCompleteWhileItsLastMessageIsUnwritten() {
+        StepVerifier.create(roomy.sendAll(Flux.range(0, 3).map(i -> Message.of("n", i))))
+                .expectSubscription()
+                .then(() -> {
+                    Object first = roomy.poll();
+                    OutboundQueue.written(first);
+                    OutboundQueue.written(roomy.poll());
+                })
+                .expectNoEvent(Duration.ofMillis(50))
+                .then(() -> OutboundQueue.written(roomy.poll()))
+                .verifyComplete();
+    }
+
+    @Test
+    void anUnwritableMessageFailsTheStreamCancelsItAndWhatCameBeforeIsStillWritten() {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        Mono<Void> sent = roomy.sendAll(Flux.range(0, 1000).doOnCancel(() -> cancelled.set(true))
+                .map(i -> Message.of("n", i)));
+        IpcDataException bad = new IpcDataException("cannot encode", new IllegalStateException());
+        StepVerifier.create(sent)
+                .expectSubscription()
+                .then(() -> {
+                    OutboundQueue.written(roomy.poll());
+                    roomy.failed(roomy.poll(), bad);
+                })
+                .expectErrorSatisfies(e -> assertThat(e).isSameAs(bad))
+                .verify(T);
+        assertThat(cancelled).isTrue();
+        assertThat(writeAll(roomy)).as("queued before the failure").startsWith(2, 3).doesNotContain(0, 1);
+        assertThat(owner).as("a stream's failure is its sender's, not a dropped message").isEmpty();
+    }
+
+    @Test
+    void aStreamFailsWithOverflowWhenOtherTrafficFilledTheQueue() {
+        OutboundQueue small = new OutboundQueue(10, recorder);
+        for (int i = 0; i < 8; i++) {
+            small.tryEmitNext(Message.of("other", i));
+        }
+        AtomicBoolean cancelled = new AtomicBoolean();
+        StepVerifier.create(small.sendAll(Flux.range(0, 5).doOnCancel(() -> cancelled.set(true))
+                        .map(i -> Message.of("n", i))))
+                .verifyError(IpcOverflowException.class);
+        assertThat(cancelled).isTrue();
+        assertThat(small.size()).as("8 others and the 2 that fitted").isEqualTo(10);
+    }
+
+    @Test
+    void aStreamFailsWithIpcClosedExceptionWhenTheConnectionCloses() {
+        StepVerifier.create(roomy.sendAll(Flux.range(0, 1000).map(i -> Message.of("n", i))))
+                .expectSubscription()
+                .then(() -> roomy.terminate(new IpcClosedException("closed")))
+                .verifyError(IpcClosedException.class);
+        StepVerifier.create(roomy.sendAll(Flux.just(Message.of("late")))).verifyError(IpcClosedException.class);
+    }
+
+    @Test
+    void cancellingTheSendCancelsTheStreamAndRequestsNoMore() {
+        List<Long> requests = new ArrayList<>();
+        AtomicBoolean cancelled = new AtomicBoolean();
+        StepVerifier.create(roomy.sendAll(Flux.range(0, 1000).doOnRequest(requests::add)
+                        .doOnCancel(() -> cancelled.set(true)).map(i -> Message.of("n", i))))
+                .expectSubscription()
+                .thenCancel()
+                .verify(T);
+        assertThat(cancelled).isTrue();
+        writeAll(roomy);
+        assertThat(requests).containsExactly((long) OutboundQueue.STREAM_WINDOW);
+    }
+
+    @Test
+    void anErrorOfTheStreamIsSignalledAndWhatWasQueuedStays() {
+        StepVerifier.create(roomy.sendAll(Flux.concat(Flux.just(Message.of("n", 0)),
+                        Flux.error(new IllegalStateException("source broke")))))
+                .verifyErrorMessage("source broke");
+        assertThat(writeAll(roomy)).containsExactly(0);
+    }
+
+    @Test
+    void anEmptyStreamCompletesAtOnce() {
+        StepVerifier.create(roomy.sendAll(Flux.empty())).verifyComplete();
+    }
+
+    static final Duration T = Duration.ofSeconds(10);
 }
