@@ -1,7 +1,9 @@
 // node-ipc 14 side of the benchmark (the baseline), speaking the same protocol as the Java workers:
 //   node bench-peer.mjs server <unix|tcp> <path|host:port>
 //   node bench-peer.mjs client <unix|tcp> <path|host:port> <throughput|rtt> <count> <warmup>
-// Messages: m (counted), sync -> ack <count>, ping -> pong (same data), stats -> stats {rssKb}.
+//   node --expose-gc bench-peer.mjs client <unix|tcp> <path|host:port> idle <connections> 0
+// Messages: m (counted), sync -> ack <count>, ping -> pong (same data), stats -> stats {rssKb},
+// mem -> mem {rssKb, heapKb, peakKb} after a full collection.
 import { IPCModule } from 'node-ipc';
 
 const [role, transport, address, scenario, countArg, warmupArg] = process.argv.slice(2);
@@ -9,10 +11,16 @@ const ipc = new IPCModule();
 ipc.config.id = role;
 ipc.config.silent = true;
 ipc.config.retry = 50;
+ipc.config.maxConnections = 2000; // room for the idle scenario's 1,000 connections
 const [host, port] = address.split(':');
 const PAYLOAD = 'x'.repeat(100);
 const rssKb = () => Math.round(process.resourceUsage().maxRSS);
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
+const memory = () => {
+  global.gc();
+  const m = process.memoryUsage();
+  return { rssKb: Math.round(m.rss / 1024), heapKb: Math.round(m.heapUsed / 1024), peakKb: rssKb() };
+};
 
 if (role === 'server') {
   if (transport === 'unix') ipc.serve(address, () => out({ event: 'ready' }));
@@ -23,8 +31,40 @@ if (role === 'server') {
   server.on('sync', (data, socket) => server.emit(socket, 'ack', count));
   server.on('ping', (data, socket) => server.emit(socket, 'pong', data));
   server.on('stats', (data, socket) => server.emit(socket, 'stats', { rssKb: rssKb() }));
+  server.on('mem', (data, socket) => server.emit(socket, 'mem', memory()));
   server.on('fanout', (data) => { for (let i = 0; i < data.n; i++) server.broadcast('b', PAYLOAD); });
   server.start();
+} else if (scenario === 'idle') {
+  // N connections in this process, each its own IPCModule, one round trip each, then idle.
+  const connections = Number(countArg);
+  const connect = (id, onWorld) => {
+    const m = new IPCModule();
+    m.config.id = id; m.config.silent = true; m.config.retry = 50;
+    const go = () => onWorld(m.of.world);
+    if (transport === 'unix') m.connectTo('world', address, go); else m.connectToNet('world', host, Number(port), go);
+  };
+  const control = await new Promise((resolve) => connect('control', (w) => w.on('connect', () => resolve(w))));
+  let pending = null;
+  control.on('mem', (m) => pending(m));
+  const serverMemory = () => new Promise((resolve) => { pending = resolve; control.emit('mem', {}); });
+  const serverBefore = await serverMemory();
+  const clientBefore = memory();
+  let ponged = 0;
+  await new Promise((resolve) => {
+    for (let c = 0; c < connections; c++) {
+      connect('idle' + c, (w) => {
+        w.on('connect', () => w.emit('ping', 'hello'));
+        w.on('pong', () => { if (++ponged === connections) resolve(); });
+      });
+    }
+  });
+  const clientAfter = memory();
+  const serverAfter = await serverMemory();
+  const per = (a, b, k) => (a[k] - b[k]) / connections;
+  out({ scenario: 'idle', connections, serverRssPerConnKb: per(serverAfter, serverBefore, 'rssKb'),
+    serverHeapPerConnKb: per(serverAfter, serverBefore, 'heapKb'), clientRssPerConnKb: per(clientAfter, clientBefore, 'rssKb'),
+    clientHeapPerConnKb: per(clientAfter, clientBefore, 'heapKb'), clientRssKb: rssKb(), serverRssKb: serverAfter.peakKb });
+  process.exit(0);
 } else if (scenario === 'fanout') {
   // N clients in this process, each its own IPCModule; the first asks the server for a broadcast of n messages.
   const count = Number(countArg);

@@ -36,6 +36,7 @@ public final class Bench {
     private static final List<String> IMPLS = List.of("reactive-ipc", "reactor-netty", "node-ipc-14");
 
     private static final int FANOUT_DELIVERIES = 1_000_000;
+    private static final int IDLE_CONNECTIONS = 1000;
 
     /** The agent option to profile Java workers with, or null. */
     private static String profiler;
@@ -68,7 +69,8 @@ public final class Bench {
         }
 
         List<Cell> cells = new ArrayList<>();
-        for (String scenario : List.of("throughput", "rtt-pinned", "rtt", "fanout-1", "fanout-10", "fanout-100")) {
+        for (String scenario : List.of("throughput", "rtt-pinned", "rtt", "fanout-1", "fanout-10", "fanout-100",
+                "idle")) {
             for (String transport : List.of("unix", "tcp")) {
                 for (String impl : IMPLS) {
                     Cell c = new Cell(scenario, transport, impl);
@@ -84,10 +86,15 @@ public final class Bench {
             for (int r = 0; r < runs; r++) {
                 int n = switch (c.scenario()) {
                     case "throughput" -> count;
+                    case "idle" -> IDLE_CONNECTIONS;
                     case "rtt", "rtt-pinned" -> rtt;
                     default -> FANOUT_DELIVERIES / clients(c); // fanout-N: a million deliveries in all
                 };
-                int w = c.scenario().equals("throughput") ? warmup : n;
+                int w = switch (c.scenario()) {
+                    case "throughput" -> warmup;
+                    case "idle" -> 0;
+                    default -> n;
+                };
                 JsonNode res;
                 try {
                     res = runOnce(c, n, w, nodeDir);
@@ -133,8 +140,10 @@ public final class Bench {
         }
         List<String> prefix = c.scenario().equals("rtt-pinned") ? List.of("taskset", "-c", "0") : List.of();
         String scenario = c.scenario().startsWith("rtt") ? "rtt" : c.scenario().startsWith("fanout") ? "fanout"
-                : "throughput";
-        Process server = start(prefix, command(c.impl(), nodeDir, "server", c.transport(), address), nodeDir);
+                : c.scenario();
+        // Idle memory: the heap is touched up front, so growth of the resident set is memory outside the heap.
+        List<String> jvm = scenario.equals("idle") ? List.of("-XX:+AlwaysPreTouch") : List.of();
+        Process server = start(prefix, command(c.impl(), nodeDir, jvm, "server", c.transport(), address), nodeDir);
         try {
             await(server, "ready", 60);
             List<String> args = new ArrayList<>(List.of("client", c.transport(), address, scenario,
@@ -142,7 +151,7 @@ public final class Bench {
             if (scenario.equals("fanout")) {
                 args.add(String.valueOf(clients(c)));
             }
-            Process client = start(prefix, command(c.impl(), nodeDir, args.toArray(String[]::new)), nodeDir);
+            Process client = start(prefix, command(c.impl(), nodeDir, jvm, args.toArray(String[]::new)), nodeDir);
             try {
                 return JSON.readTree(await(client, "scenario", 120));
             } finally {
@@ -156,13 +165,15 @@ public final class Bench {
         }
     }
 
-    private static List<String> command(String impl, Path nodeDir, String... args) {
+    private static List<String> command(String impl, Path nodeDir, List<String> jvm, String... args) {
         List<String> cmd = new ArrayList<>();
         if (impl.equals("node-ipc-14")) {
             cmd.add("node");
+            cmd.add("--expose-gc");
             cmd.add("bench-peer.mjs");
         } else {
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            cmd.addAll(jvm);
             if (profiler != null) {
                 cmd.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints",
                         String.format(Locale.ROOT, profiler, ++profiled + "-" + impl + "-" + args[0])));
@@ -292,6 +303,10 @@ public final class Bench {
                         .append(" | - | - | - |\n");
                 return;
             }
+            if (c.scenario().equals("idle")) {
+                idleRow(b, results, c, rs, failed);
+                return;
+            }
             boolean tp = !c.scenario().startsWith("rtt");
             String field = tp ? "rate" : "p50";
             double[] v = values(rs, field);
@@ -314,6 +329,34 @@ public final class Bench {
                             median(values(rs, "clientRssKb")) / 1024)).append(" |\n");
         });
         return b.toString();
+    }
+
+    /**
+     * Idle memory per connection. For a JVM (heap pre-touched) memory is retained heap plus growth of the resident
+     * set; for Node.js the resident set's growth, which holds its heap.
+     */
+    private static void idleRow(StringBuilder b, Map<Cell, List<JsonNode>> results, Cell c, List<JsonNode> rs,
+            String failed) {
+        String result = String.format(Locale.ROOT, "server %.1f KiB (heap %.1f), client %.1f KiB (heap %.1f)",
+                idleTotal(c, rs, "server"), median(values(rs, "serverHeapPerConnKb")), idleTotal(c, rs, "client"),
+                median(values(rs, "clientHeapPerConnKb")));
+        b.append("| idle, ").append(String.format(Locale.ROOT, "%,d", IDLE_CONNECTIONS)).append(" connections, per")
+                .append(" connection | ").append(c.transport()).append(" | ").append(c.impl()).append(" | ")
+                .append(result).append(failed);
+        for (String baseline : List.of("reactor-netty", "node-ipc-14")) {
+            List<JsonNode> base = results.get(new Cell(c.scenario(), c.transport(), baseline));
+            List<JsonNode> ok = base == null ? List.of() : base.stream().filter(r -> !r.has("failed")).toList();
+            b.append(" | ").append(c.impl().equals(baseline) ? "1.00" : ok.isEmpty() ? "-"
+                    : String.format(Locale.ROOT, "%.2fx", idleTotal(new Cell(c.scenario(), c.transport(), baseline),
+                            ok, "server") / idleTotal(c, rs, "server")));
+        }
+        b.append(String.format(Locale.ROOT, " | %.0f / %.0f |%n", median(values(rs, "serverRssKb")) / 1024,
+                median(values(rs, "clientRssKb")) / 1024));
+    }
+
+    private static double idleTotal(Cell c, List<JsonNode> rs, String side) {
+        double rss = median(values(rs, side + "RssPerConnKb"));
+        return c.impl().equals("node-ipc-14") ? rss : rss + median(values(rs, side + "HeapPerConnKb"));
     }
 
     /** Throughput: ours / theirs (higher is better). Latency: theirs / ours (higher is better too). */

@@ -8,13 +8,15 @@ import io.reactiveipc.IpcServer;
 import io.reactiveipc.Message;
 import java.time.Duration;
 import java.util.Map;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /** Reactive IPC as a user writes it: the public API only. */
 final class IpcWorker {
 
-    private static final IpcConfig CONFIG = IpcConfig.builder().silent(true).retry(50).build();
+    /** Room for the idle scenario's 1,000 connections (node-ipc's default, and ours, is 100). */
+    private static final IpcConfig CONFIG = IpcConfig.builder().silent(true).retry(50).maxConnections(2000).build();
     private static final Duration T = Duration.ofMinutes(5);
 
     private IpcWorker() {
@@ -23,6 +25,11 @@ final class IpcWorker {
     static void server(IpcAddress address) {
         IpcServer server = IpcServer.bind(address, CONFIG).block(T);
         long[] count = {0};
+        java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+        server.connections().subscribe(c -> {
+            open.incrementAndGet();
+            c.onDispose().subscribe(null, null, open::decrementAndGet);
+        });
         server.inbound().subscribe(in -> {
             Message m = in.message();
             if (m.isType("m")) {
@@ -35,6 +42,10 @@ final class IpcWorker {
                 int n = m.data().get("n").asInt();
                 Message b = Message.of("b", Protocol.PAYLOAD);
                 reactor.core.publisher.Flux.range(0, n).flatMap(i -> server.broadcast(b), 256).subscribe();
+            } else if (m.isType("mem")) {
+                Map<String, Object> reply = new java.util.HashMap<>(Protocol.memoryReply());
+                reply.put("connections", open.get());
+                in.connection().outbound().tryEmitNext(Message.of("mem", reply));
             } else if (m.isType("stats")) {
                 in.connection().outbound().tryEmitNext(Message.of("stats", Map.of("rssKb", Protocol.peakRssKb())));
             }
@@ -80,6 +91,39 @@ final class IpcWorker {
         System.out.println(result);
     }
 
+    /** {@code connections} clients, each after one round trip, then idle: memory per connection on both sides. */
+    static void idle(IpcAddress address, int connections) {
+        IpcClient control = IpcClient.connect("bench", address, CONFIG);
+        control.events().filter(e -> e instanceof IpcEvent.Connected).blockFirst(T);
+        long[] serverBefore = serverMemory(control);
+        long[] clientBefore = Protocol.memory();
+        java.util.List<IpcClient> idle = new java.util.ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            idle.add(IpcClient.connect("idle-" + i, address, CONFIG));
+        }
+        Flux.fromIterable(idle)
+                .flatMap(c -> Mono.zip(c.on("pong").next(), c.send(Message.of("ping", "hello"))), 64)
+                .blockLast(T);
+        long[] clientAfter = Protocol.memory();
+        long[] serverAfter = serverMemory(control);
+        if (serverAfter[3] != connections + 1) {
+            throw new IllegalStateException("the server holds " + serverAfter[3] + " connections, not "
+                    + (connections + 1));
+        }
+        System.out.println(Protocol.idleJson(connections, serverBefore, serverAfter, clientBefore, clientAfter));
+        idle.forEach(c -> c.disposeNow(T));
+        control.disposeNow(T);
+    }
+
+    private static long[] serverMemory(IpcClient client) {
+        Mono<Message> mem = client.on("mem").next().cache();
+        mem.subscribe();
+        emit(client, Message.of("mem"));
+        com.fasterxml.jackson.databind.JsonNode m = mem.block(T).data();
+        return new long[] {m.get("rssKb").asLong(), m.get("heapKb").asLong(), m.get("peakKb").asLong(),
+                m.get("connections").asLong()};
+    }
+
     static void client(IpcAddress address, String scenario, int count, int warmup) {
         IpcClient client = IpcClient.connect("bench", address, CONFIG);
         client.events().filter(e -> e instanceof IpcEvent.Connected).blockFirst(T);
@@ -111,15 +155,12 @@ final class IpcWorker {
     }
 
     private static String throughput(IpcClient client, int count, int warmup) {
-        // A new message per send, as real traffic: nothing is encoded once and reused.
-        for (int i = 0; i < warmup; i++) {
-            emit(client, Message.of("m", Protocol.PAYLOAD));
-        }
+        // A stream of new messages, as real traffic: nothing is encoded once and reused. send(Flux) is demand
+        // driven, as the Reactor Netty baseline's sendObject(Flux): no producer thread spins on a full queue.
+        client.send(Flux.range(0, warmup).map(i -> Message.of("m", Protocol.PAYLOAD))).block(T);
         long before = sync(client);
         long t0 = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            emit(client, Message.of("m", Protocol.PAYLOAD));
-        }
+        client.send(Flux.range(0, count).map(i -> Message.of("m", Protocol.PAYLOAD))).block(T);
         long after = sync(client);
         double seconds = (System.nanoTime() - t0) / 1e9;
         return Protocol.throughputJson(count, after - before, seconds, Protocol.peakRssKb(), serverRss(client));

@@ -94,6 +94,7 @@ final class NettyWorker {
                             case "ping" -> ch.writeAndFlush(encode(ch, "pong", n.get("data")));
                             case "sync" -> ch.writeAndFlush(encode(ch, "ack", count[0]));
                             case "stats" -> ch.writeAndFlush(encode(ch, "stats", Map.of("rssKb", Protocol.peakRssKb())));
+                            case "mem" -> ch.writeAndFlush(encode(ch, "mem", Protocol.memoryReply()));
                             case "fanout" -> {
                                 // The Netty idiom: encode once, ChannelGroup writes a duplicate to each channel.
                                 int times = n.get("data").get("n").asInt();
@@ -156,6 +157,38 @@ final class NettyWorker {
                 request(ch, inbound, "stats").get("rssKb").asLong());
         all.forEach(Connection::disposeNow);
         System.out.println(result);
+    }
+
+    /** {@code connections} connections, each after one round trip, then idle: memory per connection. */
+    static void idle(IpcAddress address, int connections) {
+        Sinks.Many<JsonNode> replies = Sinks.many().unicast().onBackpressureBuffer();
+        Connection control = TcpClient.newConnection().runOn(LOOPS, NATIVE).remoteAddress(() -> socketAddress(address))
+                .doOnConnected(c -> c.addHandlerLast(framing()))
+                .connectNow(T);
+        control.inbound().receive().subscribe(frame -> replies.tryEmitNext(decode(frame)));
+        Flux<JsonNode> inbound = replies.asFlux().publish().autoConnect(0);
+        Channel ch = control.channel();
+        long[] serverBefore = serverMemory(request(ch, inbound, "mem"));
+        long[] clientBefore = Protocol.memory();
+        java.util.List<Connection> idle = Flux.range(0, connections)
+                .flatMap(i -> TcpClient.newConnection().runOn(LOOPS, NATIVE).remoteAddress(() -> socketAddress(address))
+                        .doOnConnected(c -> c.addHandlerLast(framing()))
+                        .connect()
+                        .flatMap(c -> {
+                            Mono<JsonNode> pong = c.inbound().receive().map(NettyWorker::decode).next();
+                            c.channel().writeAndFlush(encode(c.channel(), "ping", "hello"));
+                            return pong.thenReturn(c);
+                        }), 64)
+                .collectList().block(T);
+        long[] clientAfter = Protocol.memory();
+        long[] serverAfter = serverMemory(request(ch, inbound, "mem"));
+        System.out.println(Protocol.idleJson(connections, serverBefore, serverAfter, clientBefore, clientAfter));
+        idle.forEach(Connection::disposeNow);
+        control.disposeNow();
+    }
+
+    private static long[] serverMemory(JsonNode m) {
+        return new long[] {m.get("rssKb").asLong(), m.get("heapKb").asLong(), m.get("peakKb").asLong()};
     }
 
     static void client(IpcAddress address, String scenario, int count, int warmup) {

@@ -31,6 +31,52 @@ final class Protocol {
         return -1;
     }
 
+    /** Resident set size now (VmRSS), in KiB; -1 where there is no /proc. */
+    static long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** After full collections: {@code [rss KiB, heap used KiB]}. */
+    @SuppressWarnings("java:S1215") // the point is to measure what is retained
+    static long[] memory() {
+        System.gc();
+        System.gc();
+        Runtime r = Runtime.getRuntime();
+        return new long[] {rssKb(), (r.totalMemory() - r.freeMemory()) / 1024};
+    }
+
+    /** The answer to {@code mem}: rssKb, heapKb (after full collections) and peakKb. */
+    static java.util.Map<String, Long> memoryReply() {
+        long[] m = memory();
+        return java.util.Map.of("rssKb", m[0], "heapKb", m[1], "peakKb", peakRssKb());
+    }
+
+    /**
+     * Idle memory: KiB per connection, server and client, as growth from before the connections to after them,
+     * both measured after full collections. Heap is retained heap; RSS growth, with the heap pre-touched, is
+     * memory outside the heap.
+     */
+    static String idleJson(int connections, long[] serverBefore, long[] serverAfter, long[] clientBefore,
+            long[] clientAfter) {
+        double n = connections;
+        return String.format(java.util.Locale.ROOT,
+                "{\"scenario\":\"idle\",\"connections\":%d,\"serverRssPerConnKb\":%.2f,"
+                        + "\"serverHeapPerConnKb\":%.2f,\"clientRssPerConnKb\":%.2f,\"clientHeapPerConnKb\":%.2f,"
+                        + "\"clientRssKb\":%d,\"serverRssKb\":%d}",
+                connections, (serverAfter[0] - serverBefore[0]) / n, (serverAfter[1] - serverBefore[1]) / n,
+                (clientAfter[0] - clientBefore[0]) / n, (clientAfter[1] - clientBefore[1]) / n, peakRssKb(),
+                serverAfter[2]);
+    }
+
     /** One result line: latencies in microseconds. */
     static String rttJson(long[] nanos, long clientRss, long serverRss) {
         long[] sorted = nanos.clone();

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /**
  * One process of the benchmark: {@code <ipc|netty> server <unix|tcp> <address>} or
  * {@code <ipc|netty> client <unix|tcp> <address> <throughput|rtt> <count> <warmup>}, or
- * {@code ... fanout <count> <warmup> <clients>}. Prints one JSON line.
+ * {@code ... fanout <count> <warmup> <clients>}, or {@code ... idle <connections> 0}. Prints one JSON line.
  */
 public final class Worker {
 
@@ -28,7 +28,13 @@ public final class Worker {
         } else {
             int count = Integer.parseInt(args[5]);
             int warmup = Integer.parseInt(args[6]);
-            if (args[4].equals("fanout")) {
+            if (args[4].equals("idle")) {
+                if (ipc) {
+                    IpcWorker.idle(address, count);
+                } else {
+                    NettyWorker.idle(address, count);
+                }
+            } else if (args[4].equals("fanout")) {
                 int clients = Integer.parseInt(args[7]);
                 if (ipc) {
                     IpcWorker.fanout(address, count, warmup, clients);
