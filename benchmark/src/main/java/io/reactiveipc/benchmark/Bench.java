@@ -25,10 +25,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs every scenario for every implementation in one go, each run as a separate server process and client
  * process, and reports medians and min-max over the runs, with ratios against the baselines of the same run.
- * Options: {@code --runs N} (3), {@code --count N} (1,000,000), {@code --warmup N} (1,000,000: the JIT needs it, every implementation gets it), {@code --rtt N}
+ * Options: {@code --runs N} (3), {@code --count N} (1,000,000), {@code --warmup N} (5,000,000 in rounds of 1,000,000: the JIT needs it, every implementation gets it), {@code --rtt N}
  * (20,000, after as many warm-up round trips), {@code --only text} (cells whose name contains it),
  * {@code --profile dir} (async-profiler on every Java worker: a CPU flame graph per process, written to dir;
- * {@code --profile-format collapsed} for folded stacks instead of html).
+ * {@code --profile-format collapsed} for folded stacks instead of html). {@code --soak seconds} (with
+ * {@code --sample seconds}, 30) runs the soak instead.
  */
 public final class Bench {
 
@@ -59,7 +60,7 @@ public final class Bench {
         Map<String, String> o = options(args);
         int runs = Integer.parseInt(o.getOrDefault("runs", "3"));
         int count = Integer.parseInt(o.getOrDefault("count", "1000000"));
-        int warmup = Integer.parseInt(o.getOrDefault("warmup", "1000000"));
+        int warmup = Integer.parseInt(o.getOrDefault("warmup", "5000000"));
         int rtt = Integer.parseInt(o.getOrDefault("rtt", "20000"));
         String only = o.getOrDefault("only", "");
         Path nodeDir = Path.of(o.getOrDefault("node-dir", "node-peers"));
@@ -68,6 +69,10 @@ public final class Bench {
             profiler = profiler(Path.of(o.get("profile")), o.getOrDefault("profile-format", "html"));
         }
 
+        if (o.containsKey("soak")) {
+            soak(Integer.parseInt(o.get("soak")), Integer.parseInt(o.getOrDefault("sample", "30")), outDir);
+            return;
+        }
         List<Cell> cells = new ArrayList<>();
         for (String scenario : List.of("throughput", "rtt-pinned", "rtt", "fanout-1", "fanout-10", "fanout-100",
                 "idle")) {
@@ -165,6 +170,68 @@ public final class Bench {
         }
     }
 
+    /**
+     * Reactive IPC's throughput scenario over a Unix socket for {@code seconds}, with Netty's leak detector on
+     * (simple: a sample of buffers tracked) in both processes: memory after full collections every
+     * {@code sample} seconds, messages checked for loss after every round, LEAK reports counted.
+     */
+    private static void soak(int seconds, int sample, Path outDir) throws Exception {
+        Files.createDirectories(outDir);
+        String address = Files.createTempDirectory(Path.of("/tmp"), "bench").resolve("s.sock").toString();
+        List<String> jvm = List.of("-Dio.netty.leakDetection.level=simple");
+        Path serverErr = outDir.resolve("soak-server.log");
+        Path clientErr = outDir.resolve("soak-client.log");
+        Process server = new ProcessBuilder(command("reactive-ipc", Path.of("."), jvm, "server", "unix", address))
+                .redirectError(serverErr.toFile()).start();
+        List<String> lines = new ArrayList<>();
+        try {
+            await(server, "ready", 60);
+            Process client = new ProcessBuilder(command("reactive-ipc", Path.of("."), jvm, "client", "unix", address,
+                    "soak", String.valueOf(seconds), String.valueOf(sample))).redirectError(clientErr.toFile()).start();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(client.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String l;
+                while ((l = r.readLine()) != null) {
+                    if (l.startsWith("{")) {
+                        lines.add(l);
+                        System.err.println(l);
+                    }
+                }
+            }
+            client.waitFor(60, TimeUnit.SECONDS);
+        } finally {
+            server.destroy();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+        long leaks = 0;
+        for (Path log : List.of(serverErr, clientErr)) {
+            leaks += Files.readAllLines(log).stream().filter(l -> l.contains("LEAK:")).count();
+        }
+        StringBuilder b = new StringBuilder("Soak: reactive-ipc one-way over a Unix socket, " + seconds + " s, "
+                + machine() + ". Memory after full collections (KiB).\n\n"
+                + "| time (s) | messages | rate (msg/s) | server heap | server RSS | client heap | client RSS |\n"
+                + "|---|---|---|---|---|---|---|\n");
+        JsonNode end = null;
+        for (String l : lines) {
+            JsonNode n = JSON.readTree(l);
+            if (n.has("scenario")) {
+                end = n;
+                continue;
+            }
+            b.append(String.format(Locale.ROOT, "| %d | %,d | %,.0f | %,d | %,d | %,d | %,d |%n",
+                    n.get("seconds").asLong(), n.get("messages").asLong(), n.get("rate").asDouble(),
+                    n.get("serverHeapKb").asLong(), n.get("serverRssKb").asLong(), n.get("clientHeapKb").asLong(),
+                    n.get("clientRssKb").asLong()));
+        }
+        b.append('\n').append(end == null ? "The client did not finish: see " + clientErr
+                : String.format(Locale.ROOT, "Sent %,d, the server counted %,d (checked after every round of "
+                        + "1,000,000). LEAK reports from Netty's leak detector: %d.", end.get("messages").asLong(),
+                        end.get("received").asLong(), leaks)).append('\n');
+        System.out.println(b);
+        Files.writeString(outDir.resolve("soak.md"), b.toString());
+        Files.writeString(outDir.resolve("soak.json"), "[" + String.join(",\n", lines) + "]\n");
+    }
+
     private static List<String> command(String impl, Path nodeDir, List<String> jvm, String... args) {
         List<String> cmd = new ArrayList<>();
         if (impl.equals("node-ipc-14")) {
@@ -173,12 +240,13 @@ public final class Bench {
             cmd.add("bench-peer.mjs");
         } else {
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
-            cmd.addAll(jvm);
             if (profiler != null) {
                 cmd.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints",
                         String.format(Locale.ROOT, profiler, ++profiled + "-" + impl + "-" + args[0])));
             }
-            cmd.addAll(List.of("-Xms512m", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled",
+            cmd.addAll(List.of("-Xms512m", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled"));
+            cmd.addAll(jvm); // after the defaults: the last -D of a name wins
+            cmd.addAll(List.of(
                     "-cp", System.getProperty("java.class.path"), Worker.class.getName(),
                     impl.equals("reactive-ipc") ? "ipc" : "netty"));
         }

@@ -91,6 +91,53 @@ final class IpcWorker {
         System.out.println(result);
     }
 
+    /**
+     * The throughput scenario for {@code seconds}: rounds of 1,000,000 messages, each checked against the server's
+     * count (nothing lost), and every {@code sampleSeconds} a sample of memory after full collections on both sides.
+     * Prints a JSON line per sample and one at the end.
+     */
+    static void soak(IpcAddress address, int seconds, int sampleSeconds) {
+        IpcClient client = IpcClient.connect("bench", address, CONFIG);
+        client.events().filter(e -> e instanceof IpcEvent.Connected).blockFirst(T);
+        int round = 1_000_000;
+        long start = System.nanoTime();
+        long end = start + seconds * 1_000_000_000L;
+        long nextSample = start;
+        long sent = 0;
+        long lastSent = 0;
+        long lastTime = start;
+        long base = sync(client);
+        long received = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= nextSample || now >= end) {
+                long[] server = serverMemory(client);
+                long[] mine = Protocol.memory();
+                System.out.println(String.format(java.util.Locale.ROOT,
+                        "{\"event\":\"sample\",\"seconds\":%.0f,\"messages\":%d,\"rate\":%.0f,"
+                                + "\"serverHeapKb\":%d,\"serverRssKb\":%d,\"clientHeapKb\":%d,\"clientRssKb\":%d}",
+                        (now - start) / 1e9, sent, (sent - lastSent) / Math.max((now - lastTime) / 1e9, 1e-9),
+                        server[1], server[0], mine[1], mine[0]));
+                lastSent = sent;
+                lastTime = System.nanoTime();
+                nextSample = now + sampleSeconds * 1_000_000_000L;
+                if (now >= end) {
+                    break;
+                }
+            }
+            client.send(Flux.range(0, round).map(i -> Message.of("m", Protocol.PAYLOAD))).block(T);
+            sent += round;
+            received = sync(client) - base;
+            if (received != sent) {
+                throw new IllegalStateException("sent " + sent + ", the server counted " + received);
+            }
+        }
+        System.out.println(String.format(java.util.Locale.ROOT,
+                "{\"scenario\":\"soak\",\"messages\":%d,\"received\":%d,\"seconds\":%.0f}", sent, received,
+                (System.nanoTime() - start) / 1e9));
+        client.disposeNow(T);
+    }
+
     /** {@code connections} clients, each after one round trip, then idle: memory per connection on both sides. */
     static void idle(IpcAddress address, int connections) {
         IpcClient control = IpcClient.connect("bench", address, CONFIG);
@@ -157,7 +204,11 @@ final class IpcWorker {
     private static String throughput(IpcClient client, int count, int warmup) {
         // A stream of new messages, as real traffic: nothing is encoded once and reused. send(Flux) is demand
         // driven, as the Reactor Netty baseline's sendObject(Flux): no producer thread spins on a full queue.
-        client.send(Flux.range(0, warmup).map(i -> Message.of("m", Protocol.PAYLOAD))).block(T);
+        for (int left = warmup; left > 0; left -= Protocol.WARMUP_ROUND) {
+            client.send(Flux.range(0, Math.min(left, Protocol.WARMUP_ROUND)).map(i -> Message.of("m", Protocol.PAYLOAD)))
+                    .block(T);
+            sync(client);
+        }
         long before = sync(client);
         long t0 = System.nanoTime();
         client.send(Flux.range(0, count).map(i -> Message.of("m", Protocol.PAYLOAD))).block(T);

@@ -221,7 +221,10 @@ final class NettyWorker {
         Flux<JsonNode> inbound = replies.asFlux().publish().autoConnect(0);
         String result;
         if (scenario.equals("throughput")) {
-            send(conn, warmup);
+            for (int left = warmup; left > 0; left -= Protocol.WARMUP_ROUND) {
+                send(conn, Math.min(left, Protocol.WARMUP_ROUND));
+                request(ch, inbound, "sync");
+            }
             long before = request(ch, inbound, "sync").asLong();
             long t0 = System.nanoTime();
             send(conn, count);

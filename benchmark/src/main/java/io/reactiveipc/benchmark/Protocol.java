@@ -14,6 +14,12 @@ final class Protocol {
 
     static final String PAYLOAD = "x".repeat(100);
 
+    /**
+     * Throughput warm-up goes in rounds of this many messages, each waited for (a sync) before the next: a node-ipc
+     * client has no back pressure and would hold a whole long warm-up in memory.
+     */
+    static final int WARMUP_ROUND = 1_000_000;
+
     private Protocol() {
     }
 

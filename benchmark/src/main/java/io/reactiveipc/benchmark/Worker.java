@@ -6,7 +6,8 @@ import java.nio.file.Path;
 /**
  * One process of the benchmark: {@code <ipc|netty> server <unix|tcp> <address>} or
  * {@code <ipc|netty> client <unix|tcp> <address> <throughput|rtt> <count> <warmup>}, or
- * {@code ... fanout <count> <warmup> <clients>}, or {@code ... idle <connections> 0}. Prints one JSON line.
+ * {@code ... fanout <count> <warmup> <clients>}, or {@code ... idle <connections> 0}, or ({@code ipc} only) {@code ... soak <seconds> <sample seconds>}. Prints one
+ * JSON line (soak: one per sample, then one).
  */
 public final class Worker {
 
@@ -28,7 +29,9 @@ public final class Worker {
         } else {
             int count = Integer.parseInt(args[5]);
             int warmup = Integer.parseInt(args[6]);
-            if (args[4].equals("idle")) {
+            if (args[4].equals("soak")) {
+                IpcWorker.soak(address, count, warmup);
+            } else if (args[4].equals("idle")) {
                 if (ipc) {
                     IpcWorker.idle(address, count);
                 } else {
