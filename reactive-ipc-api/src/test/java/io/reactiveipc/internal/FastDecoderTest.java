@@ -103,6 +103,40 @@ class FastDecoderTest {
         assertThat(FastDecoder.decode(deep, 0, deep.length)).isNull();
     }
 
+    /** The 8-bytes-a-step scan of a plain string against the obvious loop, every bad byte at every position. */
+    @Test
+    void findsTheEndOfAPlainStringExactlyAsAByteLoopWould() {
+        byte[] special = {'"', '\\', 0x00, 0x1f, 0x20, 0x7e, 0x7f, (byte) 0x80, (byte) 0xc3, (byte) 0xff, 'a'};
+        for (int length = 0; length < 40; length++) {
+            for (int at = 0; at < length; at++) {
+                for (byte s : special) {
+                    for (int closeAt = at; closeAt <= length; closeAt++) {
+                        byte[] b = new byte[length + 2];
+                        Arrays.fill(b, (byte) 'x');
+                        b[at + 1] = s;
+                        b[closeAt + 1] = '"';
+                        assertThat(FastDecoder.plainStringEnd(b, 1, b.length))
+                                .as("byte %02x at %d, quote at %d, length %d", s, at, closeAt, length)
+                                .isEqualTo(byteLoop(b, 1, b.length));
+                    }
+                }
+            }
+        }
+    }
+
+    private static int byteLoop(byte[] b, int p, int end) {
+        for (; p < end; p++) {
+            int c = b[p] & 0xff;
+            if (c == '"') {
+                return p + 1;
+            }
+            if (c < 0x20 || c >= 0x80 || c == '\\') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
     @Test
     void decodesFromTheMiddleOfAnArrayAsTheTransportsHandIt() {
         byte[] b = "xx{\"type\":\"m\",\"data\":[1,2]}yy".getBytes(StandardCharsets.US_ASCII);
@@ -203,8 +237,9 @@ class FastDecoderTest {
     private static String text(Random r) {
         StringBuilder b = new StringBuilder();
         int[] codePoints = ALPHABET.codePoints().toArray();
-        for (int i = r.nextInt(12); i > 0; i--) {
-            b.appendCodePoint(codePoints[r.nextInt(codePoints.length)]);
+        boolean plain = r.nextBoolean(); // long runs of plain ASCII, where the scan goes 8 bytes a step
+        for (int i = r.nextInt(plain ? 40 : 12); i > 0; i--) {
+            b.appendCodePoint(plain && r.nextInt(20) > 0 ? 'a' + r.nextInt(26) : codePoints[r.nextInt(codePoints.length)]);
         }
         return b.toString();
     }
