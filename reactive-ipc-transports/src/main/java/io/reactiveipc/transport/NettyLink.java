@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.AttributeKey;
 import io.reactiveipc.IpcException;
@@ -45,13 +44,15 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
     private final ArrayDeque<Object> inflight = new ArrayDeque<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable signal = this::schedule;
-    private final ChannelFutureListener onWritten = this::onWritten;
+    /** The promise of every write: each success is the oldest entry in flight written. */
+    private final WriteTracker tracker;
     /** Event-loop confined. */
     private @Nullable OutboundQueue queue;
 
     NettyLink(Channel channel, int maxFrameSize) {
         this.channel = channel;
         this.maxFrameSize = maxFrameSize;
+        this.tracker = new WriteTracker(channel, this::onWritten);
     }
 
     @Override
@@ -99,7 +100,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
                 continue;
             }
             inflight.add(entry);
-            channel.write(frame, channel.newPromise().addListener(onWritten));
+            channel.write(frame, tracker);
             if (++unflushed == FLUSH_EVERY) {
                 channel.flush();
                 unflushed = 0;
@@ -130,18 +131,16 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
         }
     }
 
-    private void onWritten(io.netty.util.concurrent.Future<? super Void> future) {
-        if (future.isSuccess()) {
-            Object entry = inflight.poll();
-            if (entry != null) {
-                OutboundQueue.written(entry);
-                OutboundQueue q = queue;
-                if (q != null && inflight.isEmpty() && q.isCompleting() && q.isEmpty()) {
-                    q.completed();
-                }
+    /** On the event loop, in write order. A failed write stays in inflight; channelInactive hands it back. */
+    private void onWritten() {
+        Object entry = inflight.poll();
+        if (entry != null) {
+            OutboundQueue.written(entry);
+            OutboundQueue q = queue;
+            if (q != null && inflight.isEmpty() && q.isCompleting() && q.isEmpty()) {
+                q.completed();
             }
         }
-        // A failed write stays in inflight; channelInactive hands it back.
     }
 
     @Override
