@@ -166,9 +166,7 @@ final class IpcWorker {
         Mono<Message> mem = client.on("mem").next().cache();
         mem.subscribe();
         emit(client, Message.of("mem"));
-        com.fasterxml.jackson.databind.JsonNode m = mem.block(T).data();
-        return new long[] {m.get("rssKb").asLong(), m.get("heapKb").asLong(), m.get("peakKb").asLong(),
-                m.get("connections").asLong()};
+        return Protocol.memory(mem.block(T).data());
     }
 
     static void client(IpcAddress address, String scenario, int count, int warmup) {

@@ -168,7 +168,7 @@ final class NettyWorker {
         control.inbound().receive().subscribe(frame -> replies.tryEmitNext(decode(frame)));
         Flux<JsonNode> inbound = replies.asFlux().publish().autoConnect(0);
         Channel ch = control.channel();
-        long[] serverBefore = serverMemory(request(ch, inbound, "mem"));
+        long[] serverBefore = Protocol.memory(request(ch, inbound, "mem"));
         long[] clientBefore = Protocol.memory();
         java.util.List<Connection> idle = Flux.range(0, connections)
                 .flatMap(i -> TcpClient.newConnection().runOn(LOOPS, NATIVE).remoteAddress(() -> socketAddress(address))
@@ -181,14 +181,10 @@ final class NettyWorker {
                         }), 64)
                 .collectList().block(T);
         long[] clientAfter = Protocol.memory();
-        long[] serverAfter = serverMemory(request(ch, inbound, "mem"));
+        long[] serverAfter = Protocol.memory(request(ch, inbound, "mem"));
         System.out.println(Protocol.idleJson(connections, serverBefore, serverAfter, clientBefore, clientAfter));
         idle.forEach(Connection::disposeNow);
         control.disposeNow();
-    }
-
-    private static long[] serverMemory(JsonNode m) {
-        return new long[] {m.get("rssKb").asLong(), m.get("heapKb").asLong(), m.get("peakKb").asLong()};
     }
 
     static void client(IpcAddress address, String scenario, int count, int warmup) {

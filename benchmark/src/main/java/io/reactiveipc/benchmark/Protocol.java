@@ -61,6 +61,12 @@ final class Protocol {
         return java.util.Map.of("rssKb", m[0], "heapKb", m[1], "peakKb", peakRssKb());
     }
 
+    /** A {@code mem} reply as {@code [rss KiB, heap KiB, peak KiB, connections or -1]}. */
+    static long[] memory(com.fasterxml.jackson.databind.JsonNode reply) {
+        return new long[] {reply.get("rssKb").asLong(), reply.get("heapKb").asLong(), reply.get("peakKb").asLong(),
+                reply.path("connections").asLong(-1)};
+    }
+
     /**
      * Idle memory: KiB per connection, server and client, as growth from before the connections to after them,
      * both measured after full collections. Heap is retained heap; RSS growth, with the heap pre-touched, is

@@ -153,7 +153,7 @@ final class FastDecoder {
     }
 
     /** The index after the JSON value starting at {@code p}, or -1. */
-    static int scanValue(byte[] b, int p, int end) {
+    private static int scanValue(byte[] b, int p, int end) {
         long objects = 0; // one bit per open container, innermost lowest: 1 object, 0 array
         int depth = 0;
         for (;;) {

@@ -90,7 +90,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     /** How many messages of one {@link #sendAll} stream may be queued and not yet written. */
-    public static final int STREAM_WINDOW = 256;
+    static final int STREAM_WINDOW = 256;
 
     /**
      * For a broadcast: queues the shared entry unless the queue is full or closed, in which case it is counted as
