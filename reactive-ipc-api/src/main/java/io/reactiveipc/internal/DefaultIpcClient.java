@@ -51,7 +51,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         this.config = config;
         this.events = new EventSink("client " + id + " -> " + address, config);
         this.outbound = new OutboundQueue(config.maxQueuedMessages(), this);
-        this.inbound = Inbound.share(links.asFlux().concatMap(link -> Inbound.receive(link, this, events), 1));
+        this.inbound = new InboundHub(links.asFlux().concatMap(link -> Inbound.receive(link, this, events), 1));
     }
 
     static IpcClient start(IpcTransport transport, String id, IpcAddress address, IpcConfig config) {

@@ -27,7 +27,7 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
         this.link = link;
         this.events = events;
         this.outbound = new OutboundQueue(config.maxQueuedMessages(), this);
-        this.inbound = Inbound.share(Inbound.receive(link, this, events));
+        this.inbound = new InboundHub(Inbound.receive(link, this, events));
         link.onClose().subscribe(null, null, () -> {
             closed = true;
             outbound.terminate(new IpcClosedException("connection " + id + " (" + link.remote() + ") closed"));

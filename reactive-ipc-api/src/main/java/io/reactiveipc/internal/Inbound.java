@@ -4,19 +4,11 @@ import io.reactiveipc.IpcConnection;
 import io.reactiveipc.IpcEvent;
 import io.reactiveipc.Message;
 import io.reactiveipc.spi.Link;
-import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.Sinks;
 
-/**
- * The shared inbound stream of a connection. Unlike {@code publish()}, which discards items while it has no
- * subscriber, this holds up to {@link #BUFFER} messages and then stops requesting, so the socket stops being read.
- * Late subscribers after the end receive the completion.
- */
+/** A link's messages as the inbound of a connection (which {@link InboundHub} shares among subscribers). */
 final class Inbound {
-
-    static final int BUFFER = 256;
 
     private Inbound() {
     }
@@ -33,12 +25,5 @@ final class Inbound {
                     link.close();
                     return Mono.empty();
                 });
-    }
-
-    static Flux<Message> share(Publisher<Message> source) {
-        Sinks.ManyWithUpstream<Message> hub =
-                Sinks.unsafe().manyWithUpstream().multicastOnBackpressureBuffer(BUFFER, false);
-        hub.subscribeTo(source);
-        return hub.asFlux();
     }
 }
