@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
@@ -70,15 +72,21 @@ class InboundHubTest {
     void aCancelledSubscriberNoLongerHoldsTheOthersBack() {
         TestPublisher<Message> socket = TestPublisher.create();
         Flux<Message> inbound = new InboundHub(socket);
-        StepVerifier stalled = StepVerifier.create(inbound, 0).thenCancel().verifyLater();
+        BaseSubscriber<Message> stalled = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription subscription) {
+                // requests nothing
+            }
+        };
+        inbound.subscribe(stalled);
         StepVerifier.create(inbound.map(m -> m.data(Integer.class)))
                 .then(() -> socket.next(Message.of("n", 0)))
-                .then(() -> assertThat(socket.wasRequested()).isTrue())
-                .then(stalled::verify)
+                .then(stalled::dispose)
                 .expectNext(0)
                 .then(() -> socket.next(Message.of("n", 1)).complete())
                 .expectNext(1)
-                .verifyComplete();
+                .expectComplete()
+                .verify(Duration.ofSeconds(5));
     }
 
     @Test
