@@ -20,6 +20,7 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.util.concurrent.Queues;
 import reactor.util.retry.Retry;
 
 /**
@@ -34,8 +35,11 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     private final IpcConfig config;
     private final EventSink events;
     private final OutboundQueue outbound;
-    /** Sockets in the order they came up; inbound reads each to its end before the next. */
-    private final Sinks.Many<Link> links = Sinks.many().unicast().onBackpressureBuffer();
+    /**
+     * Sockets in the order they came up; inbound reads each to its end before the next. Rarely more than one
+     * waits, so the queue grows in links of 4 instead of Reactor's default 256 (1 KB per client).
+     */
+    private final Sinks.Many<Link> links = Sinks.many().unicast().onBackpressureBuffer(Queues.<Link>unbounded(4).get());
     private final Flux<Message> inbound;
     private final AtomicBoolean disposed = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
