@@ -414,9 +414,10 @@ public final class Bench {
         for (String baseline : List.of("reactor-netty", "node-ipc-14")) {
             List<JsonNode> base = results.get(new Cell(c.scenario(), c.transport(), baseline));
             List<JsonNode> ok = base == null ? List.of() : base.stream().filter(r -> !r.has("failed")).toList();
-            b.append(" | ").append(c.impl().equals(baseline) ? "1.00" : ok.isEmpty() ? "-"
-                    : String.format(Locale.ROOT, "%.2fx", idleTotal(new Cell(c.scenario(), c.transport(), baseline),
-                            ok, "server") / idleTotal(c, rs, "server")));
+            Cell baseCell = new Cell(c.scenario(), c.transport(), baseline);
+            b.append(" | ").append(c.impl().equals(baseline) ? "1.00 / 1.00" : ok.isEmpty() ? "-"
+                    : String.format(Locale.ROOT, "%.2fx / %.2fx", idleTotal(baseCell, ok, "server") / idleTotal(c, rs,
+                            "server"), idleTotal(baseCell, ok, "client") / idleTotal(c, rs, "client")));
         }
         b.append(String.format(Locale.ROOT, " | %.0f / %.0f |%n", median(values(rs, "serverRssKb")) / 1024,
                 median(values(rs, "clientRssKb")) / 1024));

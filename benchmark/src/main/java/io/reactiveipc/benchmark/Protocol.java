@@ -46,13 +46,31 @@ final class Protocol {
         return -1;
     }
 
-    /** After full collections: {@code [rss KiB, heap used KiB]}. */
+    /**
+     * {@code [rss KiB, live heap KiB]}. Live heap is the total of a class histogram of live objects (which collects
+     * first), not heap used after {@code System.gc()}: G1 leaves some dead space in regions it does not compact, and
+     * that measure of the same 1,000 connections read anything from 2.6 to 5.7 KiB each.
+     */
     @SuppressWarnings("java:S1215") // the point is to measure what is retained
     static long[] memory() {
+        System.gc(); // as many times as before this measure existed: G1 resizes the heap (and its RSS) here
         System.gc();
-        System.gc();
-        Runtime r = Runtime.getRuntime();
-        return new long[] {rssKb(), (r.totalMemory() - r.freeMemory()) / 1024};
+        long heap = liveHeapKb();
+        return new long[] {rssKb(), heap};
+    }
+
+    /** Bytes of live objects, in KiB, from the JVM's own class histogram (jcmd GC.class_histogram). */
+    private static long liveHeapKb() {
+        try {
+            Object out = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            String[] lines = out.toString().strip().split("\n");
+            String[] total = lines[lines.length - 1].trim().split("\\s+"); // Total <instances> <bytes>
+            return Long.parseLong(total[2]) / 1024;
+        } catch (javax.management.JMException | RuntimeException e) {
+            throw new IllegalStateException("no class histogram from this JVM", e);
+        }
     }
 
     /** The answer to {@code mem}: rssKb, heapKb (after full collections) and peakKb. */
