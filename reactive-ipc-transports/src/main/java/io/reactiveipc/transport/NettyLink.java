@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
 import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
@@ -19,10 +20,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
 import reactor.core.publisher.Sinks;
-import reactor.netty.Connection;
 
 /**
  * One Netty channel as a {@link Link}. Writing happens on the channel's event loop: a drain takes entries from the
@@ -49,23 +52,161 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
     /** Event-loop confined. */
     private @Nullable OutboundQueue queue;
 
+    private final AtomicBoolean receiving = new AtomicBoolean();
+    /** Event-loop confined, the receiving side: the subscriber of receive(), its demand, what waits for it. */
+    private @Nullable CoreSubscriber<? super Message> receiver;
+    private Consumer<IpcProtocolException> protocolErrors = e -> { };
+    private long demand;
+    private @Nullable ArrayDeque<Object> received;
+    private int receivedWip;
+    private boolean inputDone;
+    private @Nullable Throwable inputError;
+
     NettyLink(Channel channel, int maxFrameSize) {
         this.channel = channel;
         this.maxFrameSize = maxFrameSize;
         this.tracker = new WriteTracker(channel, this::onWritten);
     }
 
+    /**
+     * Frames go from the decoder straight to the subscriber, on the event loop, without Reactor Netty's receive
+     * queue: a message the subscriber has asked for is delivered in the read that decoded it. Without demand,
+     * decoded messages wait here and the channel stops reading.
+     */
     @Override
     public Flux<Message> receive(Consumer<IpcProtocolException> protocolErrors) {
-        return Connection.from(channel).inbound().receiveObject()
-                .onErrorResume(IOException.class, e -> Mono.empty()) // a reset is a close
-                .handle((o, sink) -> {
-                    if (o instanceof Message m) {
-                        sink.next(m);
-                    } else if (o instanceof IpcProtocolException e) {
-                        protocolErrors.accept(e);
-                    }
+        return new Flux<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super Message> actual) {
+                if (!receiving.compareAndSet(false, true)) {
+                    Operators.error(actual, new IllegalStateException("a link's receive() is subscribed once"));
+                    return;
+                }
+                onLoop(() -> attach(actual, protocolErrors));
+            }
+        };
+    }
+
+    private void attach(CoreSubscriber<? super Message> actual, Consumer<IpcProtocolException> errors) {
+        receiver = actual;
+        protocolErrors = errors;
+        actual.onSubscribe(new Subscription() {
+            @Override
+            public void request(long n) {
+                if (Operators.validate(n)) {
+                    onLoop(() -> {
+                        demand = Operators.addCap(demand, n);
+                        drainReceived();
+                    });
+                }
+            }
+
+            @Override
+            public void cancel() {
+                onLoop(() -> {
+                    receiver = null;
+                    received = null;
+                    inputDone = true;
+                    read(false);
                 });
+            }
+        });
+        drainReceived();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (inputDone) {
+            ReferenceCountUtil.release(msg); // cancelled: nobody will read it
+            return;
+        }
+        CoreSubscriber<? super Message> r = receiver;
+        if (msg instanceof Message m && r != null && demand > 0 && receivedWip == 0
+                && (received == null || received.isEmpty())) {
+            demand--;
+            receivedWip = 1;
+            r.onNext(m);
+            if (--receivedWip != 0) {
+                receivedWip = 0;
+                drainReceived(); // the subscriber requested or cancelled while taking it
+            } else if (demand == 0) {
+                read(false);
+            }
+            return;
+        }
+        if (received == null) {
+            received = new ArrayDeque<>();
+        }
+        received.add(msg);
+        drainReceived();
+    }
+
+    /** Event loop only: hands out what was decoded, as demand allows; bad frames are reported in their place. */
+    private void drainReceived() {
+        if (receivedWip++ != 0) {
+            return;
+        }
+        int missed = 1;
+        for (;;) {
+            CoreSubscriber<? super Message> r = receiver;
+            ArrayDeque<Object> q = received;
+            if (r != null) {
+                Object o;
+                while (q != null && (o = q.peek()) != null) {
+                    if (o instanceof IpcProtocolException e) {
+                        q.poll();
+                        protocolErrors.accept(e);
+                    } else if (demand > 0) {
+                        q.poll();
+                        demand--;
+                        r.onNext((Message) o);
+                        if (receiver == null) {
+                            break;
+                        }
+                    } else {
+                        break;
+                    }
+                }
+                if (receiver != null && (q == null || q.isEmpty()) && inputDone) {
+                    receiver = null;
+                    Throwable e = inputError;
+                    if (e != null) {
+                        r.onError(e);
+                    } else {
+                        r.onComplete();
+                    }
+                } else if (receiver != null) {
+                    read(demand > 0);
+                }
+            }
+            missed = receivedWip -= missed;
+            if (missed == 0) {
+                return;
+            }
+        }
+    }
+
+    private void read(boolean on) {
+        if (channel.config().isAutoRead() != on && (!on || channel.isActive())) {
+            channel.config().setAutoRead(on);
+        }
+    }
+
+    private void onLoop(Runnable task) {
+        if (channel.eventLoop().inEventLoop()) {
+            task.run();
+        } else {
+            channel.eventLoop().execute(task);
+        }
+    }
+
+    /** A reset or broken pipe is the end of the input; anything else fails it. Either way the channel closes. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!(cause instanceof IOException) && !inputDone && inputError == null) {
+            inputError = cause;
+        }
+        ctx.close();
     }
 
     @Override
@@ -153,6 +294,8 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        inputDone = true;
+        drainReceived();
         OutboundQueue q = queue;
         queue = null;
         if (q != null) {
