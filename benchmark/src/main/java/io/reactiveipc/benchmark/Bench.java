@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * Runs every scenario for every implementation in one go, each run as a separate server process and client
  * process, and reports medians and min-max over the runs, with ratios against the baselines of the same run.
  * Options: {@code --runs N} (3), {@code --count N} (1,000,000), {@code --warmup N} (5,000,000 in rounds of 1,000,000: the JIT needs it, every implementation gets it), {@code --rtt N}
- * (20,000, after as many warm-up round trips), {@code --only text} (cells whose name contains it),
+ * (20,000), {@code --rtt-warmup N} (100,000 round trips first: after 20,000 the JIT was still compiling the path
+ * during the measured ones, on the same CPU when pinned), {@code --only text} (cells whose name contains it),
  * {@code --profile dir} (async-profiler on every Java worker: a CPU flame graph per process, written to dir;
  * {@code --profile-format collapsed} for folded stacks instead of html). {@code --soak seconds} (with
  * {@code --sample seconds}, 30) runs the soak instead.
@@ -62,6 +63,7 @@ public final class Bench {
         int count = Integer.parseInt(o.getOrDefault("count", "1000000"));
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "5000000"));
         int rtt = Integer.parseInt(o.getOrDefault("rtt", "20000"));
+        int rttWarmup = Integer.parseInt(o.getOrDefault("rtt-warmup", "100000"));
         String only = o.getOrDefault("only", "");
         Path nodeDir = Path.of(o.getOrDefault("node-dir", "node-peers"));
         Path outDir = Path.of(o.getOrDefault("out", "benchmark/target"));
@@ -98,6 +100,7 @@ public final class Bench {
                 int w = switch (c.scenario()) {
                     case "throughput" -> warmup;
                     case "idle" -> 0;
+                    case "rtt", "rtt-pinned" -> rttWarmup;
                     default -> n;
                 };
                 JsonNode res;
