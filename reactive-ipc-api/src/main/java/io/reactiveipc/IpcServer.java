@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.reactiveipc.internal.Transports;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -85,6 +86,18 @@ public interface IpcServer extends Disposable {
      * {@link IpcEvent.Failure} and the others still receive it.
      */
     Mono<Void> broadcast(Message message);
+
+    /**
+     * Broadcasts every message of {@code messages} in order, each as {@link #broadcast(Message)} to the connections
+     * open when it is taken, requesting more as earlier ones are written everywhere (at most 256 in flight), and
+     * completes when the last was written. A message that cannot be encoded cancels {@code messages} and fails the
+     * stream with {@link IpcDataException}; messages before it are still written. The way to broadcast a stream
+     * fast: no {@code Mono} per message.
+     */
+    default Mono<Void> broadcast(Publisher<Message> messages) {
+        requireNonNull(messages, "messages");
+        return Flux.from(messages).flatMapSequential(this::broadcast, 256, 1).then();
+    }
 
     /** node-ipc's {@code server.broadcast(type, data)}. */
     default Mono<Void> broadcast(String type, @Nullable Object data) {

@@ -92,6 +92,8 @@ final class ScriptedTransport implements IpcTransport {
         final Sinks.Empty<Void> closed = Sinks.empty();
         final List<Message> written = new ArrayList<>();
         OutboundQueue queue;
+        /** While true, nothing is taken from the queue: a socket the peer does not read. */
+        boolean stalled;
 
         @Override
         public Flux<Message> receive(Consumer<IpcProtocolException> protocolErrors) {
@@ -104,9 +106,15 @@ final class ScriptedTransport implements IpcTransport {
             queue.attach(this::drain);
         }
 
+        /** The peer reads again: everything queued is written. */
+        void resume() {
+            stalled = false;
+            drain();
+        }
+
         private void drain() {
             Object e;
-            while (queue != null && (e = queue.poll()) != null) {
+            while (queue != null && !stalled && (e = queue.poll()) != null) {
                 written.add(OutboundQueue.message(e));
                 OutboundQueue.written(e);
             }

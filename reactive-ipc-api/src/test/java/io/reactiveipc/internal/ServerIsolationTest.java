@@ -11,8 +11,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
+import reactor.test.publisher.TestPublisher;
 
 /** One connection failing in any way never ends or disturbs the streams shared with the others. */
 class ServerIsolationTest {
@@ -60,6 +64,46 @@ class ServerIsolationTest {
         assertThat(a.written).singleElement().satisfies(m -> assertThat(m.data().toString())
                 .isEqualTo("{\"k\":[1,2]}"));
         assertThat(b.written).hasSize(1);
+        server.dispose();
+    }
+
+    @Test
+    void aBroadcastStreamGoesInOrderToEveryConnectionWithAtMost256InFlight() {
+        ScriptedTransport t = new ScriptedTransport();
+        IpcServer server = Transports.bindServer(t, IpcAddress.unix(Path.of("/x")),
+                IpcConfig.builder().silent(true).maxQueuedMessages(5000).build()).block(Duration.ofSeconds(1));
+        ScriptedTransport.FakeLink a = t.accept();
+        ScriptedTransport.FakeLink b = t.accept();
+        a.stalled = true;
+        AtomicLong requested = new AtomicLong();
+        Flux<Message> news = Flux.range(0, 1000).map(i -> Message.of("n", i)).doOnRequest(requested::addAndGet);
+        List<Integer> expected = IntStream.range(0, 1000).boxed().toList();
+        StepVerifier.create(server.broadcast(news))
+                .then(() -> assertThat(requested.get()).as("a is not written: the window is full").isEqualTo(256))
+                .then(a::resume)
+                .verifyComplete();
+        assertThat(a.written).map(m -> m.data(Integer.class)).containsExactlyElementsOf(expected);
+        assertThat(b.written).map(m -> m.data(Integer.class)).containsExactlyElementsOf(expected);
+        server.dispose();
+    }
+
+    @Test
+    void aMessageOfABroadcastStreamThatCannotBeEncodedEndsItAfterTheOnesBefore() {
+        ScriptedTransport t = new ScriptedTransport();
+        IpcServer server = Transports.bindServer(t, IpcAddress.unix(Path.of("/x")),
+                IpcConfig.builder().silent(true).build()).block(Duration.ofSeconds(1));
+        ScriptedTransport.FakeLink a = t.accept();
+        Object broken = new Object() {
+            public Object getValue() {
+                throw new IllegalStateException("broken getter");
+            }
+        };
+        TestPublisher<Message> news = TestPublisher.create();
+        StepVerifier.create(server.broadcast(news))
+                .then(() -> news.next(Message.of("n", 1), Message.of("n", broken), Message.of("n", 3)))
+                .verifyError(io.reactiveipc.IpcDataException.class);
+        news.assertCancelled();
+        assertThat(a.written).map(m -> m.data(Integer.class)).containsExactly(1);
         server.dispose();
     }
 

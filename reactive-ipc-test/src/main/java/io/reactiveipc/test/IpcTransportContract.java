@@ -133,6 +133,21 @@ public interface IpcTransportContract {
     }
 
     @Test
+    default void aBroadcastStreamReachesEveryClientInOrder(IpcFixtures fx) {
+        IpcServer server = fx.server(QUIET);
+        List<IpcClient> clients = IntStream.range(0, 3).mapToObj(i -> fx.client(server.address(), QUIET)).toList();
+        server.connections().take(3).blockLast(T);
+        clients.forEach(IpcTransportContract::awaitConnected);
+        int n = 5_000;
+        List<Mono<List<Integer>>> got = clients.stream()
+                .map(c -> c.on("n").map(m -> m.data(Integer.class)).take(n).collectList().cache()).toList();
+        got.forEach(Mono::subscribe);
+        server.broadcast(Flux.range(0, n).map(i -> Message.of("n", i))).block(T);
+        List<Integer> expected = IntStream.range(0, n).boxed().toList();
+        got.forEach(g -> assertThat(g.block(T)).containsExactlyElementsOf(expected));
+    }
+
+    @Test
     default void serverInboundTellsWhichConnectionAMessageCameFrom(IpcFixtures fx) {
         IpcServer server = fx.server(QUIET);
         IpcClient a = fx.client(server.address(), QUIET);
