@@ -20,14 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
-import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
-import reactor.util.context.Context;
 
 /** The server logic every transport shares: connection limit, registry, events, broadcast. */
 final class DefaultIpcServer implements IpcServer {
@@ -161,108 +158,24 @@ final class DefaultIpcServer implements IpcServer {
         shared.done();
     }
 
-    /**
-     * A broadcast stream: at most {@link #WINDOW} messages handed out and not yet done everywhere; more are
-     * requested, serially (the connections finish on their own event loops), as they finish.
-     */
-    private final class BroadcastStream implements CoreSubscriber<Message> {
-        private static final int WINDOW = 256;
-
-        private final MonoSink<Void> sink;
-        private final AtomicInteger inFlight = new AtomicInteger();
-        private final AtomicInteger finishedSinceRequest = new AtomicInteger();
-        private final AtomicLong toRequest = new AtomicLong();
-        private final AtomicInteger requesting = new AtomicInteger();
-        private final AtomicBoolean finished = new AtomicBoolean();
-        private final Runnable oneDone = this::oneDone;
-        private volatile @Nullable Subscription upstream;
-        private volatile boolean upstreamDone;
+    /** A broadcast stream: each message encoded, then queued as one shared entry on every open connection. */
+    private final class BroadcastStream extends MessageStream {
+        private final Runnable oneDone = this::done;
 
         BroadcastStream(MonoSink<Void> sink) {
-            this.sink = sink;
+            super(sink, 256);
         }
 
         @Override
-        public Context currentContext() {
-            return Context.of(sink.contextView());
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            upstream = s;
-            sink.onCancel(() -> {
-                finished.set(true);
-                s.cancel();
-            });
-            s.request(WINDOW);
-        }
-
-        @Override
-        public void onNext(Message message) {
-            if (finished.get()) {
-                return;
-            }
+        protected void hand(Message message) {
             Message encoded;
             try {
                 encoded = JsonCodec.encodedOnce(requireNonNull(message, "message"));
             } catch (RuntimeException e) {
-                upstreamDone = true;
-                Subscription s = upstream;
-                if (s != null) {
-                    s.cancel();
-                }
-                if (finished.compareAndSet(false, true)) {
-                    sink.error(e);
-                }
+                failed(e);
                 return;
             }
-            inFlight.incrementAndGet();
             deliver(encoded, oneDone);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            upstreamDone = true;
-            if (finished.compareAndSet(false, true)) {
-                sink.error(error);
-            }
-        }
-
-        @Override
-        public void onComplete() {
-            upstreamDone = true;
-            if (inFlight.get() == 0 && finished.compareAndSet(false, true)) {
-                sink.success();
-            }
-        }
-
-        /** On whichever thread finished the message last. */
-        private void oneDone() {
-            int left = inFlight.decrementAndGet();
-            if (upstreamDone) {
-                if (left == 0 && finished.compareAndSet(false, true)) {
-                    sink.success();
-                }
-            } else if (finishedSinceRequest.incrementAndGet() == WINDOW / 2) {
-                finishedSinceRequest.addAndGet(-WINDOW / 2);
-                request(WINDOW / 2);
-            }
-        }
-
-        private void request(long n) {
-            toRequest.addAndGet(n);
-            if (requesting.getAndIncrement() != 0) {
-                return;
-            }
-            int missed = 1;
-            do {
-                long r = toRequest.getAndSet(0);
-                Subscription s = upstream;
-                if (r > 0 && s != null && !finished.get()) {
-                    s.request(r);
-                }
-                missed = requesting.addAndGet(-missed);
-            } while (missed != 0);
         }
     }
 

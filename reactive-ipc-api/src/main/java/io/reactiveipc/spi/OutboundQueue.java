@@ -5,21 +5,18 @@ import static java.util.Objects.requireNonNull;
 import io.reactiveipc.IpcClosedException;
 import io.reactiveipc.IpcOverflowException;
 import io.reactiveipc.Message;
+import io.reactiveipc.internal.MessageStream;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
-import org.reactivestreams.Subscription;
-import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
-import reactor.util.context.Context;
 
 /**
  * The outbound side of a connection: a bounded, thread-safe queue that is also the {@code Sinks.Many<Message>}
@@ -277,7 +274,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     /** The entry's frame was completely written. */
     public static void written(Object entry) {
         if (entry instanceof Streamed st) {
-            st.stream.written();
+            st.stream.done();
         } else if (entry instanceof Pending p) {
             p.sink.success();
         } else if (entry instanceof Shared s) {
@@ -344,94 +341,18 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     private record Streamed(Message message, Stream stream) {
     }
 
-    /**
-     * Subscribes to a {@link #sendAll} stream: one entry per message, no Mono per message. {@code unwritten}
-     * counts entries queued and not yet reported, so the window is kept and completion is known.
-     */
-    private final class Stream implements CoreSubscriber<Message> {
-        private final MonoSink<Void> sink;
-        private final AtomicInteger unwritten = new AtomicInteger();
-        private final AtomicInteger toRequest = new AtomicInteger();
-        private final AtomicBoolean finished = new AtomicBoolean();
-        private volatile @Nullable Subscription upstream;
-        private volatile boolean upstreamDone;
+    /** Subscribes to a {@link #sendAll} stream: one entry per message, no Mono per message. */
+    private final class Stream extends MessageStream {
 
         Stream(MonoSink<Void> sink) {
-            this.sink = sink;
+            super(sink, STREAM_WINDOW);
         }
 
         @Override
-        public Context currentContext() {
-            return Context.of(sink.contextView());
-        }
-
-        @Override
-        public void onSubscribe(Subscription s) {
-            upstream = s;
-            sink.onCancel(() -> {
-                finished.set(true);
-                cancelUpstream();
-            });
-            s.request(STREAM_WINDOW);
-        }
-
-        @Override
-        public void onNext(Message message) {
-            if (finished.get()) {
-                return;
-            }
-            unwritten.incrementAndGet();
+        protected void hand(Message message) {
             Sinks.EmitResult r = offer(new Streamed(requireNonNull(message, "message"), this));
             if (r != Sinks.EmitResult.OK) {
                 failed(r == Sinks.EmitResult.FAIL_OVERFLOW ? new IpcOverflowException(capacity) : closed());
-            }
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            upstreamDone = true;
-            if (finished.compareAndSet(false, true)) {
-                sink.error(error);
-            }
-        }
-
-        @Override
-        public void onComplete() {
-            upstreamDone = true;
-            if (unwritten.get() == 0 && finished.compareAndSet(false, true)) {
-                sink.success();
-            }
-        }
-
-        /** On the writing link's thread. */
-        void written() {
-            int left = unwritten.decrementAndGet();
-            if (upstreamDone) {
-                if (left == 0 && finished.compareAndSet(false, true)) {
-                    sink.success();
-                }
-            } else if (toRequest.incrementAndGet() == STREAM_WINDOW / 2) {
-                toRequest.addAndGet(-STREAM_WINDOW / 2);
-                Subscription s = upstream;
-                if (s != null && !finished.get()) {
-                    s.request(STREAM_WINDOW / 2);
-                }
-            }
-        }
-
-        /** One entry will never be written: the stream fails, if it has not ended yet. */
-        void failed(Throwable error) {
-            unwritten.decrementAndGet();
-            if (finished.compareAndSet(false, true)) {
-                cancelUpstream();
-                sink.error(error);
-            }
-        }
-
-        private void cancelUpstream() {
-            Subscription s = upstream;
-            if (s != null && !upstreamDone) {
-                s.cancel();
             }
         }
     }
