@@ -23,14 +23,15 @@ final class EventSink {
     private static final Logger LOG = LoggerFactory.getLogger("io.reactiveipc");
     static final int HISTORY = 256;
 
-    private final String owner;
+    /** Whose events, for the log; its toString() is called only when a line is written. */
+    private final Object owner;
     private final boolean silent;
     private final ArrayDeque<IpcEvent> history = new ArrayDeque<>();
     private final List<FluxSink<IpcEvent>> subscribers = new ArrayList<>();
     private boolean subscribed;
     private boolean done;
 
-    EventSink(String owner, IpcConfig config) {
+    EventSink(Object owner, IpcConfig config) {
         this.owner = owner;
         this.silent = config.silent();
     }
