@@ -149,7 +149,8 @@ final class IpcWorker {
             idle.add(IpcClient.connect("idle-" + i, address, CONFIG));
         }
         Flux.fromIterable(idle)
-                .flatMap(c -> Mono.zip(c.on("pong").next(), c.send(Message.of("ping", "hello"))), 64)
+                // the pong is subscribed first; send(...) is a Mono<Void>, and zip with an empty Mono would end at once
+                .flatMap(c -> Mono.zip(c.on("pong").next(), c.send(Message.of("ping", "hello")).thenReturn(c)), 64)
                 .blockLast(T);
         long[] clientAfter = Protocol.memory();
         long[] serverAfter = serverMemory(control);
