@@ -31,7 +31,7 @@ if (role === 'server') {
   server.on('sync', (data, socket) => server.emit(socket, 'ack', count));
   server.on('ping', (data, socket) => server.emit(socket, 'pong', data));
   server.on('stats', (data, socket) => server.emit(socket, 'stats', { rssKb: rssKb() }));
-  server.on('mem', (data, socket) => server.emit(socket, 'mem', memory()));
+  server.on('mem', (data, socket) => server.emit(socket, 'mem', { ...memory(), connections: server.sockets.length }));
   server.on('fanout', (data) => { for (let i = 0; i < data.n; i++) server.broadcast('b', PAYLOAD); });
   server.start();
 } else if (scenario === 'idle') {
@@ -40,24 +40,31 @@ if (role === 'server') {
   const connect = (id, onWorld) => {
     const m = new IPCModule();
     m.config.id = id; m.config.silent = true; m.config.retry = 50;
-    const go = () => onWorld(m.of.world);
+    const go = () => onWorld(m.of.world, m);
     if (transport === 'unix') m.connectTo('world', address, go); else m.connectToNet('world', host, Number(port), go);
   };
   const control = await new Promise((resolve) => connect('control', (w) => w.on('connect', () => resolve(w))));
   let pending = null;
   control.on('mem', (m) => pending(m));
   const serverMemory = () => new Promise((resolve) => { pending = resolve; control.emit('mem', {}); });
-  const serverBefore = await serverMemory();
-  const clientBefore = memory();
-  let ponged = 0;
-  await new Promise((resolve) => {
+  // As many opened and closed once first, as the Java workers do: one-time costs are not per connection.
+  const openIdle = (round) => new Promise((resolve) => {
+    const opened = [];
+    let ponged = 0;
     for (let c = 0; c < connections; c++) {
-      connect('idle' + c, (w) => {
+      connect('idle' + round + '-' + c, (w, m) => {
+        opened.push(m);
         w.on('connect', () => w.emit('ping', 'hello'));
-        w.on('pong', () => { if (++ponged === connections) resolve(); });
+        w.on('pong', () => { if (++ponged === connections) resolve(opened); });
       });
     }
   });
+  const warm = await openIdle(0);
+  warm.forEach((m) => m.disconnect('world'));
+  while ((await serverMemory()).connections !== 1) { /* each check is a round trip to the server */ }
+  const serverBefore = await serverMemory();
+  const clientBefore = memory();
+  await openIdle(1);
   const clientAfter = memory();
   const serverAfter = await serverMemory();
   const per = (a, b, k) => (a[k] - b[k]) / connections;

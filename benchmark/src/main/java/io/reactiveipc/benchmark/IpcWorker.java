@@ -138,20 +138,21 @@ final class IpcWorker {
         client.disposeNow(T);
     }
 
-    /** {@code connections} clients, each after one round trip, then idle: memory per connection on both sides. */
+    /**
+     * {@code connections} clients, each after one round trip, then idle: memory per connection on both sides. The
+     * same number is opened and closed once first, so that what the first connections cost once (compiled code,
+     * the allocator's arenas and chunks) is not counted per connection.
+     */
     static void idle(IpcAddress address, int connections) {
         IpcClient control = IpcClient.connect("bench", address, CONFIG);
         control.events().filter(e -> e instanceof IpcEvent.Connected).blockFirst(T);
+        openIdle(address, connections).forEach(c -> c.disposeNow(T));
+        while (serverMemory(control)[3] != 1) {
+            Thread.onSpinWait(); // each check is a round trip to the server
+        }
         long[] serverBefore = serverMemory(control);
         long[] clientBefore = Protocol.memory();
-        java.util.List<IpcClient> idle = new java.util.ArrayList<>();
-        for (int i = 0; i < connections; i++) {
-            idle.add(IpcClient.connect("idle-" + i, address, CONFIG));
-        }
-        Flux.fromIterable(idle)
-                // the pong is subscribed first; send(...) is a Mono<Void>, and zip with an empty Mono would end at once
-                .flatMap(c -> Mono.zip(c.on("pong").next(), c.send(Message.of("ping", "hello")).thenReturn(c)), 64)
-                .blockLast(T);
+        java.util.List<IpcClient> idle = openIdle(address, connections);
         long[] clientAfter = Protocol.memory();
         long[] serverAfter = serverMemory(control);
         if (serverAfter[3] != connections + 1) {
@@ -161,6 +162,18 @@ final class IpcWorker {
         System.out.println(Protocol.idleJson(connections, serverBefore, serverAfter, clientBefore, clientAfter));
         idle.forEach(c -> c.disposeNow(T));
         control.disposeNow(T);
+    }
+
+    private static java.util.List<IpcClient> openIdle(IpcAddress address, int connections) {
+        java.util.List<IpcClient> idle = new java.util.ArrayList<>();
+        for (int i = 0; i < connections; i++) {
+            idle.add(IpcClient.connect("idle-" + i, address, CONFIG));
+        }
+        Flux.fromIterable(idle)
+                // the pong is subscribed first; send(...) is a Mono<Void>, and zip with an empty Mono would end at once
+                .flatMap(c -> Mono.zip(c.on("pong").next(), c.send(Message.of("ping", "hello")).thenReturn(c)), 64)
+                .blockLast(T);
+        return idle;
     }
 
     private static long[] serverMemory(IpcClient client) {

@@ -94,7 +94,11 @@ final class NettyWorker {
                             case "ping" -> ch.writeAndFlush(encode(ch, "pong", n.get("data")));
                             case "sync" -> ch.writeAndFlush(encode(ch, "ack", count[0]));
                             case "stats" -> ch.writeAndFlush(encode(ch, "stats", Map.of("rssKb", Protocol.peakRssKb())));
-                            case "mem" -> ch.writeAndFlush(encode(ch, "mem", Protocol.memoryReply()));
+                            case "mem" -> {
+                                Map<String, Object> reply = new java.util.HashMap<>(Protocol.memoryReply());
+                                reply.put("connections", group.size()); // a closed channel leaves the group
+                                ch.writeAndFlush(encode(ch, "mem", reply));
+                            }
                             case "fanout" -> {
                                 // The Netty idiom: encode once, ChannelGroup writes a duplicate to each channel.
                                 int times = n.get("data").get("n").asInt();
@@ -159,7 +163,10 @@ final class NettyWorker {
         System.out.println(result);
     }
 
-    /** {@code connections} connections, each after one round trip, then idle: memory per connection. */
+    /**
+     * {@code connections} connections, each after one round trip, then idle: memory per connection. As many are
+     * opened and closed once first (see IpcWorker.idle).
+     */
     static void idle(IpcAddress address, int connections) {
         Sinks.Many<JsonNode> replies = Sinks.many().unicast().onBackpressureBuffer();
         Connection control = TcpClient.newConnection().runOn(LOOPS, NATIVE).remoteAddress(() -> socketAddress(address))
@@ -168,9 +175,22 @@ final class NettyWorker {
         control.inbound().receive().subscribe(frame -> replies.tryEmitNext(decode(frame)));
         Flux<JsonNode> inbound = replies.asFlux().publish().autoConnect(0);
         Channel ch = control.channel();
+        openIdle(address, connections).forEach(Connection::disposeNow);
+        while (Protocol.memory(request(ch, inbound, "mem"))[3] != 1) {
+            Thread.onSpinWait(); // each check is a round trip to the server
+        }
         long[] serverBefore = Protocol.memory(request(ch, inbound, "mem"));
         long[] clientBefore = Protocol.memory();
-        java.util.List<Connection> idle = Flux.range(0, connections)
+        java.util.List<Connection> idle = openIdle(address, connections);
+        long[] clientAfter = Protocol.memory();
+        long[] serverAfter = Protocol.memory(request(ch, inbound, "mem"));
+        System.out.println(Protocol.idleJson(connections, serverBefore, serverAfter, clientBefore, clientAfter));
+        idle.forEach(Connection::disposeNow);
+        control.disposeNow();
+    }
+
+    private static java.util.List<Connection> openIdle(IpcAddress address, int connections) {
+        return Flux.range(0, connections)
                 .flatMap(i -> TcpClient.newConnection().runOn(LOOPS, NATIVE).remoteAddress(() -> socketAddress(address))
                         .doOnConnected(c -> c.addHandlerLast(framing()))
                         .connect()
@@ -180,11 +200,6 @@ final class NettyWorker {
                             return pong.thenReturn(c);
                         }), 64)
                 .collectList().block(T);
-        long[] clientAfter = Protocol.memory();
-        long[] serverAfter = Protocol.memory(request(ch, inbound, "mem"));
-        System.out.println(Protocol.idleJson(connections, serverBefore, serverAfter, clientBefore, clientAfter));
-        idle.forEach(Connection::disposeNow);
-        control.disposeNow();
     }
 
     static void client(IpcAddress address, String scenario, int count, int warmup) {
