@@ -24,8 +24,7 @@ class ServerIsolationTest {
     @Test
     void aSocketErrorOnOneConnectionIsItsFailureAloneAndClosesOnlyIt() {
         ScriptedTransport t = new ScriptedTransport();
-        IpcServer server = Transports.bindServer(t, IpcAddress.unix(Path.of("/x")),
-                IpcConfig.builder().silent(true).build()).block(Duration.ofSeconds(1));
+        IpcServer server = bind(t, IpcConfig.builder().silent(true).build());
         List<IpcEvent> events = new ArrayList<>();
         server.events().subscribe(events::add);
         ScriptedTransport.FakeLink bad = t.accept();
@@ -48,16 +47,10 @@ class ServerIsolationTest {
     @Test
     void aBroadcastIsEncodedOnceAndOneThatCannotBeEncodedFailsAloneSendingNothing() {
         ScriptedTransport t = new ScriptedTransport();
-        IpcServer server = Transports.bindServer(t, IpcAddress.unix(Path.of("/x")),
-                IpcConfig.builder().silent(true).build()).block(Duration.ofSeconds(1));
+        IpcServer server = bind(t, IpcConfig.builder().silent(true).build());
         ScriptedTransport.FakeLink a = t.accept();
         ScriptedTransport.FakeLink b = t.accept();
-        Object broken = new Object() {
-            public Object getValue() {
-                throw new IllegalStateException("broken getter");
-            }
-        };
-        StepVerifier.create(server.broadcast("bad", broken)).verifyError(io.reactiveipc.IpcDataException.class);
+        StepVerifier.create(server.broadcast("bad", unencodable())).verifyError(io.reactiveipc.IpcDataException.class);
         assertThat(a.written).isEmpty();
         assertThat(b.written).isEmpty();
         StepVerifier.create(server.broadcast("news", java.util.Map.of("k", List.of(1, 2)))).verifyComplete();
@@ -70,8 +63,7 @@ class ServerIsolationTest {
     @Test
     void aBroadcastStreamGoesInOrderToEveryConnectionWithAtMost256InFlight() {
         ScriptedTransport t = new ScriptedTransport();
-        IpcServer server = Transports.bindServer(t, IpcAddress.unix(Path.of("/x")),
-                IpcConfig.builder().silent(true).maxQueuedMessages(5000).build()).block(Duration.ofSeconds(1));
+        IpcServer server = bind(t, IpcConfig.builder().silent(true).maxQueuedMessages(5000).build());
         ScriptedTransport.FakeLink a = t.accept();
         ScriptedTransport.FakeLink b = t.accept();
         a.stalled = true;
@@ -90,17 +82,11 @@ class ServerIsolationTest {
     @Test
     void aMessageOfABroadcastStreamThatCannotBeEncodedEndsItAfterTheOnesBefore() {
         ScriptedTransport t = new ScriptedTransport();
-        IpcServer server = Transports.bindServer(t, IpcAddress.unix(Path.of("/x")),
-                IpcConfig.builder().silent(true).build()).block(Duration.ofSeconds(1));
+        IpcServer server = bind(t, IpcConfig.builder().silent(true).build());
         ScriptedTransport.FakeLink a = t.accept();
-        Object broken = new Object() {
-            public Object getValue() {
-                throw new IllegalStateException("broken getter");
-            }
-        };
         TestPublisher<Message> news = TestPublisher.create();
         StepVerifier.create(server.broadcast(news))
-                .then(() -> news.next(Message.of("n", 1), Message.of("n", broken), Message.of("n", 3)))
+                .then(() -> news.next(Message.of("n", 1), Message.of("n", unencodable()), Message.of("n", 3)))
                 .verifyError(io.reactiveipc.IpcDataException.class);
         news.assertCancelled();
         assertThat(a.written).map(m -> m.data(Integer.class)).containsExactly(1);
@@ -110,8 +96,7 @@ class ServerIsolationTest {
     @Test
     void connectionsBeyondTheLimitAreRejectedAndTheSlotIsFreedWhenOneCloses() {
         ScriptedTransport t = new ScriptedTransport();
-        IpcServer server = Transports.bindServer(t, IpcAddress.unix(Path.of("/x")),
-                IpcConfig.builder().silent(true).maxConnections(1).build()).block(Duration.ofSeconds(1));
+        IpcServer server = bind(t, IpcConfig.builder().silent(true).maxConnections(1).build());
         List<IpcEvent> events = new ArrayList<>();
         server.events().subscribe(events::add);
         ScriptedTransport.FakeLink first = t.accept();
@@ -123,5 +108,18 @@ class ServerIsolationTest {
         assertThat(third.closed.asMono().toFuture()).isNotDone();
         assertThat(server.connectionCount()).isEqualTo(1);
         server.dispose();
+    }
+
+    private static IpcServer bind(ScriptedTransport t, IpcConfig config) {
+        return Transports.bindServer(t, IpcAddress.unix(Path.of("/x")), config).block(Duration.ofSeconds(1));
+    }
+
+    /** Data Jackson cannot serialize: its getter throws. */
+    private static Object unencodable() {
+        return new Object() {
+            public Object getValue() {
+                throw new IllegalStateException("broken getter");
+            }
+        };
     }
 }
