@@ -26,8 +26,9 @@ final class EventSink {
     /** Whose events, for the log; its toString() is called only when a line is written. */
     private final Object owner;
     private final boolean silent;
-    private final ArrayDeque<IpcEvent> history = new ArrayDeque<>();
-    private final List<FluxSink<IpcEvent>> subscribers = new ArrayList<>();
+    /** Sized for what an idle connection has seen (connected); grows for a client that retries unobserved. */
+    private final ArrayDeque<IpcEvent> history = new ArrayDeque<>(2);
+    private final List<FluxSink<IpcEvent>> subscribers = new ArrayList<>(0);
     private boolean subscribed;
     private boolean done;
 

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
@@ -38,10 +40,18 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         void dropped(Message message, Throwable why);
     }
 
+    private static final AtomicIntegerFieldUpdater<OutboundQueue> SIZE =
+            AtomicIntegerFieldUpdater.newUpdater(OutboundQueue.class, "size");
+    private static final AtomicReferenceFieldUpdater<OutboundQueue, ConcurrentLinkedDeque> FRONT =
+            AtomicReferenceFieldUpdater.newUpdater(OutboundQueue.class, ConcurrentLinkedDeque.class, "front");
+
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
-    /** Unwritten entries handed back by a dead link; they go first. */
-    private final ConcurrentLinkedDeque<Object> front = new ConcurrentLinkedDeque<>();
-    private final AtomicInteger size = new AtomicInteger();
+    /**
+     * Unwritten entries handed back by a dead link; they go first. Created the first time a link dies with entries
+     * in flight: every idle connection would carry an empty deque otherwise.
+     */
+    private volatile @Nullable ConcurrentLinkedDeque<Object> front;
+    private volatile int size;
     private final int capacity;
     private final Owner owner;
     private volatile @Nullable Runnable writer;
@@ -107,8 +117,8 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         if (terminated != null || completing) {
             return Sinks.EmitResult.FAIL_TERMINATED;
         }
-        if (size.incrementAndGet() > capacity) {
-            size.decrementAndGet();
+        if (SIZE.incrementAndGet(this) > capacity) {
+            SIZE.decrementAndGet(this);
             return Sinks.EmitResult.FAIL_OVERFLOW;
         }
         queue.offer(entry);
@@ -191,7 +201,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     @SuppressWarnings("rawtypes") // Scannable declares the raw type
     public @Nullable Object scanUnsafe(Attr key) {
         if (key == Attr.BUFFERED) {
-            return size.get();
+            return size;
         }
         if (key == Attr.CAPACITY) {
             return capacity;
@@ -229,23 +239,25 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
     /** The next entry to write, or null. Hand it to {@link #message}, then {@link #written} or {@link #failed}. */
     public @Nullable Object poll() {
-        Object e = front.pollFirst();
+        ConcurrentLinkedDeque<Object> f = front;
+        Object e = f != null ? f.pollFirst() : null;
         if (e == null) {
             e = queue.poll();
         }
         if (e != null) {
-            size.decrementAndGet();
+            SIZE.decrementAndGet(this);
         }
         return e;
     }
 
     public boolean isEmpty() {
-        return front.isEmpty() && queue.isEmpty();
+        ConcurrentLinkedDeque<Object> f = front;
+        return (f == null || f.isEmpty()) && queue.isEmpty();
     }
 
     /** Number of entries waiting. */
     public int size() {
-        return size.get();
+        return size;
     }
 
     /** True after {@code tryEmitComplete()}: once empty, the connection should close. */
@@ -297,11 +309,19 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     /** Unwritten entries of a dead link, oldest first; they are written before anything else. */
+    @SuppressWarnings("unchecked")
     public void returnUnwritten(List<Object> entries) {
-        for (int i = entries.size() - 1; i >= 0; i--) {
-            front.addFirst(entries.get(i));
+        if (!entries.isEmpty()) {
+            ConcurrentLinkedDeque<Object> f = front;
+            if (f == null) {
+                FRONT.compareAndSet(this, null, new ConcurrentLinkedDeque<>());
+                f = front;
+            }
+            for (int i = entries.size() - 1; i >= 0; i--) {
+                f.addFirst(entries.get(i));
+            }
+            SIZE.addAndGet(this, entries.size());
         }
-        size.addAndGet(entries.size());
         Throwable t = terminated;
         if (t != null) {
             failAll(t);
@@ -382,6 +402,6 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
     @Override
     public String toString() {
-        return "OutboundQueue{size=" + size.get() + ", capacity=" + capacity + "}";
+        return "OutboundQueue{size=" + size + ", capacity=" + capacity + "}";
     }
 }

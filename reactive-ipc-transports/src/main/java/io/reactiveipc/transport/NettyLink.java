@@ -17,7 +17,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
@@ -42,17 +42,24 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
 
     private final Channel channel;
     private final int maxFrameSize;
-    private final Sinks.Empty<Void> closed = Sinks.empty();
+    private static final AtomicIntegerFieldUpdater<NettyLink> SCHEDULED =
+            AtomicIntegerFieldUpdater.newUpdater(NettyLink.class, "scheduled");
+    private static final AtomicIntegerFieldUpdater<NettyLink> RECEIVING =
+            AtomicIntegerFieldUpdater.newUpdater(NettyLink.class, "receiving");
+
+    /** Emitted once, from channelInactive on the event loop: no serializing wrapper needed. */
+    private final Sinks.Empty<Void> closed = Sinks.unsafe().empty();
     /** Event-loop confined: entries handed to the channel, not yet reported written, oldest first. */
-    private final ArrayDeque<Object> inflight = new ArrayDeque<>();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final ArrayDeque<Object> inflight = new ArrayDeque<>(3); // grows once per link under load
+    /** 1 while a drain is scheduled. Fields, not AtomicBooleans: every idle connection carries them. */
+    private volatile int scheduled;
     private final Runnable signal = this::schedule;
     /** The promise of every write: each success is the oldest entry in flight written. */
     private final WriteTracker tracker;
     /** Event-loop confined. */
     private @Nullable OutboundQueue queue;
 
-    private final AtomicBoolean receiving = new AtomicBoolean();
+    private volatile int receiving;
     /** Event-loop confined, the receiving side: the subscriber of receive(), its demand, what waits for it. */
     private @Nullable CoreSubscriber<? super Message> receiver;
     private Consumer<IpcProtocolException> protocolErrors = e -> { };
@@ -78,7 +85,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
         return new Flux<>() {
             @Override
             public void subscribe(CoreSubscriber<? super Message> actual) {
-                if (!receiving.compareAndSet(false, true)) {
+                if (!RECEIVING.compareAndSet(NettyLink.this, 0, 1)) {
                     Operators.error(actual, new IllegalStateException("a link's receive() is subscribed once"));
                     return;
                 }
@@ -221,13 +228,13 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
     }
 
     private void schedule() {
-        if (scheduled.compareAndSet(false, true)) {
+        if (SCHEDULED.compareAndSet(this, 0, 1)) {
             channel.eventLoop().execute(this::drain);
         }
     }
 
     private void drain() {
-        scheduled.set(false);
+        scheduled = 0;
         OutboundQueue q = queue;
         if (q == null || !channel.isActive()) {
             return;
