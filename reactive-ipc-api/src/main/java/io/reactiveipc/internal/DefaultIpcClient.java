@@ -11,16 +11,19 @@ import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Operators;
 import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
-import reactor.core.Disposables;
 import reactor.core.Exceptions;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.util.concurrent.Queues;
 import reactor.util.retry.Retry;
 
 /**
@@ -29,26 +32,35 @@ import reactor.util.retry.Retry;
  */
 final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
 
+    private static final AtomicIntegerFieldUpdater<DefaultIpcClient> DISPOSED =
+            AtomicIntegerFieldUpdater.newUpdater(DefaultIpcClient.class, "disposed");
+    private static final AtomicIntegerFieldUpdater<DefaultIpcClient> FINISHED =
+            AtomicIntegerFieldUpdater.newUpdater(DefaultIpcClient.class, "finished");
+    private static final AtomicReferenceFieldUpdater<DefaultIpcClient, Subscription> FIRST =
+            AtomicReferenceFieldUpdater.newUpdater(DefaultIpcClient.class, Subscription.class, "firstAttempt");
+    /** The first attempt delivered or was cancelled. */
+    private static final Subscription OVER = Operators.emptySubscription();
+
     private final IpcTransport transport;
     private final String id;
     private final IpcAddress address;
     private final IpcConfig config;
     private final EventSink events;
     private final OutboundQueue outbound;
-    /**
-     * Sockets in the order they came up; inbound reads each to its end before the next. Rarely more than one
-     * waits, so the queue grows in links of 4 instead of Reactor's default 256 (1 KB per client).
-     */
-    private final Sinks.Many<Link> links = Sinks.many().unicast().onBackpressureBuffer(Queues.<Link>unbounded(4).get());
+    /** Sockets in the order they came up; inbound reads each to its end before the next. */
+    private final LinkSequence links;
     private final Flux<Message> inbound;
-    private final AtomicBoolean disposed = new AtomicBoolean();
-    private final AtomicBoolean finished = new AtomicBoolean();
-    private final AtomicLong reconnects = new AtomicLong();
-    private final Sinks.Empty<Void> terminated = Sinks.empty();
+    // Fields with updaters rather than atomics, and no Disposable once the first attempt is over: a thousand idle
+    // clients carry all of it.
+    private volatile int disposed;
+    private volatile int finished;
+    /** Emitted once, by finish(). */
+    private final Sinks.Empty<Void> terminated = Sinks.unsafe().empty();
     private volatile @Nullable Link current;
-    private volatile Disposable firstAttempt = Disposables.disposed(); // replaced in start()
+    /** The first attempt while it runs; {@link #OVER} once it delivered (so nothing holds its operators). */
+    private volatile @Nullable Subscription firstAttempt;
     /** The reconnect loop, from the first failure on (it may start before start() returns). */
-    private volatile Disposable loop = Disposables.disposed();
+    private volatile @Nullable Disposable loop;
 
     private DefaultIpcClient(IpcTransport transport, String id, IpcAddress address, IpcConfig config) {
         this.transport = transport;
@@ -57,7 +69,8 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         this.config = config;
         this.events = new EventSink(this, config); // not a string per client: logged rarely, held always
         this.outbound = new OutboundQueue(config.maxQueuedMessages(), this);
-        this.inbound = new InboundHub(links.asFlux().concatMap(link -> Inbound.receive(link, this, events), 1));
+        this.links = new LinkSequence(this, events);
+        this.inbound = new InboundHub(links);
     }
 
     /**
@@ -66,22 +79,55 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
      */
     static IpcClient start(IpcTransport transport, String id, IpcAddress address, IpcConfig config) {
         DefaultIpcClient client = new DefaultIpcClient(transport, id, address, config);
-        client.firstAttempt = client.attempt().subscribe(link -> {
-            client.connected(link);
-            link.onClose().subscribe(null, null, () -> client.reconnect(client.closed()));
-        }, client::reconnect);
+        client.attempt().subscribe(client.new FirstAttempt());
         return client;
+    }
+
+    /** Subscribes the first attempt; what it delivers is let go of, so an idle client holds none of its chain. */
+    private final class FirstAttempt implements CoreSubscriber<Link> {
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (FIRST.compareAndSet(DefaultIpcClient.this, null, s)) {
+                s.request(Long.MAX_VALUE);
+            } else {
+                s.cancel(); // disposed already
+            }
+        }
+
+        @Override
+        public void onNext(Link link) {
+            firstAttempt = OVER;
+            connected(link, true);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            firstAttempt = OVER;
+            reconnect(error);
+        }
+
+        @Override
+        public void onComplete() {
+            // after onNext: a transport's connect never completes empty
+        }
     }
 
     /** From the first failure on, as if the first attempt had been made under the policy: it counts. */
     private void reconnect(Throwable firstFailure) {
-        if (disposed.get()) {
+        if (isDisposing()) {
             return; // dispose() finishes the client
         }
         AtomicBoolean first = new AtomicBoolean(true);
         loop = Flux.defer(() -> first.getAndSet(false) ? Flux.<Link>error(firstFailure) : sessions())
-                .retryWhen(reconnectPolicy())
-                .subscribe(this::connected, this::gaveUp, () -> finish(null));
+                .retryWhen(reconnectPolicy(new AtomicLong()))
+                .subscribe(link -> connected(link, false), this::gaveUp, () -> finish(null));
+        if (isDisposing()) {
+            loop.dispose(); // dispose() may have looked before the loop was there
+        }
+    }
+
+    private boolean isDisposing() {
+        return disposed != 0;
     }
 
     /** One connect attempt; a failure is published as a Failure and a Disconnected. */
@@ -90,7 +136,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
                 .onErrorMap(e -> !(e instanceof IpcException),
                         e -> new IpcException("cannot connect to " + address + ": " + e, e))
                 .doOnError(e -> {
-                    if (!disposed.get()) {
+                    if (!isDisposing()) {
                         events.emit(new IpcEvent.Failure(this, e));
                         events.emit(new IpcEvent.Disconnected(this, e));
                     }
@@ -107,10 +153,10 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     }
 
     /** The configured policy, stopped by dispose and by stopRetrying's lifetime limit. */
-    private Retry reconnectPolicy() {
+    private Retry reconnectPolicy(AtomicLong reconnects) {
         Retry policy = config.reconnect();
         return Retry.from(signals -> policy.generateCompanion(signals.handle((signal, sink) -> {
-            if (disposed.get()) {
+            if (isDisposing()) {
                 sink.error(new IpcClosedException("client " + id + " disposed"));
             } else if (reconnects.incrementAndGet() > config.stopRetrying()) {
                 sink.error(new IpcException("stopRetrying: no reconnect attempt left after "
@@ -121,46 +167,56 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         })));
     }
 
-    private void connected(Link link) {
+    /** {@code first}: the first attempt's link, whose close starts the reconnect loop. */
+    private void connected(Link link, boolean first) {
         current = link;
-        if (disposed.get()) {
+        if (isDisposing()) {
             link.close();
             return;
         }
+        links.offer(link); // before a reconnect can offer the next one
         link.onClose().subscribe(null, null, () -> {
             current = null;
-            if (!disposed.get()) {
+            if (!isDisposing()) {
                 events.emit(new IpcEvent.Disconnected(this, null));
             }
+            if (first) {
+                reconnect(closed());
+            }
         });
-        links.emitNext(link, Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1)));
         link.startWriting(outbound);
         events.emit(new IpcEvent.Connected(this));
     }
 
     private void gaveUp(Throwable error) {
         Throwable cause = Exceptions.isRetryExhausted(error) && error.getCause() != null ? error.getCause() : error;
-        finish(disposed.get() ? null : cause);
+        finish(isDisposing() ? null : cause);
     }
 
     private void finish(@Nullable Throwable cause) {
-        if (!finished.compareAndSet(false, true)) {
+        if (!FINISHED.compareAndSet(this, 0, 1)) {
             return;
         }
-        outbound.terminate(new IpcClosedException(disposed.get() ? "client " + id + " disposed"
+        outbound.terminate(new IpcClosedException(isDisposing() ? "client " + id + " disposed"
                 : "client " + id + " gave up reconnecting: " + cause));
-        links.tryEmitComplete();
+        links.end();
         events.emit(new IpcEvent.Destroyed(cause));
         terminated.tryEmitEmpty();
     }
 
     @Override
     public void dispose() {
-        if (!disposed.compareAndSet(false, true)) {
+        if (!DISPOSED.compareAndSet(this, 0, 1)) {
             return;
         }
-        firstAttempt.dispose();
-        loop.dispose();
+        Subscription attempt = FIRST.getAndSet(this, OVER);
+        if (attempt != null) {
+            attempt.cancel();
+        }
+        Disposable reconnecting = loop;
+        if (reconnecting != null) {
+            reconnecting.dispose();
+        }
         Link link = current;
         if (link == null) {
             finish(null);
@@ -175,7 +231,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
 
     @Override
     public boolean isDisposed() {
-        return finished.get();
+        return finished != 0;
     }
 
     @Override

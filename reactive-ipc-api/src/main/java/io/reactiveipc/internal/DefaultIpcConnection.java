@@ -27,7 +27,10 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
         this.link = link;
         this.events = events;
         this.outbound = new OutboundQueue(config.maxQueuedMessages(), this);
-        this.inbound = new InboundHub(Inbound.receive(link, this, events));
+        LinkSequence sequence = new LinkSequence(this, events);
+        sequence.offer(link);
+        sequence.end();
+        this.inbound = new InboundHub(sequence);
         link.onClose().subscribe(null, null, () -> {
             closed = true;
             outbound.terminate(new IpcClosedException("connection " + id + " (" + link.remote() + ") closed"));
