@@ -175,7 +175,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
             return;
         }
         links.offer(link); // before a reconnect can offer the next one
-        link.onClose().subscribe(null, null, () -> {
+        link.whenClosed(() -> {
             current = null;
             if (!isDisposing()) {
                 events.emit(new IpcEvent.Disconnected(this, null));

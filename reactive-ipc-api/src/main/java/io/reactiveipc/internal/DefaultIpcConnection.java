@@ -31,7 +31,7 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
         sequence.offer(link);
         sequence.end();
         this.inbound = new InboundHub(sequence);
-        link.onClose().subscribe(null, null, () -> {
+        link.whenClosed(() -> {
             closed = true;
             outbound.terminate(new IpcClosedException("connection " + id + " (" + link.remote() + ") closed"));
         });

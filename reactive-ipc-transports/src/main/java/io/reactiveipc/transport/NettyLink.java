@@ -18,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Subscription;
@@ -46,6 +47,9 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
             AtomicIntegerFieldUpdater.newUpdater(NettyLink.class, "scheduled");
     private static final AtomicIntegerFieldUpdater<NettyLink> RECEIVING =
             AtomicIntegerFieldUpdater.newUpdater(NettyLink.class, "receiving");
+    private static final AtomicReferenceFieldUpdater<NettyLink, Object> CLOSE_ACTION =
+            AtomicReferenceFieldUpdater.newUpdater(NettyLink.class, Object.class, "closeAction");
+    private static final Object CLOSED = new Object();
 
     /** Emitted once, from channelInactive on the event loop: no serializing wrapper needed. */
     private final Sinks.Empty<Void> closed = Sinks.unsafe().empty();
@@ -60,6 +64,8 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
     private @Nullable OutboundQueue queue;
 
     private volatile int receiving;
+    /** Null, the action of {@link #whenClosed}, or {@link #CLOSED} once channelInactive ran. */
+    private volatile @Nullable Object closeAction;
     /** Event-loop confined, the receiving side: the subscriber of receive(), its demand, what waits for it. */
     private @Nullable CoreSubscriber<? super Message> receiver;
     private Consumer<IpcProtocolException> protocolErrors = e -> { };
@@ -311,7 +317,13 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
             inflight.clear();
             q.returnUnwritten(unwritten);
         }
-        closed.tryEmitEmpty();
+        try {
+            if (CLOSE_ACTION.getAndSet(this, CLOSED) instanceof Runnable action) {
+                action.run();
+            }
+        } finally {
+            closed.tryEmitEmpty();
+        }
         ctx.fireChannelInactive();
     }
 
@@ -323,6 +335,16 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
     @Override
     public Mono<Void> onClose() {
         return closed.asMono();
+    }
+
+    @Override
+    public void whenClosed(Runnable action) {
+        if (!CLOSE_ACTION.compareAndSet(this, null, action)) {
+            if (closeAction != CLOSED) {
+                throw new IllegalStateException("a link has one close action");
+            }
+            action.run();
+        }
     }
 
     @Override

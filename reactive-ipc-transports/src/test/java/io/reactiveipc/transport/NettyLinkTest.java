@@ -1,0 +1,65 @@
+package io.reactiveipc.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.reactiveipc.Message;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import reactor.test.subscriber.TestSubscriber;
+
+/** A link's end, on an embedded channel: what runs when it closes, and what a pipeline exception does. */
+class NettyLinkTest {
+
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final NettyLink link = new NettyLink(channel, 1024);
+
+    NettyLinkTest() {
+        channel.pipeline().addLast(link);
+    }
+
+    @Test
+    void theCloseActionRunsBeforeOnCloseCompletes() {
+        List<String> order = new ArrayList<>();
+        link.whenClosed(() -> order.add("action"));
+        link.onClose().subscribe(null, null, () -> order.add("onClose"));
+        assertThat(order).isEmpty();
+        channel.close();
+        assertThat(order).containsExactly("action", "onClose");
+    }
+
+    @Test
+    void aCloseActionGivenAfterTheCloseRunsAtOnce() {
+        channel.close();
+        List<String> order = new ArrayList<>();
+        link.whenClosed(() -> order.add("action"));
+        assertThat(order).containsExactly("action");
+    }
+
+    @Test
+    void aLinkHasOneCloseAction() {
+        link.whenClosed(() -> { });
+        assertThatThrownBy(() -> link.whenClosed(() -> { })).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void anExceptionThatIsNoIoErrorFailsTheReceiveAndClosesTheChannel() {
+        TestSubscriber<Message> ts = TestSubscriber.create();
+        link.receive(e -> { }).subscribe(ts);
+        channel.pipeline().fireExceptionCaught(new IllegalStateException("decoder bug"));
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(ts.expectTerminalError()).isInstanceOf(IllegalStateException.class).hasMessage("decoder bug");
+    }
+
+    @Test
+    void anIoErrorIsTheEndOfTheInputAndClosesTheChannel() {
+        TestSubscriber<Message> ts = TestSubscriber.create();
+        link.receive(e -> { }).subscribe(ts);
+        channel.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(ts.isTerminatedComplete()).isTrue();
+    }
+}
