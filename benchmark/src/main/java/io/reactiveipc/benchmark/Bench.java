@@ -149,8 +149,11 @@ public final class Bench {
         List<String> prefix = c.scenario().equals("rtt-pinned") ? List.of("taskset", "-c", "0") : List.of();
         String scenario = c.scenario().startsWith("rtt") ? "rtt" : c.scenario().startsWith("fanout") ? "fanout"
                 : c.scenario();
-        // Idle memory: the heap is touched up front, so growth of the resident set is memory outside the heap.
-        List<String> jvm = scenario.equals("idle") ? List.of("-XX:+AlwaysPreTouch") : List.of();
+        // Idle memory: the heap is touched up front, so growth of the resident set is memory outside the heap; and
+        // Native Memory Tracking tells which of that memory the connections hold (Protocol.nativeKb).
+        List<String> jvm = scenario.equals("idle")
+                ? List.of("-XX:+AlwaysPreTouch", "-XX:NativeMemoryTracking=summary")
+                : List.of();
         Process server = start(prefix, command(c.impl(), nodeDir, jvm, "server", c.transport(), address), nodeDir);
         try {
             await(server, "ready", 60);
@@ -403,14 +406,15 @@ public final class Bench {
     }
 
     /**
-     * Idle memory per connection. For a JVM (heap pre-touched) memory is retained heap plus growth of the resident
-     * set; for Node.js the resident set's growth, which holds its heap.
+     * Idle memory per connection. For a JVM, retained heap plus native memory as Native Memory Tracking counts it
+     * (without the JIT's: Protocol.nativeKb); for Node.js the resident set's growth, which holds its heap and its
+     * sockets' native structures.
      */
     private static void idleRow(StringBuilder b, Map<Cell, List<JsonNode>> results, Cell c, List<JsonNode> rs,
             String failed) {
-        String result = String.format(Locale.ROOT, "server %.1f KiB (heap %.1f), client %.1f KiB (heap %.1f)",
-                idleTotal(c, rs, "server"), median(values(rs, "serverHeapPerConnKb")), idleTotal(c, rs, "client"),
-                median(values(rs, "clientHeapPerConnKb")));
+        String result = String.format(Locale.ROOT, "server %.2f KiB (%s), client %.2f KiB (%s)",
+                idleTotal(c, rs, "server"), idleParts(c, rs, "server"), idleTotal(c, rs, "client"),
+                idleParts(c, rs, "client"));
         b.append("| idle, ").append(String.format(Locale.ROOT, "%,d", IDLE_CONNECTIONS)).append(" connections, per")
                 .append(" connection | ").append(c.transport()).append(" | ").append(c.impl()).append(" | ")
                 .append(result).append(failed);
@@ -428,7 +432,21 @@ public final class Bench {
 
     private static double idleTotal(Cell c, List<JsonNode> rs, String side) {
         double rss = median(values(rs, side + "RssPerConnKb"));
-        return c.impl().equals("node-ipc-14") ? rss : rss + median(values(rs, side + "HeapPerConnKb"));
+        if (c.impl().equals("node-ipc-14")) {
+            return rss;
+        }
+        double heap = median(values(rs, side + "HeapPerConnKb"));
+        return rs.stream().allMatch(r -> r.has(side + "NativePerConnKb"))
+                ? heap + median(values(rs, side + "NativePerConnKb"))
+                : heap + rss;
+    }
+
+    private static String idleParts(Cell c, List<JsonNode> rs, String side) {
+        if (c.impl().equals("node-ipc-14") || !rs.stream().allMatch(r -> r.has(side + "NativePerConnKb"))) {
+            return String.format(Locale.ROOT, "heap %.1f", median(values(rs, side + "HeapPerConnKb")));
+        }
+        return String.format(Locale.ROOT, "heap %.2f, native %.2f", median(values(rs, side + "HeapPerConnKb")),
+                median(values(rs, side + "NativePerConnKb")));
     }
 
     /** Throughput: ours / theirs (higher is better). Latency: theirs / ours (higher is better too). */
