@@ -79,6 +79,10 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
         this.channel = channel;
         this.maxFrameSize = maxFrameSize;
         this.tracker = new WriteTracker(channel, this::onWritten);
+        // Nothing is read before receive() is subscribed with demand: a client's new socket may wait behind an old
+        // one whose messages nobody takes yet. (Reactor Netty turns autoRead off too, but later, when it creates
+        // the connection's operations.)
+        channel.config().setAutoRead(false);
     }
 
     /**

@@ -46,6 +46,19 @@ class NettyLinkTest {
     }
 
     @Test
+    void theSocketIsReadOnlyWhileTheReceiveHasDemand() {
+        assertThat(channel.config().isAutoRead()).as("before receive() is subscribed").isFalse();
+        TestSubscriber<Message> ts = TestSubscriber.builder().initialRequest(0).build();
+        link.receive(e -> { }).subscribe(ts);
+        assertThat(channel.config().isAutoRead()).as("subscribed, no demand").isFalse();
+        ts.request(1);
+        assertThat(channel.config().isAutoRead()).as("demand").isTrue();
+        channel.writeInbound(Message.of("a", 1));
+        assertThat(ts.getReceivedOnNext()).hasSize(1);
+        assertThat(channel.config().isAutoRead()).as("demand met").isFalse();
+    }
+
+    @Test
     void anExceptionThatIsNoIoErrorFailsTheReceiveAndClosesTheChannel() {
         TestSubscriber<Message> ts = TestSubscriber.create();
         link.receive(e -> { }).subscribe(ts);
