@@ -83,8 +83,10 @@ final class Exchange {
     private final IpcConfig config;
     private final EventSink events;
     private final @Nullable Server server;
-    /** Asks the source for one more message: a consumed one must not use up the hub's demand. */
-    private @Nullable Runnable replenish;
+    /** Tells the hub a message taken here still holds its place (a parked handler call): read one less. */
+    private @Nullable Runnable parkedOne;
+    /** Tells the hub a parked message's place is free again. */
+    private @Nullable Runnable releasedOne;
     /** Tells the hub a request is waiting for an answer, so it keeps reading even when its buffer is full. */
     private @Nullable Runnable awaiting;
 
@@ -109,8 +111,9 @@ final class Exchange {
     }
 
     /** Wires the inbound hub in: set once, before the first message. */
-    void hub(Runnable replenish, Runnable awaiting) {
-        this.replenish = replenish;
+    void hub(Runnable parkedOne, Runnable releasedOne, Runnable awaiting) {
+        this.parkedOne = parkedOne;
+        this.releasedOne = releasedOne;
         this.awaiting = awaiting;
     }
 
@@ -118,7 +121,8 @@ final class Exchange {
 
     /**
      * Called on the I/O thread for each inbound message, in order. Returns the message for {@code inbound()}, or
-     * null when it was taken here (the source is then asked for another, now or when a parked call starts).
+     * null when it was taken here (its place in the hub's reading window is free at once, or, for a handler call
+     * parked behind {@code handlerConcurrency} others, when it starts).
      */
     @Nullable Message route(Message m) {
         Envelope e = ACCESS.envelope(m);
@@ -172,11 +176,7 @@ final class Exchange {
         return ACCESS.withEnvelope(m, Envelope.userView(e));
     }
 
-    private @Nullable Message consumed() {
-        Runnable r = replenish;
-        if (r != null) {
-            r.run();
-        }
+    private static @Nullable Message consumed() {
         return null;
     }
 
@@ -247,9 +247,16 @@ final class Exchange {
                     parked = p;
                 }
                 p.add(() -> {
+                    Runnable r = releasedOne;
+                    if (r != null) {
+                        r.run();
+                    }
                     start(h, m, e);
-                    consumed();
                 });
+                Runnable r = parkedOne;
+                if (r != null) {
+                    r.run();
+                }
                 return null;
             }
             running++;
@@ -650,7 +657,8 @@ final class Exchange {
         final @Nullable MonoSink<Message> single;
         final @Nullable FluxSink<Message> stream;
         private volatile int state;
-        private @Nullable Disposable timer;
+        /** For a single request: when it times out, on {@code Schedulers.parallel()}'s clock. */
+        long deadline;
         private @Nullable Message frame;
 
         Call(Message request, @Nullable String to, @Nullable MonoSink<Message> single,
@@ -667,18 +675,12 @@ final class Exchange {
             }
         }
 
-        /** A single request: sent at once. */
+        /** A single request: sent at once; its deadline is kept by the exchange's one timer. */
         void start() {
+            deadline = Schedulers.parallel().now(TimeUnit.NANOSECONDS) + config.requestTimeout().toNanos();
             send(Envelope.REQUEST, 0);
             if (state != DONE) {
-                long ms = config.requestTimeout().toMillis();
-                Disposable t = Schedulers.parallel().schedule(this::timeout, ms, TimeUnit.MILLISECONDS);
-                synchronized (this) {
-                    timer = t;
-                }
-                if (state == DONE) {
-                    t.dispose();
-                }
+                armTimer(deadline);
             }
         }
 
@@ -808,13 +810,6 @@ final class Exchange {
             if (map != null) {
                 map.remove(id, this);
             }
-            Disposable t;
-            synchronized (this) {
-                t = timer;
-            }
-            if (t != null) {
-                t.dispose();
-            }
             return true;
         }
 
@@ -848,6 +843,68 @@ final class Exchange {
         boolean wasWritten() {
             return state == WRITTEN;
         }
+    }
+
+    // ---- timeouts ------------------------------------------------------------------------------------------
+
+    /**
+     * One timer per exchange, not one per request: a timer per request woke the scheduler's thread on every
+     * request (its queue's head changed twice), a context switch per round trip when both processes share a CPU.
+     * The timer is armed for the earliest deadline when none is armed; when it fires it fails what is due and
+     * re-arms for the next, at least {@link #TICK_NANOS} later, so a timeout fires up to that much late.
+     */
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private volatile boolean timerArmed;
+
+    private void armTimer(long deadline) {
+        if (timerArmed) {
+            return;
+        }
+        synchronized (this) {
+            if (timerArmed) {
+                return;
+            }
+            timerArmed = true;
+        }
+        long delay = Math.max(0, deadline - Schedulers.parallel().now(TimeUnit.NANOSECONDS));
+        Schedulers.parallel().schedule(this::sweep, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void sweep() {
+        long next = nextDeadlineAfterFailingDue();
+        if (next == Long.MAX_VALUE) {
+            timerArmed = false;
+            next = nextDeadlineAfterFailingDue(); // a request may have found the timer armed as it was ending
+            if (next == Long.MAX_VALUE) {
+                return;
+            }
+            armTimer(next);
+            return;
+        }
+        long now = Schedulers.parallel().now(TimeUnit.NANOSECONDS);
+        Schedulers.parallel().schedule(this::sweep, Math.max(next - now, TICK_NANOS), TimeUnit.NANOSECONDS);
+    }
+
+    /** Fails the single requests whose deadline has passed; returns the earliest deadline left, or MAX_VALUE. */
+    private long nextDeadlineAfterFailingDue() {
+        Map<Long, Call> map = calls;
+        if (map == null || closed) {
+            return Long.MAX_VALUE;
+        }
+        long now = Schedulers.parallel().now(TimeUnit.NANOSECONDS);
+        long next = Long.MAX_VALUE;
+        for (Call c : map.values()) {
+            if (c.single == null) {
+                continue; // streams have no default timeout
+            }
+            if (c.deadline - now <= 0) {
+                c.timeout();
+            } else {
+                next = Math.min(next, c.deadline);
+            }
+        }
+        return next;
     }
 
     // ---- lifecycle -------------------------------------------------------------------------------------------

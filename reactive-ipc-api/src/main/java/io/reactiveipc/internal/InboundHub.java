@@ -1,6 +1,8 @@
 package io.reactiveipc.internal;
 
+import io.reactiveipc.IpcOverflowException;
 import io.reactiveipc.Message;
+import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
@@ -15,97 +17,93 @@ import reactor.util.concurrent.Queues;
 
 /**
  * The shared inbound stream of one connection: every subscriber gets each message that arrives while it is
- * subscribed, at the pace of the slowest one. What no subscriber can take yet is held, at most {@link #BUFFER}
- * messages, because no more than that is ever requested from the source: then the socket stops being read.
+ * subscribed, in order.
+ *
+ * <h2>Flow</h2>
+ * Each subscriber has its own backlog. The hub reads from the socket at the pace of its fastest subscriber, at
+ * most {@link #BUFFER} messages ahead of it; a subscriber that falls {@code limit} messages behind (the
+ * connection's {@code maxQueuedMessages}, 8192 by default) fails with {@link IpcOverflowException} and is dropped,
+ * and the others never notice. When every subscriber is slow, reading stops: back pressure reaches the peer.
+ * With no subscriber, up to {@link #BUFFER} messages are held for whoever subscribes first, then reading stops.
  * Subscribers after the end get what is still held, then the end.
  *
- * <p>Before the hub, each message passes the connection's {@link Exchange}, which takes answers, stream credits and
- * handled messages for itself; the source is asked for one more for each of those, so they never use up the
- * subscribers' room. While a request of ours awaits its answer, the hub keeps reading past its {@link #BUFFER}
- * held messages, up to {@code answerReadAhead}, so that no subscriber, slow or absent, can hold an answer back.
+ * <h2>Before the hub</h2>
+ * Each message passes the connection's {@link Exchange} first, which takes answers, stream credits and handled
+ * messages for itself: they never use up the subscribers' room. While a request of ours awaits its answer, the
+ * hub reads on past its window, up to {@code limit} held messages, so that no subscriber, slow or absent, can
+ * hold an answer back.
  *
- * <p>This is {@code Sinks.unsafe().manyWithUpstream().multicastOnBackpressureBuffer(BUFFER, false)} with two
- * differences that matter for a connection: the buffer is allocated on first use, in small links, rather than
- * 256 slots up front for every idle connection, and a message that finds every subscriber with demand and nothing
- * held goes straight through, without a queue.
+ * <p>This replaces {@code Sinks.unsafe().manyWithUpstream().multicastOnBackpressureBuffer(BUFFER, false)}, where
+ * the slowest subscriber set everyone's pace without bound, and it allocates nothing for an idle connection: a
+ * message that finds every subscriber with demand and nothing queued goes straight through.
  */
 final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> {
 
     static final int BUFFER = 256;
+    /** Demand is topped up in batches of at least this many. */
     private static final int REPLENISH = BUFFER - (BUFFER >> 2);
     private static final int LINK = 16;
 
     private static final Inner[] NONE = new Inner[0];
     private static final Inner[] TERMINATED = new Inner[0];
 
-    @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<InboundHub, Inner[]> SUBSCRIBERS =
             AtomicReferenceFieldUpdater.newUpdater(InboundHub.class, Inner[].class, "subscribers");
     private static final AtomicIntegerFieldUpdater<InboundHub> WIP =
             AtomicIntegerFieldUpdater.newUpdater(InboundHub.class, "wip");
-    private static final AtomicIntegerFieldUpdater<InboundHub> HELD =
-            AtomicIntegerFieldUpdater.newUpdater(InboundHub.class, "heldCount");
-    private static final AtomicIntegerFieldUpdater<InboundHub> EXTRA =
-            AtomicIntegerFieldUpdater.newUpdater(InboundHub.class, "extra");
-    private static final AtomicIntegerFieldUpdater<InboundHub> OWED =
-            AtomicIntegerFieldUpdater.newUpdater(InboundHub.class, "owed");
+    private static final AtomicIntegerFieldUpdater<InboundHub> PARKED =
+            AtomicIntegerFieldUpdater.newUpdater(InboundHub.class, "parked");
+    private static final AtomicLongFieldUpdater<InboundHub> RECEIVED =
+            AtomicLongFieldUpdater.newUpdater(InboundHub.class, "received");
 
     private volatile Inner[] subscribers = NONE;
     private volatile int wip;
-    /** Created by the source's thread the first time a message cannot go straight through. */
-    private volatile @Nullable Queue<Message> held;
+    /** From the source's thread to the drain: created the first time a message cannot go straight through. */
+    private volatile @Nullable Queue<Message> incoming;
+    /** Drain-confined: what arrived while nobody was subscribed. */
+    private @Nullable ArrayDeque<Message> held;
     private volatile boolean done;
     private @Nullable Throwable error;
     private @Nullable Subscription upstream;
-    /** Drain-confined: messages delivered since the last request upstream. */
-    private int consumed;
+    /** Messages received from the source (only its thread writes). */
+    private volatile long received;
+    /** Drain-confined: messages asked of the source so far. */
+    private long requested;
+    /** Messages the exchange took and whose place is not free yet (parked handler calls). */
+    private volatile int parked;
     private final @Nullable Exchange exchange;
-    /** How many messages may be held while answers are awaited. */
-    private final int answerReadAhead;
-    private volatile int heldCount;
-    /** 1 while one message beyond the buffer was asked for, for an awaited answer, and has not come. */
-    private volatile int extra;
-    /** Messages asked for beyond the buffer: taken off later replenishments, so the buffer returns to its size. */
-    private volatile int owed;
+    /** How far a subscriber may fall behind, and how many may be held while answers are awaited. */
+    private final int limit;
 
     InboundHub(Publisher<Message> source) {
-        this(source, null, BUFFER);
+        this(source, null, 8192);
     }
 
-    InboundHub(Publisher<Message> source, @Nullable Exchange exchange, int answerReadAhead) {
+    InboundHub(Publisher<Message> source, @Nullable Exchange exchange, int limit) {
         this.exchange = exchange;
-        this.answerReadAhead = Math.max(BUFFER, answerReadAhead);
+        this.limit = Math.max(BUFFER, limit);
         if (exchange != null) {
-            exchange.hub(this::requestOne, this::answersAwaited);
+            exchange.hub(() -> PARKED.incrementAndGet(this), () -> {
+                PARKED.decrementAndGet(this);
+                drain();
+            }, this::answersAwaited);
         }
         source.subscribe(this);
-    }
-
-    private void requestOne() {
-        Subscription s = upstream;
-        if (s != null) {
-            s.request(1);
-        }
-    }
-
-    /**
-     * A request of ours awaits an answer: if reading may have stopped because the buffer is full, read on. The
-     * source has no demand left only if at least {@code BUFFER - REPLENISH} are held (fewer than REPLENISH are ever
-     * delivered without asking for more), so below that nothing is asked for and the common path costs nothing.
-     */
-    private void answersAwaited() {
-        int h = heldCount;
-        if (h >= BUFFER - REPLENISH && h < answerReadAhead && EXTRA.compareAndSet(this, 0, 1)) {
-            OWED.incrementAndGet(this);
-            requestOne();
-        }
     }
 
     @Override
     public void onSubscribe(Subscription s) {
         if (Operators.validate(upstream, s)) {
             upstream = s;
+            requested = BUFFER;
             s.request(BUFFER);
+        }
+    }
+
+    /** A request of ours awaits an answer: if reading has stopped, the drain reads on. */
+    private void answersAwaited() {
+        if (!done && received >= requested) { // a racy look, and a cheap one: the drain decides
+            drain();
         }
     }
 
@@ -114,24 +112,26 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
         if (done) {
             return;
         }
+        RECEIVED.lazySet(this, received + 1); // the source's thread is the only writer
         Exchange x = exchange;
         if (x != null) {
             message = x.route(message);
-            if (message == null) {
-                return; // taken by the exchange, which asked for another
+            if (message == null) { // taken by the exchange: its place may be read again
+                drain();
+                return;
             }
         }
         if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
-            Queue<Message> q = held;
-            if ((q == null || q.isEmpty()) && passThrough(message)) {
+            Queue<Message> q = incoming;
+            if ((q == null || q.isEmpty()) && held == null && passThrough(message)) {
                 if (WIP.decrementAndGet(this) == 0) {
                     return;
                 }
             } else {
-                hold(message);
+                enqueue(message);
             }
         } else {
-            hold(message);
+            enqueue(message);
             if (WIP.getAndIncrement(this) != 0) {
                 return;
             }
@@ -139,57 +139,51 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
         drainLoop();
     }
 
-    /** Under wip with nothing held: delivers if every subscriber has demand. */
+    /** Under wip, with nothing waiting anywhere: delivers at once if every subscriber has demand. */
     private boolean passThrough(Message message) {
         Inner[] a = subscribers;
         if (a.length == 0) {
             return false;
         }
         for (Inner inner : a) {
-            if (inner.requested <= 0) { // no demand, or cancelled and about to be removed
+            if (inner.requested <= 0 || inner.backlog != null && !inner.backlog.isEmpty()) {
                 return false;
             }
         }
         for (Inner inner : a) {
             inner.next(message);
         }
-        delivered(1);
+        topUp(0);
         return true;
     }
 
-    private void hold(Message message) {
-        Queue<Message> q = held;
+    private void enqueue(Message message) {
+        Queue<Message> q = incoming;
         if (q == null) {
             q = Queues.<Message>unbounded(LINK).get();
-            held = q;
+            incoming = q;
         }
         q.offer(message);
-        HELD.incrementAndGet(this);
-        Exchange x = exchange;
-        if (x != null) {
-            extra = 0;
-            if (x.awaitingAnswers()) {
-                answersAwaited();
-            }
-        }
     }
 
-    private void delivered(int n) {
-        consumed += n;
-        if (consumed >= REPLENISH) {
-            int r = consumed;
-            consumed = 0;
-            for (int o; (o = owed) > 0;) {
-                int take = Math.min(o, r);
-                if (OWED.compareAndSet(this, o, o - take)) {
-                    r -= take;
-                    break;
-                }
-            }
-            Subscription s = upstream;
-            if (s != null && r > 0) {
-                s.request(r);
-            }
+    /**
+     * Under wip: asks the source for more when the fastest subscriber's backlog ({@code least}), what was asked and
+     * not received, and the parked messages leave room for at least {@link #REPLENISH}; and for one more when
+     * answers are awaited and reading has stopped.
+     */
+    private void topUp(int least) {
+        Subscription s = upstream;
+        if (s == null || done) {
+            return;
+        }
+        long outstanding = requested - received;
+        long room = BUFFER - least - outstanding - parked;
+        if (room >= REPLENISH) {
+            requested += room;
+            s.request(room);
+        } else if (outstanding <= 0 && least < limit && exchange != null && exchange.awaitingAnswers()) {
+            requested++;
+            s.request(1);
         }
     }
 
@@ -218,15 +212,30 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
             if (inner.requested == Long.MIN_VALUE) {
                 remove(inner);
             }
-            drain();
         } else {
-            Throwable e = error;
-            if (e != null) {
-                actual.onError(e);
-            } else {
-                actual.onComplete();
-            }
+            inner.terminated = true; // after the end: the drain gives it what is held, then the end
+            inner.orphan = true;
         }
+        if (inner.orphan) {
+            late(inner);
+        }
+        drain();
+    }
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<InboundHub, Queue> LATE =
+            AtomicReferenceFieldUpdater.newUpdater(InboundHub.class, Queue.class, "lateSubscribers");
+
+    /** Subscribers owed messages after the end, for the drain to serve; created when the first one is. */
+    private volatile @Nullable Queue<Inner> lateSubscribers;
+
+    private void late(Inner inner) {
+        Queue<Inner> q = lateSubscribers;
+        if (q == null) {
+            LATE.compareAndSet(this, null, Queues.<Inner>unboundedMultiproducer().get());
+            q = lateSubscribers;
+        }
+        q.offer(inner);
     }
 
     private void drain() {
@@ -239,34 +248,65 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
         int missed = 1;
         for (;;) {
             Inner[] a = subscribers;
-            if (a != TERMINATED) {
-                Queue<Message> q = held;
-                boolean empty = q == null || q.isEmpty();
-                if (a.length != 0) {
-                    long demand = Long.MAX_VALUE;
+            boolean ended = a == TERMINATED;
+            if (ended) {
+                a = NONE;
+            }
+            // what arrived goes to each subscriber's backlog, or is held if there is none
+            Queue<Message> q = incoming;
+            Message m;
+            while (q != null && (m = q.poll()) != null) {
+                if (a.length == 0) {
+                    if (held == null) {
+                        held = new ArrayDeque<>(LINK);
+                    }
+                    held.add(m);
+                } else {
                     for (Inner inner : a) {
-                        demand = Math.min(demand, inner.requested);
+                        inner.enqueue(m);
                     }
-                    int n = 0;
-                    while (n < demand && q != null) {
-                        Message m = q.poll();
-                        if (m == null) {
-                            break;
-                        }
-                        HELD.decrementAndGet(this);
-                        for (Inner inner : a) {
-                            inner.next(m);
-                        }
-                        n++;
-                    }
-                    if (n > 0) {
-                        delivered(n);
-                    }
-                    empty = q == null || q.isEmpty();
                 }
-                if (done && empty) {
-                    terminate();
+            }
+            if (a.length != 0 && held != null) {
+                // the first subscribers after a quiet spell take what was held
+                for (Message h : held) {
+                    for (Inner inner : a) {
+                        inner.enqueue(h);
+                    }
                 }
+                held = null;
+            }
+            int least = a.length == 0 ? (held == null ? 0 : held.size()) : Integer.MAX_VALUE;
+            for (Inner inner : a) {
+                if (inner.overflowed()) {
+                    remove(inner);
+                    inner.overflow(limit);
+                    continue;
+                }
+                inner.deliver();
+                least = Math.min(least, inner.size());
+            }
+            if (least == Integer.MAX_VALUE) {
+                least = 0; // every subscriber overflowed: room for whoever comes next
+            }
+            boolean drained = q == null || q.isEmpty();
+            if (done && drained) {
+                if (!ended) {
+                    a = SUBSCRIBERS.getAndSet(this, TERMINATED);
+                    for (Inner inner : a) {
+                        inner.terminated = true;
+                    }
+                    ended = true;
+                }
+                finishOrphans(a);
+            } else {
+                topUp(least);
+            }
+            Queue<Inner> lq = lateSubscribers;
+            Inner late;
+            while (lq != null && (late = lq.poll()) != null) {
+                late.takeHeld(held);
+                late.finishIfDrained(error);
             }
             missed = WIP.addAndGet(this, -missed);
             if (missed == 0) {
@@ -275,13 +315,13 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
         }
     }
 
-    private void terminate() {
-        Throwable e = error;
-        for (Inner inner : SUBSCRIBERS.getAndSet(this, TERMINATED)) {
-            if (e != null) {
-                inner.actual.onError(e);
-            } else {
-                inner.actual.onComplete();
+    /** After the end: each subscriber completes once its backlog is delivered. */
+    private void finishOrphans(Inner[] last) {
+        for (Inner inner : last) {
+            inner.deliver();
+            inner.finishIfDrained(error);
+            if (!inner.finished) {
+                late(inner); // still owed messages: looked at again on its next request
             }
         }
     }
@@ -331,7 +371,7 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
         return -1;
     }
 
-    /** One subscriber: its demand, or {@code Long.MIN_VALUE} once cancelled. */
+    /** One subscriber: its demand ({@code Long.MIN_VALUE} once cancelled) and its own backlog. */
     private static final class Inner implements Subscription {
 
         private static final AtomicLongFieldUpdater<Inner> REQUESTED =
@@ -340,6 +380,12 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
         final CoreSubscriber<? super Message> actual;
         final InboundHub parent;
         volatile long requested;
+        /** Drain-confined: messages not yet delivered to it, created when it first falls behind. */
+        @Nullable ArrayDeque<Message> backlog;
+        /** The hub ended (or had ended when it came); finished: it got its last signal. */
+        volatile boolean terminated;
+        volatile boolean orphan;
+        volatile boolean finished;
 
         Inner(CoreSubscriber<? super Message> actual, InboundHub parent) {
             this.actual = actual;
@@ -354,6 +400,70 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
             actual.onNext(message);
         }
 
+        void enqueue(Message m) {
+            ArrayDeque<Message> b = backlog;
+            if (b == null) {
+                b = new ArrayDeque<>(LINK);
+                backlog = b;
+            }
+            b.add(m);
+        }
+
+        int size() {
+            ArrayDeque<Message> b = backlog;
+            return b == null ? 0 : b.size();
+        }
+
+        boolean overflowed() {
+            return size() > parent.limit && requested != Long.MIN_VALUE;
+        }
+
+        void overflow(int limit) {
+            backlog = null;
+            finished = true;
+            REQUESTED.set(this, Long.MIN_VALUE);
+            actual.onError(new IpcOverflowException("inbound subscriber fell " + limit + " messages behind the "
+                    + "fastest one and was dropped (maxQueuedMessages); the others carry on"));
+        }
+
+        /** Under the parent's wip: as many as it asked for. */
+        void deliver() {
+            ArrayDeque<Message> b = backlog;
+            if (b == null) {
+                return;
+            }
+            if (requested == Long.MIN_VALUE) {
+                backlog = null;
+                return;
+            }
+            Message m;
+            while (requested > 0 && (m = b.poll()) != null) {
+                next(m);
+            }
+        }
+
+        void takeHeld(@Nullable ArrayDeque<Message> held) {
+            if (held != null && orphan && backlog == null) {
+                backlog = new ArrayDeque<>(held);
+            }
+            deliver();
+        }
+
+        void finishIfDrained(@Nullable Throwable error) {
+            if (finished || !terminated || size() != 0) {
+                return;
+            }
+            finished = true;
+            if (requested == Long.MIN_VALUE) {
+                return;
+            }
+            if (error != null) {
+                actual.onError(error);
+            } else {
+                actual.onComplete();
+            }
+        }
+
         @Override
         public void request(long n) {
             if (Operators.validate(n)) {
@@ -362,6 +472,9 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
                     if (r == Long.MIN_VALUE || REQUESTED.compareAndSet(this, r, Operators.addCap(r, n))) {
                         break;
                     }
+                }
+                if (terminated && !finished) {
+                    parent.late(this);
                 }
                 parent.drain();
             }

@@ -2,6 +2,7 @@ package io.reactiveipc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reactiveipc.IpcOverflowException;
 import io.reactiveipc.Message;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +17,10 @@ import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.TestPublisher;
 
-/** What arrives while nobody listens is held, and demand stops, rather than anything being dropped. */
+/**
+ * What arrives while nobody listens is held, and demand stops, rather than anything being dropped; a subscriber
+ * that falls too far behind the fastest is dropped with an error, and when all are slow, reading stops.
+ */
 class InboundHubTest {
 
     @Test
@@ -50,7 +54,44 @@ class InboundHubTest {
     }
 
     @Test
-    void theSlowestSubscriberSetsThePace() {
+    void aSubscriberThatFallsTooFarBehindFailsAndTheOthersGetEverything() {
+        AtomicLong requested = new AtomicLong();
+        Sinks.Many<Message> socket = Sinks.many().unicast().onBackpressureBuffer();
+        Flux<Message> inbound = new InboundHub(socket.asFlux().doOnRequest(requested::addAndGet), null, 300);
+        StepVerifier slow = StepVerifier.create(inbound, 10)
+                .expectNextCount(10)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IpcOverflowException.class)
+                        .hasMessageContaining("fell 300 messages behind"))
+                .verifyLater();
+        StepVerifier.create(inbound.map(m -> m.data(Integer.class)).take(1000))
+                .then(() -> {
+                    for (int i = 0; i < 1000; i++) {
+                        socket.tryEmitNext(Message.of("n", i));
+                    }
+                })
+                .expectNextSequence(IntStream.range(0, 1000).boxed().toList())
+                .verifyComplete();
+        slow.verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void whenEverySubscriberIsSlowReadingStops() {
+        AtomicLong requested = new AtomicLong();
+        Sinks.Many<Message> socket = Sinks.many().unicast().onBackpressureBuffer();
+        Flux<Message> inbound = new InboundHub(socket.asFlux().doOnRequest(requested::addAndGet), null, 300);
+        StepVerifier one = StepVerifier.create(inbound, 1).expectNextCount(1).thenCancel().verifyLater();
+        StepVerifier two = StepVerifier.create(inbound, 2).expectNextCount(2).thenCancel().verifyLater();
+        for (int i = 0; i < 5000; i++) {
+            socket.tryEmitNext(Message.of("n", i));
+        }
+        assertThat(requested.get()).as("the fastest is 2 ahead: the window past it, and no more")
+                .isLessThanOrEqualTo(InboundHub.BUFFER + 2);
+        one.verify(Duration.ofSeconds(5));
+        two.verify(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aSlowSubscriberWithinTheLimitGetsEverythingAtItsOwnPace() {
         TestPublisher<Message> socket = TestPublisher.create();
         Flux<Message> inbound = new InboundHub(socket);
         StepVerifier fast = StepVerifier.create(inbound.map(m -> m.data(Integer.class)))
@@ -107,7 +148,8 @@ class InboundHubTest {
         List<Integer> expected = IntStream.range(0, n).boxed().toList();
         for (int round = 0; round < 20; round++) {
             Sinks.Many<Message> gate = Sinks.many().unicast().onBackpressureBuffer();
-            Flux<Message> inbound = new InboundHub(gate.asFlux());
+            // a limit beyond n: here no subscriber may be dropped for falling behind
+            Flux<Message> inbound = new InboundHub(gate.asFlux(), null, n + 1);
             Flux<List<Integer>> a = inbound.publishOn(Schedulers.parallel(), 7).map(m -> m.data(Integer.class))
                     .collectList().flux();
             Flux<List<Integer>> b = inbound.limitRate(3).publishOn(Schedulers.boundedElastic())
