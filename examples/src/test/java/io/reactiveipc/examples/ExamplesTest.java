@@ -3,10 +3,16 @@ package io.reactiveipc.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reactiveipc.IpcAddress;
+import io.reactiveipc.IpcClient;
+import io.reactiveipc.IpcConfig;
+import io.reactiveipc.IpcDataException;
+import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.test.IpcTestAddresses;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 /** The examples do what README says they do. */
 class ExamplesTest {
@@ -18,6 +24,22 @@ class ExamplesTest {
             assertThat(HelloClient.hello(server.address(), "hello")).isEqualTo("hello world!");
             assertThat(HelloClient.hello(server.address(), "again")).isEqualTo("again world!");
         } finally {
+            server.disposeNow(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aMessageThatDoesNotBindLeavesTheWorldServerAnswering() {
+        IpcServer server = WorldServer.start(IpcTestAddresses.unix());
+        IpcClient poisoner = IpcClient.connect("poisoner", server.address(), IpcConfig.builder().silent(true).build());
+        try {
+            Mono<IpcEvent.Failure> failure = server.events().ofType(IpcEvent.Failure.class).next().cache();
+            failure.subscribe();
+            poisoner.emit("message", Map.of("not", "a string")).block(Duration.ofSeconds(5));
+            assertThat(failure.block(Duration.ofSeconds(5)).error()).isInstanceOf(IpcDataException.class);
+            assertThat(HelloClient.hello(server.address(), "hello")).isEqualTo("hello world!");
+        } finally {
+            poisoner.disposeNow(Duration.ofSeconds(5));
             server.disposeNow(Duration.ofSeconds(5));
         }
     }
