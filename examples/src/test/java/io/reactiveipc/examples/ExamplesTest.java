@@ -61,6 +61,17 @@ class ExamplesTest {
     }
 
     @Test
+    void theDatabaseDemoAnswersQueuedRequestsThenAnErrorAndGoesOnAnswering() throws Exception {
+        DatabaseDemo.Outcome o = DatabaseDemo.run(IpcTestAddresses.unix());
+        assertThat(o.queued()).containsExactly(new DatabaseDemo.User(1, "ada", "admin"),
+                new DatabaseDemo.User(2, "grace", "dev"));
+        assertThat(o.unknown().code()).isEqualTo("E_NOT_FOUND");
+        assertThat(o.unknown().remoteMessage()).isEqualTo("no row users/99");
+        assertThat(o.serverFailure().type()).isEqualTo("databaseRequest");
+        assertThat(o.afterError()).isEqualTo(new DatabaseDemo.User(3, "linus", "dev"));
+    }
+
+    @Test
     void argumentsFollowNodeIpcDefaults() {
         assertThat(Args.address(new String[0], "world")).isEqualTo(IpcAddress.unix(java.nio.file.Path.of(
                 "/tmp/app.world")));
