@@ -72,6 +72,15 @@ class ExamplesTest {
     }
 
     @Test
+    void theDeliverDemoGetsTheConsumersAnswerThroughTheServer() {
+        DeliverDemo.Outcome o = DeliverDemo.run(IpcTestAddresses.unix());
+        assertThat(o.discovery().handlers()).containsExactly("ping");
+        assertThat(o.discovery().clients()).containsExactly("consumer", "producer");
+        assertThat(o.answer()).isEqualTo(new DatabaseDemo.User(2, "grace", "dev"));
+        assertThat(o.noClient().code()).isEqualTo("E_NO_CLIENT");
+    }
+
+    @Test
     void argumentsFollowNodeIpcDefaults() {
         assertThat(Args.address(new String[0], "world")).isEqualTo(IpcAddress.unix(java.nio.file.Path.of(
                 "/tmp/app.world")));
