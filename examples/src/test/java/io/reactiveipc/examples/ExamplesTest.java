@@ -81,6 +81,22 @@ class ExamplesTest {
     }
 
     @Test
+    void theChatDemoRoutesDirectMessagesAndBroadcastsAndRefusesAdmin() throws Exception {
+        assertThat(ChatDemo.run(IpcTestAddresses.unix())).containsExactly(
+                "server: alice, bob and carol are connected; relaying anything but admin.*",
+                "bob: [alice] hi bob, lunch at noon?",
+                "alice: [bob] sure",
+                "alice: [carol] can I come too?",
+                "bob: [carol] can I come too?",
+                "alice: failure for 'admin.kick': E_REFUSED: the server refused to relay 'admin.kick' to 'bob'",
+                "bob: [alice] of course, see you both at noon",
+                "carol: [alice] of course, see you both at noon",
+                "alice: [server] the server closes at six",
+                "bob: [server] the server closes at six",
+                "carol: [server] the server closes at six");
+    }
+
+    @Test
     void argumentsFollowNodeIpcDefaults() {
         assertThat(Args.address(new String[0], "world")).isEqualTo(IpcAddress.unix(java.nio.file.Path.of(
                 "/tmp/app.world")));
