@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo: builds what it needs, then runs node-ipc's hello/world as separate JVMs, over a Unix socket at
-# node-ipc's default path (/tmp/app.world) and over TCP, then ipcio's queue demo.
+# node-ipc's default path (/tmp/app.world) and over TCP, then ipcio's queue demo, ipcio's database request and
+# deliver demos (request/response), and a chat between clients (each on a Unix socket in its own /tmp directory).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -58,3 +59,15 @@ stop_world
 echo
 echo "== Queue while the server is down (ipcio's demo): emit first, start the server later"
 java -cp "$CP" io.reactiveipc.examples.QueueDemo
+
+echo
+echo "== ipcio's database request: asked before the server is up, answered as the request's result"
+java -cp "$CP" io.reactiveipc.examples.DatabaseDemo
+
+echo
+echo "== ipcio's deliver between clients: the producer asks the consumer, through the server"
+java -cp "$CP" io.reactiveipc.examples.DeliverDemo
+
+echo
+echo "== a chat between clients: direct messages, broadcasts, and a relay the server refuses"
+java -cp "$CP" io.reactiveipc.examples.ChatDemo

@@ -16,7 +16,9 @@ public final class HelloClient {
 
     /** Connects, says hello, returns the answer. */
     public static String hello(IpcAddress address, String text) {
-        IpcClient world = IpcClient.connect("world", address, IpcConfig.builder().id("hello").build());
+        // The first argument is this client's own id, which it announces to the server (node-ipc's ipc.config.id),
+        // not the name of the server it connects to (node-ipc's connectTo("world")): the world server sees "hello".
+        IpcClient world = IpcClient.connect("hello", address, IpcConfig.defaults());
         try {
             return world.on("message")
                     .next()

@@ -6,7 +6,6 @@ import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.Message;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -49,10 +48,17 @@ public final class QueueDemo {
         }
     }
 
-    public static void main(String[] args) throws Exception {
-        Path path = args.length > 0 ? Path.of(args[0])
-                : Files.createTempDirectory(Path.of("/tmp"), "queue-demo").resolve("s.sock");
-        List<String> got = run(IpcAddress.unix(path), 5);
+    public static void main(String[] args) {
+        if (args.length > 0) {
+            report(run(IpcAddress.unix(Path.of(args[0])), 5));
+            return;
+        }
+        try (TempSocket socket = new TempSocket("queue-demo")) {
+            report(run(socket.address(), 5));
+        }
+    }
+
+    private static void report(List<String> got) {
         System.out.println("queue: all " + got.size() + " arrived, in order: " + got);
     }
 }

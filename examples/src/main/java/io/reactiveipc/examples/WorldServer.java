@@ -5,6 +5,7 @@ import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcServer;
 import java.time.Duration;
+import reactor.core.publisher.Mono;
 
 /**
  * node-ipc's basic "world" server: answers each {@code message} with its data + " world!".
@@ -26,13 +27,13 @@ public final class WorldServer {
                 System.out.println("world: client " + d.connection().id() + " disconnected");
             }
         });
-        server.on("message")
-                .flatMap(in -> {
-                    String text = in.message().data(String.class);
-                    System.out.println("world: got '" + text + "' from client " + in.connection().id());
-                    return in.reply("message", text + " world!");
-                })
-                .subscribe();
+        // A handler, not on("message").flatMap(...): a message whose data does not bind is one failed call (an
+        // IpcEvent.Failure), and the server keeps answering; the value it returns goes back as a "message".
+        server.handle("message", in -> {
+            String text = in.data(String.class);
+            System.out.println("world: got '" + text + "' from client " + in.connection().id());
+            return Mono.just(text + " world!");
+        });
         return server;
     }
 

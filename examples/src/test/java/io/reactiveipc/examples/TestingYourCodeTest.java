@@ -8,6 +8,7 @@ import io.reactiveipc.test.IpcFixtures;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /** The README's "Testing your code" example, kept compiling and passing here. */
@@ -17,14 +18,12 @@ class TestingYourCodeTest {
     record Add(int a, int b) {
     }
 
-    /** The code under test: a handler that answers "add" with "sum". */
+    /** The code under test: a handler that answers "add" with the sum. */
     static void calculator(IpcServer server) {
-        server.on("add")
-              .flatMap(in -> {
-                  Add add = in.message().data(Add.class);
-                  return in.reply("sum", add.a() + add.b());
-              })
-              .subscribe();
+        server.handle("add", in -> {
+            Add add = in.data(Add.class);
+            return Mono.just(add.a() + add.b());
+        });
     }
 
     @RegisterExtension
@@ -36,10 +35,9 @@ class TestingYourCodeTest {
         calculator(server);
         IpcClient client = fx.client(server);
 
-        StepVerifier.create(client.inbound())
-                .then(() -> client.emit("add", new Add(2, 3)).subscribe())
-                .expectNextMatches(IpcExpect.message("sum", 5))
-                .thenCancel()
+        StepVerifier.create(client.request("add", new Add(2, 3)))
+                .expectNextMatches(IpcExpect.message("add", 5))
+                .expectComplete()
                 .verify(Duration.ofSeconds(5));
     }
     // README:end
