@@ -58,9 +58,11 @@ import reactor.util.retry.Retry;
  * {@link IpcOverflowException}</td></tr>
  * <tr><td>handlerConcurrency</td><td>256</td><td>handler calls running at once per connection; while that many
  * run, the connection stops reading (back pressure, nothing dropped)</td></tr>
- * <tr><td>identify</td><td>true</td><td>a client announces its id as its first frame on every socket
- * ({@code {"type":"ipc.hello","data":{"id":...}}}), so the server can route to it by name; node-ipc servers
- * ignore the frame (node-ipc 10 even names the socket after it)</td></tr>
+ * <tr><td>identify</td><td>true</td><td>a client announces {@link #id()} (node-ipc's {@code ipc.config.id}, this
+ * process's id; the host name unless set) as its first frame on every socket
+ * ({@code {"type":"ipc.hello","data":{"id":...}}}), so the server can route to it by that name: give clients
+ * that others should reach an id of their own. node-ipc servers ignore the frame (node-ipc 10 even names the
+ * socket after it)</td></tr>
  * <tr><td>relayPolicy</td><td>{@link RelayPolicy#ALLOW_ALL}</td><td>what a server relays between its clients</td></tr>
  * </table>
  */

@@ -29,12 +29,15 @@ public class IpcRemoteException extends IpcException {
         this.remoteMessage = remoteMessage;
     }
 
-    /** A handler's way to answer with this code and message. */
+    /** A handler's way to answer with this code and message; the requester's exception names its request. */
     public IpcRemoteException(String code, String remoteMessage) {
-        this("?", code, remoteMessage);
+        super(requireNonNull(code, "code") + ": " + requireNonNull(remoteMessage, "remoteMessage"));
+        this.type = "";
+        this.code = code;
+        this.remoteMessage = remoteMessage;
     }
 
-    /** The type of the request that failed. */
+    /** The type of the request that failed; empty on the answering side. */
     public String type() {
         return type;
     }

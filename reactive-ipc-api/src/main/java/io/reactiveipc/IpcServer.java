@@ -14,11 +14,9 @@ import reactor.core.publisher.Mono;
  * A server on a Unix domain socket or TCP. Each accepted socket is an {@link IpcConnection}.
  *
  * <pre>{@code
- * IpcServer server = IpcServer.bind(IpcAddress.unix(Path.of("/tmp/app.world")), IpcConfig.defaults())
+ * IpcServer server = IpcServer.bind(IpcAddress.unix(Path.of("/tmp/app.world")), IpcConfig.defaults(),
+ *                                   s -> s.handle("message", in -> Mono.just(in.data(String.class) + " world!")))
  *                             .block(Duration.ofSeconds(5));
- * server.on("message")
- *       .flatMap(in -> in.reply("message", in.message().data(String.class) + " world!"))
- *       .subscribe();
  * }</pre>
  *
  * <h2>Unix socket files</h2>
@@ -42,6 +40,21 @@ public interface IpcServer extends Disposable {
         requireNonNull(address, "address");
         requireNonNull(config, "config");
         return Transports.bindServer(address, config);
+    }
+
+    /**
+     * As {@link #bind(IpcAddress, IpcConfig)}, with {@code beforeAccepting} run on the server before it accepts
+     * its first connection: the place to register handlers, so that a client already waiting (one that queued
+     * its requests while the server was down) never meets a server without them. Handlers registered after
+     * {@code bind} emits miss what arrives in between: a request finds no handler ({@code E_NO_HANDLER}), a
+     * plain message goes to {@link #inbound()}.
+     */
+    static Mono<IpcServer> bind(IpcAddress address, IpcConfig config,
+            java.util.function.Consumer<? super IpcServer> beforeAccepting) {
+        requireNonNull(address, "address");
+        requireNonNull(config, "config");
+        requireNonNull(beforeAccepting, "beforeAccepting");
+        return Transports.bindServer(address, config, beforeAccepting);
     }
 
     /** The address it listens on; for TCP port 0, the port that was bound. */

@@ -39,13 +39,14 @@ public final class ChatDemo {
         IpcServer server = IpcServer.bind(address, IpcConfig.builder().silent(true).relayPolicy(NO_ADMIN).build())
                 .block(T);
         IpcConfig config = IpcConfig.builder().retry(100).silent(true).build();
-        IpcClient alice = IpcClient.connect("alice", address, config);
-        IpcClient bob = IpcClient.connect("bob", address, config);
-        IpcClient carol = IpcClient.connect("carol", address, config);
+        // each client's own id (node-ipc's ipc.config.id) is the name the others reach it by
+        IpcClient alice = IpcClient.connect("chat", address, config.toBuilder().id("alice").build());
+        IpcClient bob = IpcClient.connect("chat", address, config.toBuilder().id("bob").build());
+        IpcClient carol = IpcClient.connect("chat", address, config.toBuilder().id("carol").build());
         try {
-            Inbox toAlice = new Inbox(alice, transcript);
-            Inbox toBob = new Inbox(bob, transcript);
-            Inbox toCarol = new Inbox(carol, transcript);
+            Inbox toAlice = new Inbox("alice", alice, transcript);
+            Inbox toBob = new Inbox("bob", bob, transcript);
+            Inbox toCarol = new Inbox("carol", carol, transcript);
             for (String id : List.of("alice", "bob", "carol")) {
                 server.connection(id).timeout(T).block(); // routable by name once announced
             }
@@ -98,8 +99,8 @@ public final class ChatDemo {
         private final Queue<Message> received = new ConcurrentLinkedQueue<>();
         private final Semaphore arrived = new Semaphore(0);
 
-        Inbox(IpcClient client, List<String> transcript) {
-            this.name = client.id();
+        Inbox(String name, IpcClient client, List<String> transcript) {
+            this.name = name;
             this.transcript = transcript;
             client.inbound().subscribe(m -> {
                 received.add(m);

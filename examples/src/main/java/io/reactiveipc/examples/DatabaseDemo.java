@@ -45,8 +45,7 @@ public final class DatabaseDemo {
             new Query("users", 3), new User(3, "linus", "dev"));
 
     /** What the producer got. */
-    public record Outcome(List<User> queued, IpcRemoteException unknown, IpcEvent.Failure serverFailure,
-            User afterError) {
+    public record Outcome(List<User> queued, IpcRemoteException unknown, User afterError) {
     }
 
     private static final Duration T = Duration.ofSeconds(10);
@@ -67,25 +66,14 @@ public final class DatabaseDemo {
         return Mono.just(row);
     }
 
-    /**
-     * A request for {@code query}. A server that has just started may read a queued request before it has
-     * registered its handler: {@code IpcServer.bind} emits the server only once it accepts connections, so no
-     * handler can be registered earlier, and such a request is answered {@code E_NO_HANDLER}. Asking again then
-     * is the client's only way around it.
-     */
+    /** A request for {@code query}: the answer is the request's result (ipcio's deliver to the server). */
     static Mono<User> ask(IpcClient producer, Query query) {
-        return producer.request("databaseRequest", query)
-                .retryWhen(Retry.fixedDelay(50, Duration.ofMillis(20)).filter(DatabaseDemo::noHandlerYet))
-                .map(answer -> answer.data(User.class));
-    }
-
-    private static boolean noHandlerYet(Throwable e) {
-        return e instanceof IpcRemoteException r && r.code().equals("E_NO_HANDLER");
+        return producer.request("databaseRequest", query).map(answer -> answer.data(User.class));
     }
 
     public static Outcome run(IpcAddress address) throws InterruptedException, ExecutionException, TimeoutException {
         IpcConfig config = IpcConfig.builder().retry(100).silent(true).build();
-        IpcClient producer = IpcClient.connect("producer", address, config);
+        IpcClient producer = IpcClient.connect("database", address, config.toBuilder().id("producer").build());
         try {
             List<Query> early = List.of(new Query("users", 1), new Query("users", 2));
             List<CompletableFuture<User>> pending = early.stream().map(q -> ask(producer, q).toFuture()).toList();
@@ -95,11 +83,10 @@ public final class DatabaseDemo {
 
             System.out.println("server:   starting, with a handler for databaseRequest over " + DATABASE.size()
                     + " rows");
-            IpcServer server = IpcServer.bind(address, config).block(T);
+            // The handler is registered before the server accepts: the queued requests find it there.
+            IpcServer server = IpcServer.bind(address, config,
+                    s -> s.handle("databaseRequest", DatabaseDemo::databaseRequest)).block(T);
             try {
-                server.handle("databaseRequest", DatabaseDemo::databaseRequest);
-                Mono<IpcEvent.Failure> failure = server.events().ofType(IpcEvent.Failure.class).next().cache();
-                failure.subscribe();
 
                 List<User> queued = new ArrayList<>();
                 for (int i = 0; i < early.size(); i++) {
@@ -117,18 +104,11 @@ public final class DatabaseDemo {
                     error = e;
                 }
                 System.out.println("producer: " + unknown + " -> " + error.code() + ": " + error.remoteMessage());
-                // An error answer chosen by the handler is also a failed call to the server: a Failure event (and
-                // a WARN in the log unless the config is silent).
-                IpcEvent.Failure f = failure.block(T);
-                String reason = f.error() instanceof IpcRemoteException r ? r.code() + ": " + r.remoteMessage()
-                        : f.error().toString();
-                System.out.println("server:   published a Failure for '" + f.type() + "' from " + f.connection().id()
-                        + ": " + reason);
 
                 Query after = new Query("users", 3);
                 User user = ask(producer, after).block(T);
                 System.out.println("producer: " + after + " -> " + user + " (the server still answers)");
-                return new Outcome(queued, error, f, user);
+                return new Outcome(queued, error, user);
             } finally {
                 server.disposeNow(T);
             }

@@ -34,14 +34,15 @@ public final class DeliverDemo {
         try {
             server.handle("ping", in -> Mono.just("pong"));
 
-            // A client answers requests as a server does; the id it connects with is the name others deliver to.
-            IpcClient consumer = IpcClient.connect("consumer", address, config);
+            // A client answers requests as a server does; its id (IpcConfig.id, node-ipc's ipc.config.id) is the
+            // name others deliver to.
+            IpcClient consumer = IpcClient.connect("database", address, config.toBuilder().id("consumer").build());
             consumer.handle("databaseRequest", in -> {
                 Query query = in.data(Query.class);
                 System.out.println("consumer: databaseRequest " + query + " from " + in.from());
                 return Mono.justOrEmpty(DatabaseDemo.DATABASE.get(query));
             });
-            IpcClient producer = IpcClient.connect("producer", address, config);
+            IpcClient producer = IpcClient.connect("database", address, config.toBuilder().id("producer").build());
             try {
                 // Relaying needs the target to have announced itself to the server: wait for that, not for time.
                 server.connection("consumer").timeout(T).block();

@@ -16,9 +16,9 @@ public final class HelloClient {
 
     /** Connects, says hello, returns the answer. */
     public static String hello(IpcAddress address, String text) {
-        // The first argument is this client's own id, which it announces to the server (node-ipc's ipc.config.id),
-        // not the name of the server it connects to (node-ipc's connectTo("world")): the world server sees "hello".
-        IpcClient world = IpcClient.connect("hello", address, IpcConfig.defaults());
+        // As node-ipc: connectTo("world") names the server; this process's own id (ipc.config.id, announced to the
+        // server) is "hello", so the world server sees "hello".
+        IpcClient world = IpcClient.connect("world", address, IpcConfig.builder().id("hello").build());
         try {
             return world.on("message")
                     .next()

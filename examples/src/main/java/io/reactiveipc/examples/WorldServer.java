@@ -18,7 +18,15 @@ public final class WorldServer {
 
     /** Binds and starts answering; the caller disposes the server. */
     public static IpcServer start(IpcAddress address) {
-        IpcServer server = IpcServer.bind(address, IpcConfig.builder().id("world").build())
+        // A handler, not on("message").flatMap(...): a message whose data does not bind is one failed call (an
+        // IpcEvent.Failure), and the server keeps answering; the value it returns goes back as a "message".
+        // Registered before the server accepts, so no early client finds it without.
+        IpcServer server = IpcServer.bind(address, IpcConfig.builder().id("world").build(),
+                s -> s.handle("message", in -> {
+                    String text = in.data(String.class);
+                    System.out.println("world: got '" + text + "' from client " + in.connection().id());
+                    return Mono.just(text + " world!");
+                }))
                 .block(Duration.ofSeconds(10));
         server.events().subscribe(e -> {
             if (e instanceof IpcEvent.Connected c) {
@@ -26,13 +34,6 @@ public final class WorldServer {
             } else if (e instanceof IpcEvent.Disconnected d) {
                 System.out.println("world: client " + d.connection().id() + " disconnected");
             }
-        });
-        // A handler, not on("message").flatMap(...): a message whose data does not bind is one failed call (an
-        // IpcEvent.Failure), and the server keeps answering; the value it returns goes back as a "message".
-        server.handle("message", in -> {
-            String text = in.data(String.class);
-            System.out.println("world: got '" + text + "' from client " + in.connection().id());
-            return Mono.just(text + " world!");
         });
         return server;
     }

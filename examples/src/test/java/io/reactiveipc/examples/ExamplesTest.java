@@ -67,7 +67,6 @@ class ExamplesTest {
                 new DatabaseDemo.User(2, "grace", "dev"));
         assertThat(o.unknown().code()).isEqualTo("E_NOT_FOUND");
         assertThat(o.unknown().remoteMessage()).isEqualTo("no row users/99");
-        assertThat(o.serverFailure().type()).isEqualTo("databaseRequest");
         assertThat(o.afterError()).isEqualTo(new DatabaseDemo.User(3, "linus", "dev"));
     }
 

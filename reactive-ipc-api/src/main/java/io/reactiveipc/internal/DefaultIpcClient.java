@@ -193,7 +193,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
             }
         });
         if (config.identify()) {
-            outbound.offerFirst(Message.of(Exchange.HELLO, Map.of("id", id)));
+            outbound.offerFirst(Message.of(Exchange.HELLO, Map.of("id", config.id())));
         }
         link.startWriting(outbound);
         events.emit(new IpcEvent.Connected(this));

@@ -57,8 +57,10 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         handlers.put(Exchange.DISCOVER, this::discover);
     }
 
-    static Mono<IpcServer> bind(IpcTransport transport, IpcAddress address, IpcConfig config) {
+    static Mono<IpcServer> bind(IpcTransport transport, IpcAddress address, IpcConfig config,
+            java.util.function.Consumer<? super IpcServer> beforeAccepting) {
         DefaultIpcServer server = new DefaultIpcServer(config, address);
+        beforeAccepting.accept(server);
         return transport.listen(address, config, server::accept).map(l -> {
             server.listener = l;
             server.address = l.address();

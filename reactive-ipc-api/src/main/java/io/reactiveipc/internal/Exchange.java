@@ -313,10 +313,16 @@ final class Exchange {
         }
     }
 
-    /** A call failed: a Failure event, and for a request an error answer. */
+    /**
+     * A call failed: a Failure event, and for a request an error answer. An {@link IpcRemoteException} thrown for a
+     * request is the handler's chosen answer, not a failure: the requester is told, and that is all.
+     */
     private void failed(String type, @Nullable Envelope e, Throwable error) {
-        events.emit(new IpcEvent.Failure(owner, type, error));
-        if (e != null && e.isRequest() && !closed) {
+        boolean request = e != null && e.isRequest();
+        if (!(request && error instanceof IpcRemoteException)) {
+            events.emit(new IpcEvent.Failure(owner, type, error));
+        }
+        if (request && !closed) {
             String code;
             String text;
             if (error instanceof IpcRemoteException r) {
@@ -760,7 +766,7 @@ final class Exchange {
                     return;
                 }
                 switch (e.kind()) {
-                    case Envelope.REPLY -> single.success(ACCESS.withEnvelope(m, null));
+                    case Envelope.REPLY -> single.success(ACCESS.withEnvelope(m, Envelope.userView(e)));
                     case Envelope.END -> single.success();
                     default -> single.error(remoteError(m));
                 }
@@ -768,7 +774,7 @@ final class Exchange {
             }
             FluxSink<Message> s = requireNonNull(stream);
             switch (e.kind()) {
-                case Envelope.REPLY -> s.next(ACCESS.withEnvelope(m, null));
+                case Envelope.REPLY -> s.next(ACCESS.withEnvelope(m, Envelope.userView(e)));
                 case Envelope.END -> {
                     if (finish()) {
                         s.complete();

@@ -33,7 +33,12 @@ public final class Transports {
     }
 
     public static Mono<IpcServer> bindServer(IpcAddress address, IpcConfig config) {
-        return Mono.defer(() -> bindServer(forAddress(address), address, config));
+        return bindServer(address, config, s -> { });
+    }
+
+    public static Mono<IpcServer> bindServer(IpcAddress address, IpcConfig config,
+            java.util.function.Consumer<? super IpcServer> beforeAccepting) {
+        return Mono.defer(() -> DefaultIpcServer.bind(forAddress(address), address, config, beforeAccepting));
     }
 
     public static IpcClient connectClient(String id, IpcAddress address, IpcConfig config) {
@@ -42,7 +47,7 @@ public final class Transports {
 
     /** With a given transport, for tests that run one contract on several transports. */
     public static Mono<IpcServer> bindServer(IpcTransport transport, IpcAddress address, IpcConfig config) {
-        return DefaultIpcServer.bind(transport, address, config);
+        return DefaultIpcServer.bind(transport, address, config, s -> { });
     }
 
     /** With a given transport, for tests that run one contract on several transports. */

@@ -113,10 +113,11 @@ class RequestTest {
     @Test
     void aClientAnnouncesItsIdFirstOnEverySocket() {
         ScriptedTransport t = connect(new ScriptedTransport().then(true, true), IpcConfig.builder().silent(true)
-                .retry(100).build());
+                .id("worker-7").retry(100).build());
         client.emit("x", 1).subscribe();
         assertThat(t.last().written).extracting(Message::type).containsExactly("ipc.hello", "x");
-        assertThat(t.last().written.get(0).data().get("id").asText()).isEqualTo("c");
+        // its own id (node-ipc's ipc.config.id), not the name it gave the connection
+        assertThat(t.last().written.get(0).data().get("id").asText()).isEqualTo("worker-7");
         t.last().stalled = true;
         client.emit("y", 2).subscribe();
         t.last().close();

@@ -84,10 +84,14 @@ public final class IpcFixtures implements AutoCloseable {
         return client("test", address, config);
     }
 
-    /** A client with its own id (what it announces to the server, which routes to it by that name). */
+    /**
+     * A client whose process id ({@link IpcConfig#id()}) is {@code id}: what it announces to the server, which
+     * routes to it by that name.
+     */
     public IpcClient client(String id, IpcAddress address, IpcConfig config) {
-        IpcClient client = transport != null ? Transports.connectClient(transport, id, address, config)
-                : IpcClient.connect(id, address, config);
+        IpcConfig own = config.toBuilder().id(id).build();
+        IpcClient client = transport != null ? Transports.connectClient(transport, id, address, own)
+                : IpcClient.connect(id, address, own);
         resources.add(client);
         return client;
     }

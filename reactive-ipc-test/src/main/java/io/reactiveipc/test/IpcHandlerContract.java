@@ -371,7 +371,9 @@ public interface IpcHandlerContract {
                 })
                 .verifyComplete();
 
-        assertThat(alice.requestTo("bob", "add", new Add(20, 22)).block(T).data(Integer.class)).isEqualTo(42);
+        Message sum = alice.requestTo("bob", "add", new Add(20, 22)).block(T);
+        assertThat(sum.data(Integer.class)).isEqualTo(42);
+        assertThat(sum.from()).as("the answer says who gave it").isEqualTo("bob");
 
         Mono<Message> toBob = bob.on("news").next().cache();
         Mono<Message> toCarol = carol.on("news").next().cache();
