@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import io.reactiveipc.internal.Transports;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * A client that connects, reconnects as configured, and keeps one {@link #inbound()}, one {@link #outbound()}
@@ -54,6 +56,32 @@ public interface IpcClient extends IpcConnection {
      * creating and subscribing; a later subscriber receives the latest event (the current state), then every new one.
      */
     Flux<IpcEvent> events();
+
+    /**
+     * Sends a message to another client of the same server, relayed by the server (ipcio's client
+     * {@code emit(client, command, data)}); the receiver sees {@link Message#from()} set to this client's id.
+     * Completes when written to the server, as {@link #emit}. The server may refuse to relay
+     * ({@link IpcConfig#relayPolicy()}) or not know {@code clientId}: the message is then not delivered and this
+     * client publishes an {@link IpcEvent.Failure} with an {@link IpcRemoteException} ({@code E_REFUSED},
+     * {@code E_NO_CLIENT}). On the wire: the frame with {@code "to":"clientId"}.
+     */
+    Mono<Void> emitTo(String clientId, String type, @Nullable Object data);
+
+    /**
+     * A request to another client, relayed by the server both ways (ipcio's {@code deliver(client, ...)}): as
+     * {@link #request(String, Object)}, and it fails with {@link IpcRemoteException} {@code E_NO_CLIENT} or
+     * {@code E_REFUSED} when the server cannot or will not relay it.
+     */
+    Mono<Message> requestTo(String clientId, String type, @Nullable Object data);
+
+    /**
+     * Sends a message to every other client of the server, relayed by it (ipcio's client {@code broadcast}),
+     * not to this client and not to the server's own handlers. Completes when written to the server.
+     */
+    Mono<Void> broadcast(String type, @Nullable Object data);
+
+    /** The server's handler types and the ids of its connected clients (ipcio's {@code discover}). */
+    Mono<Discovery> discover();
 
     /** Blocking {@link #dispose()} for {@code main} methods and tests. */
     default void disposeNow(Duration timeout) {

@@ -52,6 +52,16 @@ import reactor.util.retry.Retry;
  * disconnected); one more is refused with {@link IpcOverflowException}, nothing is dropped</td></tr>
  * <tr><td>connectTimeout</td><td>10 s</td><td>one connect attempt; a timeout counts as a failed attempt</td></tr>
  * <tr><td>socketPermissions</td><td>{@code rw-------}</td><td>mode of a Unix socket file a server creates</td></tr>
+ * <tr><td>requestTimeout</td><td>30 s (node-ipc 14's {@code messageTimeout})</td><td>how long a
+ * {@link IpcConnection#request request} waits for its answer before failing with {@link IpcTimeoutException}</td></tr>
+ * <tr><td>maxPendingRequests</td><td>65,536</td><td>requests awaiting an answer per connection; one more fails with
+ * {@link IpcOverflowException}</td></tr>
+ * <tr><td>handlerConcurrency</td><td>256</td><td>handler calls running at once per connection; while that many
+ * run, the connection stops reading (back pressure, nothing dropped)</td></tr>
+ * <tr><td>identify</td><td>true</td><td>a client announces its id as its first frame on every socket
+ * ({@code {"type":"ipc.hello","data":{"id":...}}}), so the server can route to it by name; node-ipc servers
+ * ignore the frame (node-ipc 10 even names the socket after it)</td></tr>
+ * <tr><td>relayPolicy</td><td>{@link RelayPolicy#ALLOW_ALL}</td><td>what a server relays between its clients</td></tr>
  * </table>
  */
 public final class IpcConfig {
@@ -81,6 +91,11 @@ public final class IpcConfig {
     private final int maxQueuedMessages;
     private final Duration connectTimeout;
     private final Set<PosixFilePermission> socketPermissions;
+    private final Duration requestTimeout;
+    private final int maxPendingRequests;
+    private final int handlerConcurrency;
+    private final boolean identify;
+    private final RelayPolicy relayPolicy;
 
     private IpcConfig(Builder b) {
         this.appspace = b.appspace;
@@ -101,6 +116,11 @@ public final class IpcConfig {
         this.maxQueuedMessages = b.maxQueuedMessages;
         this.connectTimeout = b.connectTimeout;
         this.socketPermissions = Set.copyOf(b.socketPermissions);
+        this.requestTimeout = b.requestTimeout;
+        this.maxPendingRequests = b.maxPendingRequests;
+        this.handlerConcurrency = b.handlerConcurrency;
+        this.identify = b.identify;
+        this.relayPolicy = b.relayPolicy;
     }
 
     /** node-ipc's defaults. */
@@ -196,6 +216,31 @@ public final class IpcConfig {
         return socketPermissions;
     }
 
+    /** How long a request waits for its answer. */
+    public Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    /** Requests awaiting an answer per connection. */
+    public int maxPendingRequests() {
+        return maxPendingRequests;
+    }
+
+    /** Handler calls running at once per connection. */
+    public int handlerConcurrency() {
+        return handlerConcurrency;
+    }
+
+    /** Whether a client announces its id to the server on every socket. */
+    public boolean identify() {
+        return identify;
+    }
+
+    /** What a server relays between its clients. */
+    public RelayPolicy relayPolicy() {
+        return relayPolicy;
+    }
+
     @Override
     public String toString() {
         return "IpcConfig{appspace=" + appspace + ", socketRoot=" + socketRoot + ", id=" + id
@@ -206,7 +251,9 @@ public final class IpcConfig {
                 + (reconnect != null ? ", reconnect=" + reconnect : "")
                 + ", maxFrameSize=" + maxFrameSize + ", maxQueuedMessages=" + maxQueuedMessages
                 + ", connectTimeout=" + connectTimeout
-                + ", socketPermissions=" + PosixFilePermissions.toString(socketPermissions) + "}";
+                + ", socketPermissions=" + PosixFilePermissions.toString(socketPermissions)
+                + ", requestTimeout=" + requestTimeout + ", maxPendingRequests=" + maxPendingRequests
+                + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + "}";
     }
 
     /** Host name without a DNS lookup, as node's {@code os.hostname()} (gethostname). */
@@ -246,6 +293,11 @@ public final class IpcConfig {
         private int maxQueuedMessages = 8192;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-------");
+        private Duration requestTimeout = Duration.ofSeconds(30);
+        private int maxPendingRequests = 65_536;
+        private int handlerConcurrency = 256;
+        private boolean identify = true;
+        private RelayPolicy relayPolicy = RelayPolicy.ALLOW_ALL;
 
         private Builder() {
         }
@@ -269,6 +321,36 @@ public final class IpcConfig {
             maxQueuedMessages = c.maxQueuedMessages;
             connectTimeout = c.connectTimeout;
             socketPermissions = c.socketPermissions;
+            requestTimeout = c.requestTimeout;
+            maxPendingRequests = c.maxPendingRequests;
+            handlerConcurrency = c.handlerConcurrency;
+            identify = c.identify;
+            relayPolicy = c.relayPolicy;
+        }
+
+        public Builder requestTimeout(Duration requestTimeout) {
+            this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");
+            return this;
+        }
+
+        public Builder maxPendingRequests(int requests) {
+            this.maxPendingRequests = requests;
+            return this;
+        }
+
+        public Builder handlerConcurrency(int calls) {
+            this.handlerConcurrency = calls;
+            return this;
+        }
+
+        public Builder identify(boolean identify) {
+            this.identify = identify;
+            return this;
+        }
+
+        public Builder relayPolicy(RelayPolicy relayPolicy) {
+            this.relayPolicy = requireNonNull(relayPolicy, "relayPolicy");
+            return this;
         }
 
         public Builder appspace(String appspace) {
@@ -407,6 +489,9 @@ public final class IpcConfig {
             check(maxFrameSize > 0, "maxFrameSize must be positive, was " + maxFrameSize);
             check(maxQueuedMessages > 0, "maxQueuedMessages must be positive, was " + maxQueuedMessages);
             check(!connectTimeout.isNegative() && !connectTimeout.isZero(), "connectTimeout must be positive");
+            check(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout must be positive");
+            check(maxPendingRequests > 0, "maxPendingRequests must be positive, was " + maxPendingRequests);
+            check(handlerConcurrency > 0, "handlerConcurrency must be positive, was " + handlerConcurrency);
             return new IpcConfig(this);
         }
 

@@ -2,6 +2,7 @@ package io.reactiveipc;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.concurrent.ConcurrentMap;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -48,11 +49,75 @@ public interface IpcConnection extends Disposable {
     /** Messages as they arrive, in order. Completes when the connection is closed for good. */
     Flux<Message> inbound();
 
-    /** {@link #inbound()} filtered by type: node-ipc's {@code on(type, ...)}. */
+    /**
+     * {@link #inbound()} filtered by type: node-ipc's {@code on(type, ...)}, for streams. An error thrown by an
+     * operator over it (say a {@code flatMap} whose {@code data(Foo.class)} meets data that does not bind) ends
+     * that subscriber's stream for good: every later message is lost to it. To answer messages, use
+     * {@link #handle}, where a failure is one failed call.
+     */
     default Flux<Message> on(String type) {
         requireNonNull(type, "type");
         return inbound().filter(Message.type(type));
     }
+
+    /**
+     * Answers every message of {@code type} that arrives on this connection with {@code handler} (see
+     * {@link IpcHandler} for what its result means and how failures are contained). Messages a handler takes do
+     * not appear on {@link #inbound()}. A handler registered here wins over one of the same type registered on
+     * the server. At most {@link IpcConfig#handlerConcurrency()} calls run at once per connection; while that
+     * many run, the connection stops reading (the peer is slowed down, nothing is dropped). Answers go out in the
+     * order the calls finish. Disposing the returned {@code Disposable} unregisters it; registering a type again
+     * replaces its handler.
+     */
+    Disposable handle(String type, IpcHandler handler);
+
+    /**
+     * Sends a request and emits the answer. The request is the frame of {@code Message.of(type, data)} with a
+     * request id beside type and data ({@code "rid"}); the peer's answer echoes it ({@code "re"}) and is routed
+     * to this {@code Mono} before {@link #inbound()}, so no inbound subscriber, slow or absent, delays it.
+     * <ul>
+     * <li>completes empty if the handler answered with no value;</li>
+     * <li>fails with {@link IpcRemoteException} if the peer answered with an error (its code and message);</li>
+     * <li>fails with {@link IpcTimeoutException} after {@link IpcConfig#requestTimeout()} (30 s by default);
+     * your own {@code timeout(...)} works too, and cancelling frees the slot at once;</li>
+     * <li>fails with {@link IpcOverflowException} if {@link IpcConfig#maxPendingRequests()} are already waiting
+     * or the outbound queue is full, {@link IpcClosedException} if the connection closed before the answer (for
+     * a client: the socket it was written on died; a request still queued waits for the next socket).</li>
+     * </ul>
+     * Lazy: nothing is sent until subscribed, and each subscription sends one request.
+     */
+    default Mono<Message> request(String type, @Nullable Object data) {
+        return request(Message.of(type, data));
+    }
+
+    /** {@link #request(String, Object)} of a message. */
+    Mono<Message> request(Message message);
+
+    /**
+     * Sends a stream request and emits every answer the peer's handler produces, then completes (or fails with
+     * {@link IpcRemoteException}). Demand crosses the wire: the first {@code request(n)} travels with the request
+     * ({@code "credit":n}), later ones as {@code "more"} frames, so the peer never sends more than asked for.
+     * Cancelling tells the peer to stop ({@code "cancel"}). There is no default timeout on a stream (use
+     * {@code timeout(...)}); the connection closing fails it with {@link IpcClosedException}.
+     */
+    default Flux<Message> requestStream(String type, @Nullable Object data) {
+        return requestStream(Message.of(type, data));
+    }
+
+    /** {@link #requestStream(String, Object)} of a message. */
+    Flux<Message> requestStream(Message message);
+
+    /** How many of this connection's requests and stream requests await answers now. */
+    int pendingRequests();
+
+    /** The peer's address as the transport names it ({@code unix:/path}, {@code tcp:127.0.0.1:52144}). */
+    String remoteAddress();
+
+    /**
+     * Per-connection attributes for your own use (a session, a user name), thread-safe, empty at first,
+     * discarded with the connection.
+     */
+    ConcurrentMap<String, Object> attributes();
 
     /**
      * The outbound sink. Thread-safe: any thread may emit (unlike Reactor's own sinks, concurrent

@@ -79,13 +79,19 @@ public sealed interface IpcEvent {
 
     /**
      * Something went wrong that did not end the stream: a failed connect attempt, a bad inbound frame
-     * ({@link IpcProtocolException}), a message that could not be encoded ({@link IpcDataException}).
-     * {@code connection} is the connection it happened on (for a client, the client). node-ipc {@code error}.
+     * ({@link IpcProtocolException}), a message that could not be encoded ({@link IpcDataException}), a handler
+     * call that failed or whose answer could not be sent. {@code connection} is the connection it happened on (for
+     * a client, the client); {@code type} the message type involved, when there is one. node-ipc {@code error}.
      */
-    record Failure(IpcConnection connection, Throwable error) implements IpcEvent {
+    record Failure(IpcConnection connection, @Nullable String type, Throwable error) implements IpcEvent {
         public Failure {
             requireNonNull(connection, "connection");
             requireNonNull(error, "error");
+        }
+
+        /** A failure not tied to one message type. */
+        public Failure(IpcConnection connection, Throwable error) {
+            this(connection, null, error);
         }
 
         @Override

@@ -73,6 +73,40 @@ public interface IpcServer extends Disposable {
      */
     Flux<IpcEvent> events();
 
+    /**
+     * Answers messages of {@code type} on every connection, open now or accepted later, with {@code handler}:
+     * as {@link IpcConnection#handle}, which also says what happens when a call fails (it is one failed call; the
+     * server keeps serving every client). A handler registered on a connection wins over this one.
+     *
+     * <pre>{@code
+     * server.handle("message", in -> Mono.just(in.data(String.class) + " world!"));
+     * }</pre>
+     */
+    Disposable handle(String type, IpcHandler handler);
+
+    /**
+     * The connection of the client known as {@code clientId}: at once if it is connected, else as soon as it
+     * announces itself; completes empty if the server is disposed first. Waits as long as you let it: add a
+     * {@code timeout(...)}. A Reactive IPC client announces its id as its first frame on every socket
+     * ({@code {"type":"ipc.hello","data":{"id":"..."}}}, see {@link IpcConfig#identify()}); a node-ipc client does
+     * not, and is known by the number the server gave it ({@code "1"}, {@code "2"}, ...). If a second client
+     * announces an id in use, it takes the id over (a reconnecting client is usually why) and the first is known
+     * by its number again.
+     */
+    Mono<IpcConnection> connection(String clientId);
+
+    /**
+     * ipcio's {@code server.emit(client, command, data)}: to the client known as {@code clientId} now. Fails with
+     * {@link IpcException} if no such client is connected.
+     */
+    Mono<Void> emit(String clientId, String type, @Nullable Object data);
+
+    /**
+     * {@link IpcConnection#request(String, Object)} to the client known as {@code clientId} now. Fails with
+     * {@link IpcException} if no such client is connected.
+     */
+    Mono<Message> request(String clientId, String type, @Nullable Object data);
+
     /** node-ipc's {@code server.emit(socket, type, data)}. */
     default Mono<Void> emit(IpcConnection connection, String type, @Nullable Object data) {
         requireNonNull(connection, "connection");
@@ -115,22 +149,5 @@ public interface IpcServer extends Disposable {
     default void disposeNow(Duration timeout) {
         dispose();
         onDispose().block(timeout);
-    }
-
-    /** A message together with the connection it came from. */
-    record Incoming(IpcConnection connection, Message message) {
-        public Incoming {
-            requireNonNull(connection, "connection");
-            requireNonNull(message, "message");
-        }
-
-        public String type() {
-            return message.type();
-        }
-
-        /** Sends a message back on the connection this one came from. */
-        public Mono<Void> reply(String type, @Nullable Object data) {
-            return connection.emit(type, data);
-        }
     }
 }

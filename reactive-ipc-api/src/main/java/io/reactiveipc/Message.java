@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import io.reactiveipc.internal.Envelope;
 import io.reactiveipc.internal.JsonCodec;
 import io.reactiveipc.internal.MessageAccess;
 import java.io.IOException;
@@ -50,6 +51,8 @@ public final class Message {
     private final byte form;
     /** The encoded frame, when encoded once for many connections (broadcast). */
     private final byte @Nullable [] frame;
+    /** Correlation and relay members beside type and data; null for a plain node-ipc message. */
+    private final @Nullable Envelope envelope;
     private volatile @Nullable JsonNode tree;
 
     /** Data as JSON text, parsed when asked for (or a Java value, when {@link #json} is null). */
@@ -70,6 +73,12 @@ public final class Message {
 
     private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length,
             byte form, byte @Nullable [] frame) {
+        this(type, value, json, offset, length, form, frame, null);
+    }
+
+    private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length,
+            byte form, byte @Nullable [] frame, @Nullable Envelope envelope) {
+        this.envelope = envelope;
         this.type = type;
         this.value = value;
         this.json = json;
@@ -121,7 +130,16 @@ public final class Message {
      */
     public Message withType(String type) {
         requireNonNull(type, "type");
-        return new Message(type, value, json, offset, length, form);
+        return new Message(type, value, json, offset, length, form, null, envelope);
+    }
+
+    /**
+     * For a message another client sent through the server ({@code emitTo}, a client's {@code broadcast}), that
+     * client's id; null for a message the peer sent itself.
+     */
+    public @Nullable String from() {
+        Envelope e = envelope;
+        return e != null ? e.from() : null;
     }
 
     /** True if this message has exactly this type. */
@@ -227,23 +245,35 @@ public final class Message {
 
     private static final class Access implements MessageAccess {
         @Override
-        public Message decoded(String type, byte[] json, int offset, int length) {
-            return new Message(type, null, json, offset, length);
+        public Message decoded(String type, byte[] json, int offset, int length, @Nullable Envelope envelope) {
+            return new Message(type, null, json, offset, length, PARSE, null, envelope);
         }
 
         @Override
-        public Message decodedScalar(String type, byte[] json, int offset, int length, @Nullable Object scalar) {
-            return new Message(type, scalar, json, offset, length, SCALAR);
+        public Message decodedScalar(String type, byte[] json, int offset, int length, @Nullable Object scalar,
+                @Nullable Envelope envelope) {
+            return new Message(type, scalar, json, offset, length, SCALAR, null, envelope);
         }
 
         @Override
-        public Message decodedText(String type, byte[] json, int offset, int length) {
-            return new Message(type, null, json, offset, length, TEXT);
+        public Message decodedText(String type, byte[] json, int offset, int length, @Nullable Envelope envelope) {
+            return new Message(type, null, json, offset, length, TEXT, null, envelope);
         }
 
         @Override
         public Message withFrame(Message m, byte[] frame) {
-            return new Message(m.type, m.value, m.json, m.offset, m.length, m.form, frame);
+            return new Message(m.type, m.value, m.json, m.offset, m.length, m.form, frame, m.envelope);
+        }
+
+        @Override
+        public Message withEnvelope(Message m, @Nullable Envelope envelope) {
+            return m.envelope == envelope ? m
+                    : new Message(m.type, m.value, m.json, m.offset, m.length, m.form, null, envelope);
+        }
+
+        @Override
+        public @Nullable Envelope envelope(Message m) {
+            return m.envelope;
         }
 
         @Override

@@ -1,15 +1,20 @@
 package io.reactiveipc.internal;
 
+import io.reactiveipc.Discovery;
 import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcClosedException;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcException;
+import io.reactiveipc.IpcHandler;
 import io.reactiveipc.Message;
 import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
@@ -47,6 +52,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     private final IpcConfig config;
     private final EventSink events;
     private final OutboundQueue outbound;
+    private final Exchange exchange;
     /** Sockets in the order they came up; inbound reads each to its end before the next. */
     private final LinkSequence links;
     private final Flux<Message> inbound;
@@ -69,8 +75,9 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         this.config = config;
         this.events = new EventSink(this, config); // not a string per client: logged rarely, held always
         this.outbound = new OutboundQueue(config.maxQueuedMessages(), this);
+        this.exchange = new Exchange(this, outbound, config, events, null);
         this.links = new LinkSequence(this, events);
-        this.inbound = new InboundHub(links);
+        this.inbound = new InboundHub(links, exchange, config.maxQueuedMessages());
     }
 
     /**
@@ -177,6 +184,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         links.offer(link); // before a reconnect can offer the next one
         link.whenClosed(() -> {
             current = null;
+            exchange.socketClosed();
             if (!isDisposing()) {
                 events.emit(new IpcEvent.Disconnected(this, null));
             }
@@ -184,6 +192,9 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
                 reconnect(closed());
             }
         });
+        if (config.identify()) {
+            outbound.offerFirst(Message.of(Exchange.HELLO, Map.of("id", id)));
+        }
         link.startWriting(outbound);
         events.emit(new IpcEvent.Connected(this));
     }
@@ -199,6 +210,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         }
         outbound.terminate(new IpcClosedException(isDisposing() ? "client " + id + " disposed"
                 : "client " + id + " gave up reconnecting: " + cause));
+        exchange.closed();
         links.end();
         events.emit(new IpcEvent.Destroyed(cause));
         terminated.tryEmitEmpty();
@@ -268,6 +280,84 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     public Mono<Void> send(Publisher<Message> messages) {
         return outbound.sendAll(messages);
     }
+
+    @Override
+    public Disposable handle(String type, IpcHandler handler) {
+        return exchange.handle(type, handler);
+    }
+
+    @Override
+    public Mono<Message> request(Message message) {
+        return exchange.request(message, null);
+    }
+
+    @Override
+    public Flux<Message> requestStream(Message message) {
+        return exchange.requestStream(message, null);
+    }
+
+    @Override
+    public Mono<Void> emitTo(String clientId, String type, @Nullable Object data) {
+        return exchange.sendTo(Message.of(type, data), requireClient(clientId));
+    }
+
+    @Override
+    public Mono<Message> requestTo(String clientId, String type, @Nullable Object data) {
+        return exchange.request(Message.of(type, data), requireClient(clientId));
+    }
+
+    @Override
+    public Mono<Void> broadcast(String type, @Nullable Object data) {
+        return exchange.sendTo(Message.of(type, data), "*");
+    }
+
+    @Override
+    public Mono<Discovery> discover() {
+        return exchange.request(Message.of(Exchange.DISCOVER), null).map(m -> {
+            Discovery d = m.data(Discovery.class);
+            if (d == null) {
+                throw new IpcException("the server's discover answer has no data");
+            }
+            return d;
+        });
+    }
+
+    private static String requireClient(String clientId) {
+        java.util.Objects.requireNonNull(clientId, "clientId");
+        if (clientId.equals("*")) {
+            throw new IllegalArgumentException("\"*\" names no client: use broadcast");
+        }
+        return clientId;
+    }
+
+    @Override
+    public int pendingRequests() {
+        return exchange.pendingCalls();
+    }
+
+    @Override
+    public String remoteAddress() {
+        Link link = current;
+        return link != null ? link.remote() : address.toString();
+    }
+
+    @Override
+    public ConcurrentMap<String, Object> attributes() {
+        ConcurrentMap<String, Object> a = attributes;
+        if (a == null) {
+            synchronized (this) {
+                a = attributes;
+                if (a == null) {
+                    a = new ConcurrentHashMap<>(4);
+                    attributes = a;
+                }
+            }
+        }
+        return a;
+    }
+
+    /** Created on first use: most clients never have any. */
+    private volatile @Nullable ConcurrentMap<String, Object> attributes;
 
     @Override
     public Flux<IpcEvent> events() {

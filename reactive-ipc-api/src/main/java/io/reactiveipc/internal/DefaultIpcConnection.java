@@ -4,10 +4,16 @@ import io.reactiveipc.IpcClosedException;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcConnection;
 import io.reactiveipc.IpcEvent;
+import io.reactiveipc.IpcHandler;
 import io.reactiveipc.Message;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -15,32 +21,98 @@ import reactor.core.publisher.Sinks;
 /** A server's end of one accepted socket. */
 final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
 
-    private final String id;
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<DefaultIpcConnection, ConcurrentMap> ATTRIBUTES =
+            AtomicReferenceFieldUpdater.newUpdater(DefaultIpcConnection.class, ConcurrentMap.class, "attributes");
+
+    /** The number the server gave it. */
+    private final String number;
+    /** The id the client announced, if it did and still holds it. */
+    private volatile @Nullable String name;
     private final Link link;
     private final EventSink events;
     private final OutboundQueue outbound;
+    private final Exchange exchange;
     private final Flux<Message> inbound;
     private volatile boolean closed;
+    private volatile @Nullable ConcurrentMap<String, Object> attributes;
 
-    DefaultIpcConnection(String id, Link link, IpcConfig config, EventSink events) {
-        this.id = id;
+    DefaultIpcConnection(String number, Link link, IpcConfig config, EventSink events,
+            Exchange.@Nullable Server server) {
+        this.number = number;
         this.link = link;
         this.events = events;
         this.outbound = new OutboundQueue(config.maxQueuedMessages(), this);
+        this.exchange = new Exchange(this, outbound, config, events, server);
         LinkSequence sequence = new LinkSequence(this, events);
         sequence.offer(link);
         sequence.end();
-        this.inbound = new InboundHub(sequence);
+        this.inbound = new InboundHub(sequence, exchange, config.maxQueuedMessages());
         link.whenClosed(() -> {
             closed = true;
-            outbound.terminate(new IpcClosedException("connection " + id + " (" + link.remote() + ") closed"));
+            outbound.terminate(new IpcClosedException("connection " + id() + " (" + link.remote() + ") closed"));
+            exchange.closed();
         });
         link.startWriting(outbound);
     }
 
+    /** The announced id, else the number. May change once, when the client's announcement arrives. */
     @Override
     public String id() {
-        return id;
+        String n = name;
+        return n != null ? n : number;
+    }
+
+    String number() {
+        return number;
+    }
+
+    void name(@Nullable String name) {
+        this.name = name;
+    }
+
+    @Nullable String name() {
+        return name;
+    }
+
+    @Override
+    public Disposable handle(String type, IpcHandler handler) {
+        return exchange.handle(type, handler);
+    }
+
+    @Override
+    public Mono<Message> request(Message message) {
+        return exchange.request(message, null);
+    }
+
+    @Override
+    public Flux<Message> requestStream(Message message) {
+        return exchange.requestStream(message, null);
+    }
+
+    @Override
+    public int pendingRequests() {
+        return exchange.pendingCalls();
+    }
+
+    @Override
+    public String remoteAddress() {
+        return link.remote();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public ConcurrentMap<String, Object> attributes() {
+        ConcurrentMap<String, Object> a = attributes;
+        if (a == null) {
+            ATTRIBUTES.compareAndSet(this, null, new ConcurrentHashMap<>(4));
+            a = attributes;
+        }
+        return a;
+    }
+
+    Exchange exchange() {
+        return exchange;
     }
 
     @Override
@@ -100,6 +172,6 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
 
     @Override
     public String toString() {
-        return "IpcConnection{" + id + ", " + link.remote() + "}";
+        return "IpcConnection{" + id() + ", " + link.remote() + "}";
     }
 }

@@ -2,10 +2,14 @@ package io.reactiveipc.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import io.reactiveipc.Discovery;
+import io.reactiveipc.Incoming;
 import io.reactiveipc.IpcAddress;
+import io.reactiveipc.IpcHandler;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcConnection;
 import io.reactiveipc.IpcEvent;
+import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.Message;
 import io.reactiveipc.spi.IpcTransport;
@@ -13,6 +17,7 @@ import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,14 +25,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 
-/** The server logic every transport shares: connection limit, registry, events, broadcast. */
-final class DefaultIpcServer implements IpcServer {
+/** The server logic every transport shares: connection limit, registry, events, broadcast, handlers, relays. */
+final class DefaultIpcServer implements IpcServer, Exchange.Server {
+
+    private static final MessageAccess ACCESS = MessageAccess.get();
 
     private final IpcConfig config;
     private final EventSink events;
@@ -39,10 +47,14 @@ final class DefaultIpcServer implements IpcServer {
     private final Sinks.Empty<Void> terminated = Sinks.empty();
     private volatile IpcTransport.@Nullable Listener listener;
     private volatile @Nullable IpcAddress address;
+    private final Map<String, IpcHandler> handlers = new ConcurrentHashMap<>();
+    /** Connections by the id their client announced. */
+    private final Map<String, DefaultIpcConnection> named = new ConcurrentHashMap<>();
 
     private DefaultIpcServer(IpcConfig config, IpcAddress requested) {
         this.config = config;
         this.events = new EventSink("server " + requested, config);
+        handlers.put(Exchange.DISCOVER, this::discover);
     }
 
     static Mono<IpcServer> bind(IpcTransport transport, IpcAddress address, IpcConfig config) {
@@ -71,7 +83,8 @@ final class DefaultIpcServer implements IpcServer {
                 return;
             }
         } while (!open.compareAndSet(n, n + 1));
-        IpcConnection c = new DefaultIpcConnection(String.valueOf(ids.incrementAndGet()), link, config, events);
+        DefaultIpcConnection c = new DefaultIpcConnection(String.valueOf(ids.incrementAndGet()), link, config, events,
+                this);
         events.emit(new IpcEvent.Connected(c));
         synchronized (watchers) {
             live.add(c);
@@ -81,6 +94,10 @@ final class DefaultIpcServer implements IpcServer {
         }
         c.onDispose().subscribe(null, null, () -> {
             live.remove(c);
+            String name = c.name();
+            if (name != null) {
+                named.remove(name, c);
+            }
             open.decrementAndGet();
             events.emit(new IpcEvent.Disconnected(c, null));
         });
@@ -113,6 +130,194 @@ final class DefaultIpcServer implements IpcServer {
             }
             sink.onDispose(() -> watchers.remove(sink));
         });
+    }
+
+    @Override
+    public Disposable handle(String type, IpcHandler handler) {
+        requireNonNull(type, "type");
+        requireNonNull(handler, "handler");
+        handlers.put(type, handler);
+        return () -> handlers.remove(type, handler);
+    }
+
+    @Override
+    public @Nullable IpcHandler handler(String type) {
+        return handlers.get(type);
+    }
+
+    @Override
+    public Mono<IpcConnection> connection(String clientId) {
+        requireNonNull(clientId, "clientId");
+        return Mono.create(sink -> {
+            IpcConnection now = find(clientId);
+            if (now != null) {
+                sink.success(now);
+                return;
+            }
+            synchronized (waiting) {
+                if (disposed.get()) {
+                    sink.success();
+                    return;
+                }
+                waiting.computeIfAbsent(clientId, k -> new ArrayList<>()).add(sink);
+            }
+            sink.onDispose(() -> {
+                synchronized (waiting) {
+                    List<MonoSink<IpcConnection>> l = waiting.get(clientId);
+                    if (l != null && l.remove(sink) && l.isEmpty()) {
+                        waiting.remove(clientId);
+                    }
+                }
+            });
+            IpcConnection raced = find(clientId); // it may have announced itself between the look and the wait
+            if (raced != null) {
+                sink.success(raced);
+            }
+        });
+    }
+
+    /** Who waits in {@link #connection(String)} for a client that has not announced itself yet. */
+    private final Map<String, List<MonoSink<IpcConnection>>> waiting = new java.util.HashMap<>();
+
+    private void announced(String id, IpcConnection c) {
+        List<MonoSink<IpcConnection>> sinks;
+        synchronized (waiting) {
+            sinks = waiting.remove(id);
+        }
+        if (sinks != null) {
+            for (MonoSink<IpcConnection> s : sinks) {
+                s.success(c);
+            }
+        }
+    }
+
+    @Override
+    public Mono<Void> emit(String clientId, String type, @Nullable Object data) {
+        requireNonNull(clientId, "clientId");
+        return Mono.defer(() -> {
+            IpcConnection c = find(clientId);
+            return c == null ? Mono.error(new IpcException("no client '" + clientId + "' is connected"))
+                    : c.emit(type, data);
+        });
+    }
+
+    @Override
+    public Mono<Message> request(String clientId, String type, @Nullable Object data) {
+        requireNonNull(clientId, "clientId");
+        return Mono.defer(() -> {
+            IpcConnection c = find(clientId);
+            return c == null ? Mono.error(new IpcException("no client '" + clientId + "' is connected"))
+                    : c.request(type, data);
+        });
+    }
+
+    private @Nullable IpcConnection find(String clientId) {
+        DefaultIpcConnection c = named.get(clientId);
+        if (c != null && !c.isDisposed()) {
+            return c;
+        }
+        for (IpcConnection other : live) {
+            if (((DefaultIpcConnection) other).number().equals(clientId) && ((DefaultIpcConnection) other).name() == null) {
+                return other;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void named(DefaultIpcConnection connection, String id) {
+        String old = connection.name();
+        if (id.equals(old)) {
+            return;
+        }
+        if (old != null) {
+            named.remove(old, connection);
+        }
+        DefaultIpcConnection previous = named.put(id, connection);
+        if (previous != null && previous != connection) {
+            previous.name(null); // the newer client takes the id over: most often the same one, reconnected
+        }
+        connection.name(id);
+        announced(id, connection);
+    }
+
+    /** The built-in answer to a client's {@code discover()}. */
+    private Publisher<?> discover(Incoming in) {
+        List<String> types = new ArrayList<>();
+        for (String t : handlers.keySet()) {
+            if (!t.startsWith("ipc.")) {
+                types.add(t);
+            }
+        }
+        types.sort(null);
+        List<String> clients = new ArrayList<>();
+        for (IpcConnection c : live) {
+            clients.add(c.id());
+        }
+        clients.sort(null);
+        return Mono.just(new Discovery(types, clients));
+    }
+
+    /**
+     * A client's message for another client ({@code "to":id}) or for every other client ({@code "to":"*"}), with
+     * the policy's consent. Not delivered, a request is answered with an error and a plain message is reported to
+     * its sender as an {@code ipc.error} frame; answers and stream controls that cannot be delivered are dropped
+     * (the requester's timeout or the stream's end covers them).
+     */
+    @Override
+    public void relay(DefaultIpcConnection from, Message message, Envelope envelope) {
+        String to = requireNonNull(envelope.to());
+        boolean control = envelope.isAnswer() || envelope.kind() == Envelope.MORE
+                || envelope.kind() == Envelope.CANCEL;
+        Message view = ACCESS.withEnvelope(message, null);
+        if (!control) {
+            boolean allowed;
+            try {
+                allowed = config.relayPolicy().allow(from, to, view);
+            } catch (RuntimeException e) {
+                events.emit(new IpcEvent.Failure(from, message.type(), e));
+                allowed = false;
+            }
+            if (!allowed) {
+                refuse(from, message, envelope, "E_REFUSED", "the server refused to relay '" + message.type()
+                        + "' to " + ("*".equals(to) ? "every client" : "'" + to + "'"));
+                return;
+            }
+        }
+        Message relayed = ACCESS.withEnvelope(message, envelope.relayed(from.id()));
+        if ("*".equals(to)) {
+            for (IpcConnection c : live) {
+                if (c != from) {
+                    ((DefaultIpcConnection) c).queue().tryEmitNext(relayed);
+                }
+            }
+            return;
+        }
+        IpcConnection target = find(to);
+        if (target == null) {
+            if (!control) {
+                refuse(from, message, envelope, "E_NO_CLIENT", "no client '" + to + "' is connected");
+            }
+            return;
+        }
+        Sinks.EmitResult r = ((DefaultIpcConnection) target).queue().tryEmitNext(relayed);
+        if (r != Sinks.EmitResult.OK && !control) {
+            refuse(from, message, envelope, "E_OVERFLOW", "the queue of client '" + to + "' is full");
+        }
+    }
+
+    private void refuse(DefaultIpcConnection from, Message message, Envelope envelope, String code, String text) {
+        Message answer;
+        if (envelope.isRequest()) {
+            answer = ACCESS.withEnvelope(Message.of(message.type(), Map.of("code", code, "message", text)),
+                    Envelope.of(Envelope.ERROR, envelope.id()));
+        } else {
+            answer = Message.of(Exchange.ERROR, Map.of("code", code, "message", text, "type", message.type(),
+                    "to", requireNonNull(envelope.to())));
+        }
+        if (from.queue().tryEmitNext(answer) != Sinks.EmitResult.OK) {
+            events.emit(new IpcEvent.Failure(from, message.type(), new IpcException(text)));
+        }
     }
 
     @Override
@@ -201,6 +406,12 @@ final class DefaultIpcServer implements IpcServer {
             }
             watchers.clear();
         }
+        List<MonoSink<IpcConnection>> stillWaiting = new ArrayList<>();
+        synchronized (waiting) {
+            waiting.values().forEach(stillWaiting::addAll);
+            waiting.clear();
+        }
+        stillWaiting.forEach(MonoSink::success);
         IpcTransport.Listener l = listener;
         if (l != null) {
             l.dispose();

@@ -59,8 +59,16 @@ final class FastDecoder {
         // The common data first: a string of printable ASCII without escapes, found in one pass, 8 bytes a step.
         int plainEnd = dataStart < end && b[dataStart] == '"' ? plainStringEnd(b, dataStart + 1, end) : -1;
         int dataEnd = plainEnd >= 0 ? plainEnd : scanValue(b, dataStart, end);
-        if (dataEnd < 0 || dataEnd != end - 1 || b[dataEnd] != '}') {
+        if (dataEnd < 0 || b[end - 1] != '}') {
             return null;
+        }
+        Envelope envelope = null;
+        if (dataEnd != end - 1) {
+            Envelope.Reader members = new Envelope.Reader();
+            if (dataEnd >= end - 1 || b[dataEnd] != ',' || !members(b, dataEnd, end - 1, members)) {
+                return null;
+            }
+            envelope = members.envelope();
         }
         // all ASCII: ISO-8859-1 maps each byte to its char, the cheapest decoding there is
         String type = new String(b, typeStart, typeEnd - typeStart, StandardCharsets.ISO_8859_1);
@@ -68,18 +76,90 @@ final class FastDecoder {
         int dataLength = dataEnd - dataStart;
         return switch (b[dataStart]) {
             case '"' -> plainEnd >= 0
-                    ? access.decodedText(type, b, dataStart, dataLength)
-                    : access.decoded(type, b, dataStart, dataLength);
-            case 't' -> access.decodedScalar(type, b, dataStart, dataLength, Boolean.TRUE);
-            case 'f' -> access.decodedScalar(type, b, dataStart, dataLength, Boolean.FALSE);
-            case 'n' -> access.decodedScalar(type, b, dataStart, dataLength, null);
-            case '{', '[' -> access.decoded(type, b, dataStart, dataLength);
+                    ? access.decodedText(type, b, dataStart, dataLength, envelope)
+                    : access.decoded(type, b, dataStart, dataLength, envelope);
+            case 't' -> access.decodedScalar(type, b, dataStart, dataLength, Boolean.TRUE, envelope);
+            case 'f' -> access.decodedScalar(type, b, dataStart, dataLength, Boolean.FALSE, envelope);
+            case 'n' -> access.decodedScalar(type, b, dataStart, dataLength, null, envelope);
+            case '{', '[' -> access.decoded(type, b, dataStart, dataLength, envelope);
             default -> {
                 Number n = integer(b, dataStart, dataEnd);
-                yield n == null ? access.decoded(type, b, dataStart, dataLength)
-                        : access.decodedScalar(type, b, dataStart, dataLength, n);
+                yield n == null ? access.decoded(type, b, dataStart, dataLength, envelope)
+                        : access.decodedScalar(type, b, dataStart, dataLength, n, envelope);
             }
         };
+    }
+
+    /**
+     * The members after data as this library writes them ({@link Envelope}): {@code ,"name":value} with a plain
+     * name and a value that is a positive integer of at most 15 digits, true, false or a plain string, up to
+     * {@code close} (the final brace). False for anything else, which Jackson then reads: a repeated member, a
+     * number in another form, an escape.
+     */
+    private static boolean members(byte[] b, int p, int close, Envelope.Reader into) {
+        int seen = 0;
+        while (p < close) {
+            if (b[p] != ',' || p + 1 >= close || b[p + 1] != '"') {
+                return false;
+            }
+            int nameEnd = plainStringEnd(b, p + 2, close);
+            if (nameEnd < 0 || nameEnd >= close || b[nameEnd] != ':') {
+                return false;
+            }
+            String name = new String(b, p + 2, nameEnd - p - 3, StandardCharsets.ISO_8859_1);
+            int bit = switch (name) {
+                case "rid" -> 1;
+                case "re" -> 2;
+                case "credit" -> 4;
+                case "more" -> 8;
+                case "cancel" -> 16;
+                case "end" -> 32;
+                case "error" -> 64;
+                case "to" -> 128;
+                case "from" -> 256;
+                default -> 512; // somebody else's member: Jackson checks it
+            };
+            if ((seen & bit) != 0 || bit == 512) {
+                return false; // a repeated member: JSON.parse keeps the last, Jackson decides the same
+            }
+            seen |= bit;
+            int v = nameEnd + 1;
+            if (v >= close) {
+                return false;
+            }
+            byte c = b[v];
+            if (c == '"') {
+                int valueEnd = plainStringEnd(b, v + 1, close);
+                if (valueEnd < 0 || !into.string(name, new String(b, v + 1, valueEnd - v - 2,
+                        StandardCharsets.ISO_8859_1))) {
+                    return false;
+                }
+                p = valueEnd;
+            } else if (c == 't' || c == 'f') {
+                int valueEnd = c == 't' ? literal(b, v, close, 't', 'r', 'u', 'e')
+                        : literal(b, v, close, 'f', 'a', 'l', 's', 'e');
+                if (valueEnd < 0 || !into.bool(name, c == 't')) {
+                    return false;
+                }
+                p = valueEnd;
+            } else if (c >= '1' && c <= '9') {
+                int valueEnd = digits(b, v, close);
+                if (valueEnd - v > 15 || valueEnd < close && b[valueEnd] != ',') {
+                    return false;
+                }
+                long value = 0;
+                for (int i = v; i < valueEnd; i++) {
+                    value = value * 10 + (b[i] - '0');
+                }
+                if (!into.integer(name, value)) {
+                    return false;
+                }
+                p = valueEnd;
+            } else {
+                return false;
+            }
+        }
+        return p == close;
     }
 
     private static boolean startsWith(byte[] b, int p, int end, byte[] prefix) {

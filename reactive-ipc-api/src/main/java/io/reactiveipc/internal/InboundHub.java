@@ -19,6 +19,11 @@ import reactor.util.concurrent.Queues;
  * messages, because no more than that is ever requested from the source: then the socket stops being read.
  * Subscribers after the end get what is still held, then the end.
  *
+ * <p>Before the hub, each message passes the connection's {@link Exchange}, which takes answers, stream credits and
+ * handled messages for itself; the source is asked for one more for each of those, so they never use up the
+ * subscribers' room. While a request of ours awaits its answer, the hub keeps reading past its {@link #BUFFER}
+ * held messages, up to {@code answerReadAhead}, so that no subscriber, slow or absent, can hold an answer back.
+ *
  * <p>This is {@code Sinks.unsafe().manyWithUpstream().multicastOnBackpressureBuffer(BUFFER, false)} with two
  * differences that matter for a connection: the buffer is allocated on first use, in small links, rather than
  * 256 slots up front for every idle connection, and a message that finds every subscriber with demand and nothing
@@ -38,6 +43,12 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
             AtomicReferenceFieldUpdater.newUpdater(InboundHub.class, Inner[].class, "subscribers");
     private static final AtomicIntegerFieldUpdater<InboundHub> WIP =
             AtomicIntegerFieldUpdater.newUpdater(InboundHub.class, "wip");
+    private static final AtomicIntegerFieldUpdater<InboundHub> HELD =
+            AtomicIntegerFieldUpdater.newUpdater(InboundHub.class, "heldCount");
+    private static final AtomicIntegerFieldUpdater<InboundHub> EXTRA =
+            AtomicIntegerFieldUpdater.newUpdater(InboundHub.class, "extra");
+    private static final AtomicIntegerFieldUpdater<InboundHub> OWED =
+            AtomicIntegerFieldUpdater.newUpdater(InboundHub.class, "owed");
 
     private volatile Inner[] subscribers = NONE;
     private volatile int wip;
@@ -48,9 +59,46 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
     private @Nullable Subscription upstream;
     /** Drain-confined: messages delivered since the last request upstream. */
     private int consumed;
+    private final @Nullable Exchange exchange;
+    /** How many messages may be held while answers are awaited. */
+    private final int answerReadAhead;
+    private volatile int heldCount;
+    /** 1 while one message beyond the buffer was asked for, for an awaited answer, and has not come. */
+    private volatile int extra;
+    /** Messages asked for beyond the buffer: taken off later replenishments, so the buffer returns to its size. */
+    private volatile int owed;
 
     InboundHub(Publisher<Message> source) {
+        this(source, null, BUFFER);
+    }
+
+    InboundHub(Publisher<Message> source, @Nullable Exchange exchange, int answerReadAhead) {
+        this.exchange = exchange;
+        this.answerReadAhead = Math.max(BUFFER, answerReadAhead);
+        if (exchange != null) {
+            exchange.hub(this::requestOne, this::answersAwaited);
+        }
         source.subscribe(this);
+    }
+
+    private void requestOne() {
+        Subscription s = upstream;
+        if (s != null) {
+            s.request(1);
+        }
+    }
+
+    /**
+     * A request of ours awaits an answer: if reading may have stopped because the buffer is full, read on. The
+     * source has no demand left only if at least {@code BUFFER - REPLENISH} are held (fewer than REPLENISH are ever
+     * delivered without asking for more), so below that nothing is asked for and the common path costs nothing.
+     */
+    private void answersAwaited() {
+        int h = heldCount;
+        if (h >= BUFFER - REPLENISH && h < answerReadAhead && EXTRA.compareAndSet(this, 0, 1)) {
+            OWED.incrementAndGet(this);
+            requestOne();
+        }
     }
 
     @Override
@@ -65,6 +113,13 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
     public void onNext(Message message) {
         if (done) {
             return;
+        }
+        Exchange x = exchange;
+        if (x != null) {
+            message = x.route(message);
+            if (message == null) {
+                return; // taken by the exchange, which asked for another
+            }
         }
         if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
             Queue<Message> q = held;
@@ -109,6 +164,14 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
             held = q;
         }
         q.offer(message);
+        HELD.incrementAndGet(this);
+        Exchange x = exchange;
+        if (x != null) {
+            extra = 0;
+            if (x.awaitingAnswers()) {
+                answersAwaited();
+            }
+        }
     }
 
     private void delivered(int n) {
@@ -116,8 +179,15 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
         if (consumed >= REPLENISH) {
             int r = consumed;
             consumed = 0;
+            for (int o; (o = owed) > 0;) {
+                int take = Math.min(o, r);
+                if (OWED.compareAndSet(this, o, o - take)) {
+                    r -= take;
+                    break;
+                }
+            }
             Subscription s = upstream;
-            if (s != null) {
+            if (s != null && r > 0) {
                 s.request(r);
             }
         }
@@ -183,6 +253,7 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
                         if (m == null) {
                             break;
                         }
+                        HELD.decrementAndGet(this);
                         for (Inner inner : a) {
                             inner.next(m);
                         }

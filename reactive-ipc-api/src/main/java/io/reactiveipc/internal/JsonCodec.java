@@ -84,6 +84,10 @@ public final class JsonCodec {
                 g.flush();
                 out.write(json, access.jsonOffset(message), access.jsonLength(message));
             }
+            Envelope envelope = access.envelope(message);
+            if (envelope != null) {
+                g.writeRaw(new String(envelope.members(), StandardCharsets.UTF_8));
+            }
             g.writeEndObject();
         } catch (JsonProcessingException e) {
             throw new IpcDataException("data of message '" + message.type() + "' cannot be written as JSON: "
@@ -108,13 +112,16 @@ public final class JsonCodec {
         if (!plain(type)) {
             return false;
         }
+        Envelope envelope = access.envelope(message);
+        byte[] members = envelope == null ? NO_MEMBERS : envelope.members();
+        int tail = END.length + members.length;
         if (json != null) {
             int length = access.jsonLength(message);
             if (length == 0) {
                 return false;
             }
-            byte[] frame = frame(type, length);
-            System.arraycopy(json, access.jsonOffset(message), frame, frame.length - 2 - length, length);
+            byte[] frame = frame(type, length, members);
+            System.arraycopy(json, access.jsonOffset(message), frame, frame.length - tail - length, length);
             out.write(frame);
             return true;
         }
@@ -124,8 +131,8 @@ public final class JsonCodec {
             if (!plain(s)) {
                 return false;
             }
-            byte[] frame = frame(type, s.length() + 2);
-            int at = frame.length - 2 - s.length() - 2;
+            byte[] frame = frame(type, s.length() + 2, members);
+            int at = frame.length - tail - s.length() - 2;
             frame[at] = '"';
             s.getBytes(0, s.length(), frame, at + 1); // printable ASCII: one byte per char
             frame[at + 1 + s.length()] = '"';
@@ -143,21 +150,44 @@ public final class JsonCodec {
         } else {
             return false;
         }
-        byte[] frame = frame(type, data.length);
-        System.arraycopy(data, 0, frame, frame.length - 2 - data.length, data.length);
+        byte[] frame = frame(type, data.length, members);
+        System.arraycopy(data, 0, frame, frame.length - tail - data.length, data.length);
         out.write(frame);
         return true;
     }
 
-    /** {@code {"type":"<type>","data":} + room for the data + {@code \}\f}, type filled in. */
+    private static final byte[] NO_MEMBERS = {};
+
+    /**
+     * {@code {"type":"<type>","data":} + room for the data + the envelope's members + {@code \}\f}, all but the
+     * data filled in.
+     */
     @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, no encoder
-    private static byte[] frame(String type, int dataLength) {
-        byte[] frame = new byte[TYPE_PREFIX.length + type.length() + DATA_PREFIX.length + dataLength + END.length];
+    private static byte[] frame(String type, int dataLength, byte[] members) {
+        byte[] frame = new byte[TYPE_PREFIX.length + type.length() + DATA_PREFIX.length + dataLength
+                + members.length + END.length];
         System.arraycopy(TYPE_PREFIX, 0, frame, 0, TYPE_PREFIX.length);
         type.getBytes(0, type.length(), frame, TYPE_PREFIX.length);
         System.arraycopy(DATA_PREFIX, 0, frame, TYPE_PREFIX.length + type.length(), DATA_PREFIX.length);
+        System.arraycopy(members, 0, frame, frame.length - END.length - members.length, members.length);
         System.arraycopy(END, 0, frame, frame.length - END.length, END.length);
         return frame;
+    }
+
+    /** {@code s} as a JSON string, quotes included, escaped as JSON.stringify does. */
+    static byte[] quoted(String s) {
+        if (plain(s)) {
+            byte[] b = new byte[s.length() + 2];
+            b[0] = '"';
+            System.arraycopy(s.getBytes(StandardCharsets.US_ASCII), 0, b, 1, s.length());
+            b[b.length - 1] = '"';
+            return b;
+        }
+        try {
+            return MAPPER.writeValueAsBytes(s);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a string is always JSON", e);
+        }
     }
 
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
@@ -230,6 +260,7 @@ public final class JsonCodec {
         int dataEnd = 0;
         boolean scalar = false;
         Object scalarValue = null;
+        Envelope.Reader members = new Envelope.Reader();
         try (JsonParser p = FACTORY.createParser(frame, offset, length)) {
             JsonToken t = p.nextToken();
             if (t == null) {
@@ -268,6 +299,13 @@ public final class JsonCodec {
                     }
                     skipValue(p);
                     dataEnd = (int) p.currentLocation().getByteOffset();
+                } else if (v == JsonToken.VALUE_NUMBER_INT) {
+                    members.integer(name, p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? 0
+                            : p.getLongValue());
+                } else if (v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE) {
+                    members.bool(name, v == JsonToken.VALUE_TRUE);
+                } else if (v == JsonToken.VALUE_STRING) {
+                    members.string(name, p.getText());
                 } else {
                     p.skipChildren();
                 }
@@ -285,9 +323,11 @@ public final class JsonCodec {
                     + " in " + preview(frame, offset, length));
         }
         // Location offsets count from the start of the parsed range.
+        Envelope envelope = members.envelope();
         return scalar
-                ? MessageAccess.get().decodedScalar(type, frame, offset + dataStart, dataEnd - dataStart, scalarValue)
-                : MessageAccess.get().decoded(type, frame, offset + dataStart, dataEnd - dataStart);
+                ? MessageAccess.get().decodedScalar(type, frame, offset + dataStart, dataEnd - dataStart,
+                        scalarValue, envelope)
+                : MessageAccess.get().decoded(type, frame, offset + dataStart, dataEnd - dataStart, envelope);
     }
 
     /**

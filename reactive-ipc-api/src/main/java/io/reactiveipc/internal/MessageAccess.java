@@ -6,16 +6,22 @@ import org.jspecify.annotations.Nullable;
 /** The codec's way into {@link Message}'s representation without making it public API. */
 public interface MessageAccess {
 
-    Message decoded(String type, byte[] json, int offset, int length);
+    Message decoded(String type, byte[] json, int offset, int length, @Nullable Envelope envelope);
 
     /** As above, with the data's value already read by the decoder (a string, integer, boolean or null). */
-    Message decodedScalar(String type, byte[] json, int offset, int length, @Nullable Object scalar);
+    Message decodedScalar(String type, byte[] json, int offset, int length, @Nullable Object scalar,
+            @Nullable Envelope envelope);
 
     /**
      * As {@link #decoded}, for data that is a JSON string of printable ASCII without escapes: its text is the bytes
      * between the quotes, read when asked for.
      */
-    Message decodedText(String type, byte[] json, int offset, int length);
+    Message decodedText(String type, byte[] json, int offset, int length, @Nullable Envelope envelope);
+
+    /** The same message with other extra members (the frame, if encoded once, is not kept). */
+    Message withEnvelope(Message m, @Nullable Envelope envelope);
+
+    @Nullable Envelope envelope(Message m);
 
     byte @Nullable [] json(Message m);
 

@@ -113,6 +113,47 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         }
     }
 
+    /**
+     * An entry that reports its own fate: the library's requests and answers, which need no {@code Mono} each.
+     * {@link #written()} or {@link #failed} is called exactly once, on the thread that wrote or failed it.
+     */
+    public interface Tracked {
+        Message message();
+
+        void written();
+
+        void failed(Throwable error);
+    }
+
+    /** Queues a tracked entry; on a result other than OK it was not queued and nothing is called on it. */
+    public Sinks.EmitResult offer(Tracked entry) {
+        return offer((Object) requireNonNull(entry, "entry"));
+    }
+
+    /**
+     * Puts {@code message} before everything queued, for a frame that must be the first on a new socket (a
+     * client's announcement of its id). Not counted against the capacity.
+     */
+    public void offerFirst(Message message) {
+        requireNonNull(message, "message");
+        if (terminated != null) {
+            return;
+        }
+        SIZE.incrementAndGet(this);
+        front().addFirst(message);
+        signal();
+    }
+
+    @SuppressWarnings("unchecked")
+    private ConcurrentLinkedDeque<Object> front() {
+        ConcurrentLinkedDeque<Object> f = front;
+        if (f == null) {
+            FRONT.compareAndSet(this, null, new ConcurrentLinkedDeque<>());
+            f = front;
+        }
+        return f;
+    }
+
     private Sinks.EmitResult offer(Object entry) {
         if (terminated != null || completing) {
             return Sinks.EmitResult.FAIL_TERMINATED;
@@ -280,6 +321,9 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         if (entry instanceof Pending p) {
             return p.message;
         }
+        if (entry instanceof Tracked t) {
+            return t.message();
+        }
         return ((Shared) entry).message;
     }
 
@@ -291,6 +335,8 @@ public final class OutboundQueue implements Sinks.Many<Message> {
             p.sink.success();
         } else if (entry instanceof Shared s) {
             s.done();
+        } else if (entry instanceof Tracked t) {
+            t.written();
         }
     }
 
@@ -303,6 +349,8 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         } else if (entry instanceof Shared s) {
             owner.dropped(s.message, error);
             s.done();
+        } else if (entry instanceof Tracked t) {
+            t.failed(error);
         } else {
             owner.dropped((Message) entry, error);
         }
@@ -312,11 +360,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     @SuppressWarnings("unchecked")
     public void returnUnwritten(List<Object> entries) {
         if (!entries.isEmpty()) {
-            ConcurrentLinkedDeque<Object> f = front;
-            if (f == null) {
-                FRONT.compareAndSet(this, null, new ConcurrentLinkedDeque<>());
-                f = front;
-            }
+            ConcurrentLinkedDeque<Object> f = front();
             for (int i = entries.size() - 1; i >= 0; i--) {
                 f.addFirst(entries.get(i));
             }
@@ -344,6 +388,8 @@ public final class OutboundQueue implements Sinks.Many<Message> {
                 st.stream.failed(cause);
             } else if (e instanceof Shared shared) {
                 shared.done(); // a connection that closed is skipped by a broadcast
+            } else if (e instanceof Tracked t) {
+                t.failed(cause);
             }
             // Fire-and-forget messages are discarded on close, as documented; they are not "dropped" failures.
         }

@@ -152,7 +152,7 @@ class ReconnectTest {
     @Test
     void queuedMessagesAreWrittenInOrderWhenTheFirstSocketComesUp() {
         ScriptedTransport t = new ScriptedTransport().then(false, false, true);
-        List<String> log = run(t, c -> c.retry(100));
+        List<String> log = run(t, c -> c.retry(100).identify(false));
         IpcClient client = clients.get(0);
         for (int i = 0; i < 5; i++) {
             assertThat(client.outbound().tryEmitNext(Message.of("n", i)).isSuccess()).isTrue();

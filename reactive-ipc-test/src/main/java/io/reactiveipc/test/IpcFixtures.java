@@ -81,8 +81,13 @@ public final class IpcFixtures implements AutoCloseable {
 
     /** A client of {@code address}; it connects in the background, as every client does. */
     public IpcClient client(IpcAddress address, IpcConfig config) {
-        IpcClient client = transport != null ? Transports.connectClient(transport, "test", address, config)
-                : IpcClient.connect("test", address, config);
+        return client("test", address, config);
+    }
+
+    /** A client with its own id (what it announces to the server, which routes to it by that name). */
+    public IpcClient client(String id, IpcAddress address, IpcConfig config) {
+        IpcClient client = transport != null ? Transports.connectClient(transport, id, address, config)
+                : IpcClient.connect(id, address, config);
         resources.add(client);
         return client;
     }

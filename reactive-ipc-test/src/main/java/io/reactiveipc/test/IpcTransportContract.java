@@ -2,6 +2,7 @@ package io.reactiveipc.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.reactiveipc.Incoming;
 import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcClosedException;
@@ -152,11 +153,11 @@ public interface IpcTransportContract {
         IpcServer server = fx.server(QUIET);
         IpcClient a = fx.client(server.address(), QUIET);
         IpcClient b = fx.client(server.address(), QUIET);
-        Mono<List<IpcServer.Incoming>> two = server.on("who").take(2).collectList().cache();
+        Mono<List<Incoming>> two = server.on("who").take(2).collectList().cache();
         two.subscribe();
         a.emit("who", "a").block(T);
         b.emit("who", "b").block(T);
-        List<IpcServer.Incoming> got = two.block(T);
+        List<Incoming> got = two.block(T);
         assertThat(got.get(0).connection()).isNotSameAs(got.get(1).connection());
         // replying on the connection reaches the right client
         got.forEach(in -> in.reply("you", in.message().data(String.class)).block(T));
@@ -173,12 +174,12 @@ public interface IpcTransportContract {
         IpcClient bystander = fx.client(server.address(), QUIET);
         List<IpcEvent> events = Collections.synchronizedList(new ArrayList<>());
         server.events().subscribe(events::add);
-        Mono<IpcServer.Incoming> ok = server.on("ok").next().cache();
+        Mono<Incoming> ok = server.on("ok").next().cache();
         ok.subscribe();
 
         try (RawConnection evil = RawConnection.to(server.address())) {
             evil.write("not json\f{\"data\":1}\f{\"type\":5}\f{\"type\":\"ok\",\"data\":1}\f");
-            IpcServer.Incoming good = ok.block(T);
+            Incoming good = ok.block(T);
             assertThat(good.message().data(Integer.class)).isEqualTo(1);
             assertThat(snapshot(events)).filteredOn(e -> e instanceof IpcEvent.Failure).extracting(
                     e -> ((IpcProtocolException) ((IpcEvent.Failure) e).error()).reason())
@@ -198,7 +199,7 @@ public interface IpcTransportContract {
         IpcServer server = fx.server(QUIET.toBuilder().maxFrameSize(1000).build());
         List<IpcEvent> events = Collections.synchronizedList(new ArrayList<>());
         server.events().subscribe(events::add);
-        Mono<IpcServer.Incoming> after = server.on("after").next().cache();
+        Mono<Incoming> after = server.on("after").next().cache();
         after.subscribe();
         try (RawConnection ch = RawConnection.to(server.address())) {
             ch.write("{\"type\":\"huge\",\"data\":\"" + "x".repeat(100_000) + "\"}\f{\"type\":\"after\",\"data\":1}\f");
@@ -232,7 +233,7 @@ public interface IpcTransportContract {
     @Test
     default void aMessageTooLargeToSendFailsAloneAndTheNextOneGoes(IpcFixtures fx) {
         IpcServer server = fx.server(QUIET);
-        Mono<IpcServer.Incoming> next = server.inbound().next().cache();
+        Mono<Incoming> next = server.inbound().next().cache();
         next.subscribe();
         IpcClient client = fx.client(server.address(), QUIET.toBuilder().maxFrameSize(100).build());
         StepVerifier.create(client.emit("big", "x".repeat(200)))
@@ -245,7 +246,7 @@ public interface IpcTransportContract {
     @Test
     default void dataThatCannotBeEncodedFailsItsSendAndIsReportedWhenFireAndForget(IpcFixtures fx) {
         IpcServer server = fx.server(QUIET);
-        Mono<List<String>> two = server.inbound().map(IpcServer.Incoming::type).take(2).collectList().cache();
+        Mono<List<String>> two = server.inbound().map(Incoming::type).take(2).collectList().cache();
         two.subscribe();
         IpcClient client = fx.client(server.address(), QUIET);
         Object broken = new Object() {
@@ -409,7 +410,7 @@ public interface IpcTransportContract {
     @Test
     default void completingTheOutboundSinkClosesAfterEverythingQueuedWasWritten(IpcFixtures fx) {
         IpcServer server = fx.server(QUIET);
-        Mono<List<IpcServer.Incoming>> all = server.on("n").take(500).collectList().cache();
+        Mono<List<Incoming>> all = server.on("n").take(500).collectList().cache();
         all.subscribe();
         IpcClient client = fx.client(server.address(), QUIET);
         for (int i = 0; i < 500; i++) {

@@ -5,7 +5,7 @@ import io.reactiveipc.spi.IpcTransport;
 import java.util.UUID;
 
 /** The in-JVM transport keeps the same contract as the socket transports. */
-class LocalTransportTest implements IpcTransportContract {
+class LocalTransportTest implements IpcTransportContract, IpcHandlerContract {
     static final LocalTransport TRANSPORT = new LocalTransport();
 
     @Override

@@ -2,12 +2,13 @@ package io.reactiveipc.transport;
 
 import io.reactiveipc.IpcAddress;
 import io.reactiveipc.spi.IpcTransport;
+import io.reactiveipc.test.IpcHandlerContract;
 import io.reactiveipc.test.IpcTestAddresses;
 import io.reactiveipc.test.IpcTransportContract;
 import java.util.function.Supplier;
 
 /** The contract on one Netty flavour: epoll or NIO, Unix socket or TCP. */
-abstract class NettyContract implements IpcTransportContract {
+abstract class NettyContract implements IpcTransportContract, IpcHandlerContract {
     private static final NettyTransport EPOLL = new NettyTransport(true);
     private static final NettyTransport NIO = new NettyTransport(false);
 

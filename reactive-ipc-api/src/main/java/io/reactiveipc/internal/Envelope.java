@@ -1,0 +1,215 @@
+package io.reactiveipc.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a frame carries beside {@code type} and {@code data}: request correlation, stream credits and relay
+ * addresses, as extra top-level members after {@code data}. node-ipc 10 and 14 parse the frame with
+ * {@code JSON.parse} and hand only {@code type} and {@code data} on, so they ignore these members (measured in
+ * the interop suite). The members, in the order written:
+ * <pre>
+ * request        "rid":n                 stream request  "rid":n,"credit":k
+ * more credits   "rid":n,"more":k         cancel          "rid":n,"cancel":true
+ * answer         "re":n                  stream end      "re":n,"end":true      error  "re":n,"error":true
+ * relay          "to":"client id" ("*": every other client), "from":"client id" (set by the server)
+ * </pre>
+ * {@code n} is a positive integer below 2^53 chosen by the requester, unique among its requests in flight on
+ * that connection.
+ */
+public final class Envelope {
+
+    public static final int NONE = 0;
+    public static final int REQUEST = 1;
+    public static final int STREAM = 2;
+    public static final int MORE = 3;
+    public static final int CANCEL = 4;
+    public static final int REPLY = 5;
+    public static final int END = 6;
+    public static final int ERROR = 7;
+
+    /** Largest id a JavaScript number holds exactly. */
+    public static final long MAX_ID = (1L << 53) - 1;
+
+    private final int kind;
+    private final long id;
+    private final long n;
+    private final @Nullable String to;
+    private final @Nullable String from;
+
+    public Envelope(int kind, long id, long n, @Nullable String to, @Nullable String from) {
+        this.kind = kind;
+        this.id = id;
+        this.n = n;
+        this.to = to;
+        this.from = from;
+    }
+
+    public static Envelope of(int kind, long id) {
+        return new Envelope(kind, id, 0, null, null);
+    }
+
+    public int kind() {
+        return kind;
+    }
+
+    /** The request id: its own for a request, the one answered for an answer. */
+    public long id() {
+        return id;
+    }
+
+    /** Credits of a stream request or of a {@link #MORE}. */
+    public long n() {
+        return n;
+    }
+
+    public @Nullable String to() {
+        return to;
+    }
+
+    public @Nullable String from() {
+        return from;
+    }
+
+    public boolean isAnswer() {
+        return kind >= REPLY;
+    }
+
+    public boolean isRequest() {
+        return kind == REQUEST || kind == STREAM;
+    }
+
+    public Envelope withTo(@Nullable String to) {
+        return new Envelope(kind, id, n, to, from);
+    }
+
+    /** As relayed by a server: {@code from} set, {@code to} kept only for a broadcast ({@code "*"}). */
+    public Envelope relayed(String from) {
+        return new Envelope(kind, id, n, "*".equals(to) ? to : null, from);
+    }
+
+    /** What a receiver keeps on a message it hands to users: who it came from, nothing else. */
+    public static @Nullable Envelope userView(@Nullable Envelope e) {
+        if (e == null || e.from == null) {
+            return null;
+        }
+        return e.kind == NONE && e.to == null ? e : new Envelope(NONE, 0, 0, null, e.from);
+    }
+
+    /** The members as written after {@code data}, starting with a comma; empty for a plain envelope. */
+    byte[] members() {
+        StringBuilder b = new StringBuilder(32);
+        switch (kind) {
+            case REQUEST -> b.append(",\"rid\":").append(id);
+            case STREAM -> b.append(",\"rid\":").append(id).append(",\"credit\":").append(n);
+            case MORE -> b.append(",\"rid\":").append(id).append(",\"more\":").append(n);
+            case CANCEL -> b.append(",\"rid\":").append(id).append(",\"cancel\":true");
+            case REPLY -> b.append(",\"re\":").append(id);
+            case END -> b.append(",\"re\":").append(id).append(",\"end\":true");
+            case ERROR -> b.append(",\"re\":").append(id).append(",\"error\":true");
+            default -> {
+            }
+        }
+        byte[] head = b.toString().getBytes(StandardCharsets.US_ASCII);
+        if (to == null && from == null) {
+            return head;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(head.length + 32);
+        out.writeBytes(head);
+        if (to != null) {
+            out.writeBytes(",\"to\":".getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(JsonCodec.quoted(to));
+        }
+        if (from != null) {
+            out.writeBytes(",\"from\":".getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(JsonCodec.quoted(from));
+        }
+        return out.toByteArray();
+    }
+
+    /** Collects members while a frame is read, then says which envelope they make (null: none). */
+    static final class Reader {
+        long rid;
+        long re;
+        long credit;
+        long more;
+        boolean cancel;
+        boolean end;
+        boolean error;
+        @Nullable String to;
+        @Nullable String from;
+
+        /** Takes an integer member; false if the name is not one of ours. */
+        boolean integer(String name, long value) {
+            boolean valid = value > 0 && value <= MAX_ID;
+            switch (name) {
+                case "rid" -> rid = valid ? value : 0;
+                case "re" -> re = valid ? value : 0;
+                case "credit" -> credit = valid ? value : 0;
+                case "more" -> more = valid ? value : 0;
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        boolean bool(String name, boolean value) {
+            switch (name) {
+                case "cancel" -> cancel = value;
+                case "end" -> end = value;
+                case "error" -> error = value;
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        boolean string(String name, String value) {
+            switch (name) {
+                case "to" -> to = value;
+                case "from" -> from = value;
+                default -> {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Nullable Envelope envelope() {
+            int kind;
+            long id = 0;
+            long n = 0;
+            if (re > 0) {
+                id = re;
+                kind = error ? ERROR : end ? END : REPLY;
+            } else if (rid > 0) {
+                id = rid;
+                if (cancel) {
+                    kind = CANCEL;
+                } else if (more > 0) {
+                    kind = MORE;
+                    n = more;
+                } else if (credit > 0) {
+                    kind = STREAM;
+                    n = credit;
+                } else {
+                    kind = REQUEST;
+                }
+            } else {
+                kind = NONE;
+            }
+            if (kind == NONE && to == null && from == null) {
+                return null;
+            }
+            return new Envelope(kind, id, n, to, from);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return new String(members(), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,899 @@
+package io.reactiveipc.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.reactiveipc.Incoming;
+import io.reactiveipc.IpcClosedException;
+import io.reactiveipc.IpcConfig;
+import io.reactiveipc.IpcConnection;
+import io.reactiveipc.IpcDataException;
+import io.reactiveipc.IpcEvent;
+import io.reactiveipc.IpcHandler;
+import io.reactiveipc.IpcOverflowException;
+import io.reactiveipc.IpcProtocolException;
+import io.reactiveipc.IpcRemoteException;
+import io.reactiveipc.IpcTimeoutException;
+import io.reactiveipc.Message;
+import io.reactiveipc.spi.OutboundQueue;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Operators;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * One connection's router: what arrives is routed here before the inbound hub (answers to our requests, stream
+ * credits, requests and messages for handlers), and what we ask goes out from here. It is what rsocket-java's
+ * {@code ClientServerInputMultiplexer} and {@code RequesterResponderSupport} are to RSocket, over node-ipc's frames.
+ *
+ * <p>Every handler call is isolated: it is subscribed on its own, and its failure is one Failure event and, for a
+ * request, one error answer; nothing a handler does can end the registration or the connection's inbound.
+ *
+ * <p>Maps are created on first use: an idle connection that never asks or answers carries none of them.
+ */
+final class Exchange {
+
+    /** The server-wide part a server connection's exchange consults (handlers, names, relays). */
+    interface Server {
+        @Nullable IpcHandler handler(String type);
+
+        /** The client announced its id. */
+        void named(DefaultIpcConnection connection, String id);
+
+        /** A message addressed to another client, or to every other client. */
+        void relay(DefaultIpcConnection from, Message message, Envelope envelope);
+    }
+
+    static final String HELLO = "ipc.hello";
+    static final String DISCOVER = "ipc.discover";
+    static final String MORE = "ipc.more";
+    static final String CANCEL = "ipc.cancel";
+    /** A server's word to a client that a message it sent for relaying was not delivered. */
+    static final String ERROR = "ipc.error";
+
+    private static final MessageAccess ACCESS = MessageAccess.get();
+
+    private static final AtomicLongFieldUpdater<Exchange> IDS =
+            AtomicLongFieldUpdater.newUpdater(Exchange.class, "ids");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<Exchange, ConcurrentHashMap> CALLS =
+            AtomicReferenceFieldUpdater.newUpdater(Exchange.class, ConcurrentHashMap.class, "calls");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<Exchange, ConcurrentHashMap> HANDLERS =
+            AtomicReferenceFieldUpdater.newUpdater(Exchange.class, ConcurrentHashMap.class, "handlers");
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<Exchange, ConcurrentHashMap> STREAMS =
+            AtomicReferenceFieldUpdater.newUpdater(Exchange.class, ConcurrentHashMap.class, "streams");
+
+    private final IpcConnection owner;
+    private final OutboundQueue out;
+    private final IpcConfig config;
+    private final EventSink events;
+    private final @Nullable Server server;
+    /** Asks the source for one more message: a consumed one must not use up the hub's demand. */
+    private @Nullable Runnable replenish;
+    /** Tells the hub a request is waiting for an answer, so it keeps reading even when its buffer is full. */
+    private @Nullable Runnable awaiting;
+
+    private volatile long ids;
+    /** Our requests awaiting answers, by request id. */
+    private volatile @Nullable ConcurrentHashMap<Long, Call> calls;
+    /** Handlers of this connection alone. */
+    private volatile @Nullable ConcurrentHashMap<String, IpcHandler> handlers;
+    /** Streams we answer, by requester (a relaying server's sender) and request id. */
+    private volatile @Nullable ConcurrentHashMap<Object, Responder> streams;
+    /** Guarded by this: handler calls running, and those waiting for one of them to finish. */
+    private int running;
+    private @Nullable ArrayDeque<Runnable> parked;
+    private volatile boolean closed;
+
+    Exchange(IpcConnection owner, OutboundQueue out, IpcConfig config, EventSink events, @Nullable Server server) {
+        this.owner = owner;
+        this.out = out;
+        this.config = config;
+        this.events = events;
+        this.server = server;
+    }
+
+    /** Wires the inbound hub in: set once, before the first message. */
+    void hub(Runnable replenish, Runnable awaiting) {
+        this.replenish = replenish;
+        this.awaiting = awaiting;
+    }
+
+    // ---- inbound ---------------------------------------------------------------------------------------------
+
+    /**
+     * Called on the I/O thread for each inbound message, in order. Returns the message for {@code inbound()}, or
+     * null when it was taken here (the source is then asked for another, now or when a parked call starts).
+     */
+    @Nullable Message route(Message m) {
+        Envelope e = ACCESS.envelope(m);
+        if (server != null) {
+            if (e != null && e.to() != null) {
+                server.relay((DefaultIpcConnection) owner, m, e);
+                return consumed();
+            }
+            if (e != null && e.from() != null) {
+                e = new Envelope(e.kind(), e.id(), e.n(), null, null); // only the server says who sent what
+                if (e.kind() == Envelope.NONE) {
+                    e = null;
+                }
+            }
+            if (e == null && m.isType(HELLO)) {
+                hello(m);
+                return consumed();
+            }
+        }
+        if (e != null) {
+            switch (e.kind()) {
+                case Envelope.REPLY, Envelope.END, Envelope.ERROR -> {
+                    answer(m, e);
+                    return consumed();
+                }
+                case Envelope.MORE, Envelope.CANCEL -> {
+                    control(e);
+                    return consumed();
+                }
+                case Envelope.REQUEST, Envelope.STREAM -> {
+                    IpcHandler h = handler(m.type());
+                    if (h == null) {
+                        sendAnswer(errorAnswer(m.type(), e, "E_NO_HANDLER", "nothing handles '" + m.type() + "'"),
+                                m.type());
+                        return consumed();
+                    }
+                    return invoke(h, m, e);
+                }
+                default -> {
+                }
+            }
+        }
+        if (server == null && e == null && m.isType(ERROR)) {
+            relayRefused(m);
+            return consumed();
+        }
+        IpcHandler h = handler(m.type());
+        if (h != null) {
+            return invoke(h, m, e);
+        }
+        return ACCESS.withEnvelope(m, Envelope.userView(e));
+    }
+
+    private @Nullable Message consumed() {
+        Runnable r = replenish;
+        if (r != null) {
+            r.run();
+        }
+        return null;
+    }
+
+    private void hello(Message m) {
+        String id;
+        try {
+            var node = m.data().get("id");
+            id = node != null && node.isTextual() ? node.asText() : null;
+        } catch (RuntimeException ex) {
+            id = null;
+        }
+        if (id == null || id.isEmpty() || id.length() > 256 || id.equals("*")) {
+            events.emit(new IpcEvent.Failure(owner, HELLO, new IpcProtocolException(
+                    IpcProtocolException.Reason.INVALID_MESSAGE, "'" + HELLO + "' without a usable id "
+                    + "(a string of 1 to 256 characters, not \"*\"); the connection keeps its number")));
+            return;
+        }
+        requireNonNull(server).named((DefaultIpcConnection) owner, id);
+    }
+
+    private void relayRefused(Message m) {
+        String code = "E_REFUSED";
+        String text = "the server did not relay a message";
+        String type = "?";
+        try {
+            var d = m.data();
+            code = d.path("code").asText(code);
+            text = d.path("message").asText(text);
+            type = d.path("type").asText(type);
+        } catch (RuntimeException ignored) {
+            // the defaults say enough
+        }
+        events.emit(new IpcEvent.Failure(owner, type, new IpcRemoteException(type, code, text)));
+    }
+
+    private @Nullable IpcHandler handler(String type) {
+        Map<String, IpcHandler> own = handlers;
+        IpcHandler h = own != null ? own.get(type) : null;
+        if (h == null && server != null) {
+            h = server.handler(type);
+        }
+        return h;
+    }
+
+    // ---- handlers --------------------------------------------------------------------------------------------
+
+    @SuppressWarnings("unchecked")
+    Disposable handle(String type, IpcHandler handler) {
+        requireNonNull(type, "type");
+        requireNonNull(handler, "handler");
+        ConcurrentHashMap<String, IpcHandler> map = handlers;
+        if (map == null) {
+            HANDLERS.compareAndSet(this, null, new ConcurrentHashMap<>(4));
+            map = handlers;
+        }
+        map.put(type, handler);
+        ConcurrentHashMap<String, IpcHandler> registered = map;
+        return () -> registered.remove(type, handler);
+    }
+
+    /** Runs the call now if fewer than handlerConcurrency run, else parks it (the source is not replenished). */
+    private @Nullable Message invoke(IpcHandler h, Message m, @Nullable Envelope e) {
+        synchronized (this) {
+            if (running >= config.handlerConcurrency()) {
+                ArrayDeque<Runnable> p = parked;
+                if (p == null) {
+                    p = new ArrayDeque<>();
+                    parked = p;
+                }
+                p.add(() -> {
+                    start(h, m, e);
+                    consumed();
+                });
+                return null;
+            }
+            running++;
+        }
+        start(h, m, e);
+        return consumed();
+    }
+
+    /** A call finished: the next parked one takes its place. */
+    private void finished() {
+        Runnable next;
+        synchronized (this) {
+            ArrayDeque<Runnable> p = parked;
+            next = p != null ? p.poll() : null;
+            if (next == null) {
+                running--;
+                return;
+            }
+        }
+        next.run();
+    }
+
+    private void start(IpcHandler h, Message m, @Nullable Envelope e) {
+        String type = m.type();
+        Message view = ACCESS.withEnvelope(m, e == null ? null : Envelope.userView(e));
+        Publisher<?> result;
+        try {
+            result = h.handle(new Incoming(owner, view));
+        } catch (Throwable t) {
+            reactor.core.Exceptions.throwIfJvmFatal(t);
+            failed(type, e, t);
+            finished();
+            return;
+        }
+        if (result == null) {
+            if (e != null && e.isRequest()) {
+                sendAnswer(answer(type, e, Envelope.END, null), type);
+            }
+            finished();
+            return;
+        }
+        if (e != null && e.kind() == Envelope.STREAM) {
+            Responder r = new Responder(type, e);
+            Object key = r.key;
+            ConcurrentHashMap<Object, Responder> map = streams();
+            if (map.putIfAbsent(key, r) != null) {
+                sendAnswer(errorAnswer(type, e, "E_PROTOCOL", "request id " + e.id() + " is already a stream"), type);
+                finished();
+                return;
+            }
+            Flux.from(result).subscribe(r);
+        } else {
+            Mono.from(result).subscribe(new Single(type, e));
+        }
+    }
+
+    /** A call failed: a Failure event, and for a request an error answer. */
+    private void failed(String type, @Nullable Envelope e, Throwable error) {
+        events.emit(new IpcEvent.Failure(owner, type, error));
+        if (e != null && e.isRequest() && !closed) {
+            String code;
+            String text;
+            if (error instanceof IpcRemoteException r) {
+                code = r.code();
+                text = r.remoteMessage();
+            } else {
+                code = error instanceof IpcDataException ? "E_DATA" : "E_HANDLER";
+                text = error.getMessage() != null ? error.getMessage() : error.getClass().getName();
+            }
+            sendAnswer(errorAnswer(type, e, code, text), type);
+        }
+    }
+
+    /** The answer frame for request {@code e}; addressed back to the requester when it came through a server. */
+    private static Message answer(String type, Envelope e, int kind, @Nullable Object value) {
+        Message m = value instanceof Message given ? given : Message.of(type, value);
+        return ACCESS.withEnvelope(m, new Envelope(kind, e.id(), 0, e.from(), null));
+    }
+
+    private static Message errorAnswer(String type, Envelope e, String code, String text) {
+        Map<String, String> data = Map.of("code", code, "message", text);
+        return answer(type, e, Envelope.ERROR, data);
+    }
+
+    /** A value for a plain message: sent back as a message, to the sender through the server if relayed. */
+    private static Message plainAnswer(String type, @Nullable Envelope e, Object value) {
+        Message m = value instanceof Message given ? given : Message.of(type, value);
+        String from = e != null ? e.from() : null;
+        return from == null ? ACCESS.withEnvelope(m, null)
+                : ACCESS.withEnvelope(m, new Envelope(Envelope.NONE, 0, 0, from, null));
+    }
+
+    /** Queues an answer; if it cannot be written, that is reported (and a request gets an error instead). */
+    private void sendAnswer(Message answer, String type) {
+        Sent s = new Sent(answer, type, null);
+        if (out.offer(s) != reactor.core.publisher.Sinks.EmitResult.OK) {
+            s.failed(out.size() >= config.maxQueuedMessages() ? new IpcOverflowException(config.maxQueuedMessages())
+                    : new IpcClosedException("connection closed: the answer to '" + type + "' was not sent"));
+        }
+    }
+
+    /** An answer or stream item on its way; reports a failure to write it. */
+    private class Sent implements OutboundQueue.Tracked {
+        final Message message;
+        final String type;
+        final @Nullable Responder stream;
+
+        Sent(Message message, String type, @Nullable Responder stream) {
+            this.message = message;
+            this.type = type;
+            this.stream = stream;
+        }
+
+        @Override
+        public Message message() {
+            return message;
+        }
+
+        @Override
+        public void written() {
+            if (stream != null) {
+                stream.itemWritten();
+            }
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            events.emit(new IpcEvent.Failure(owner, type, error));
+            Envelope e = ACCESS.envelope(message);
+            boolean unwritable = error instanceof IpcDataException || error instanceof IpcProtocolException;
+            if (unwritable && e != null && (e.kind() == Envelope.REPLY)) {
+                // The handler's value could not be encoded (or was too large): the requester still gets an answer.
+                String code = error instanceof IpcDataException ? "E_DATA" : "E_TOO_LARGE";
+                Envelope request = new Envelope(Envelope.REQUEST, e.id(), 0, null, e.to());
+                sendAnswer(errorAnswer(type, request, code, String.valueOf(error.getMessage())), type);
+            }
+            if (stream != null) {
+                stream.cancelForFailure();
+            }
+        }
+    }
+
+    /** Subscribes to a handler's answer to a request or a plain message. */
+    private final class Single implements CoreSubscriber<Object> {
+        private final String type;
+        private final @Nullable Envelope request;
+        private boolean answered;
+
+        Single(String type, @Nullable Envelope request) {
+            this.type = type;
+            this.request = request;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(Object value) {
+            answered = true;
+            if (request != null && request.isRequest()) {
+                sendAnswer(answer(type, request, Envelope.REPLY, value), type);
+            } else {
+                sendAnswer(plainAnswer(type, request, value), type);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            failed(type, request, t);
+            finished();
+        }
+
+        @Override
+        public void onComplete() {
+            if (!answered && request != null && request.isRequest()) {
+                sendAnswer(answer(type, request, Envelope.END, null), type);
+            }
+            finished();
+        }
+    }
+
+    // ---- streams we answer -----------------------------------------------------------------------------------
+
+    @SuppressWarnings("unchecked")
+    private ConcurrentHashMap<Object, Responder> streams() {
+        ConcurrentHashMap<Object, Responder> map = streams;
+        if (map == null) {
+            STREAMS.compareAndSet(this, null, new ConcurrentHashMap<>(4));
+            map = streams;
+        }
+        return map;
+    }
+
+    private static Object streamKey(Envelope e) {
+        return e.from() == null ? (Object) e.id() : e.from() + "\u0000" + e.id();
+    }
+
+    private void control(Envelope e) {
+        Map<Object, Responder> map = streams;
+        Responder r = map != null ? map.get(streamKey(e)) : null;
+        if (r == null) {
+            return; // the stream ended already: its end and this crossed on the wire
+        }
+        if (e.kind() == Envelope.MORE) {
+            r.credit(e.n());
+        } else {
+            r.cancelled();
+        }
+    }
+
+    /**
+     * Sends a handler's values as a stream's answers within the requester's credits, at most {@link #WINDOW}
+     * queued and unwritten at a time, then the end or the error.
+     */
+    private static final int WINDOW = 256;
+
+    private final class Responder implements CoreSubscriber<Object> {
+        private static final AtomicLongFieldUpdater<Responder> CREDITS =
+                AtomicLongFieldUpdater.newUpdater(Responder.class, "credits");
+        private static final AtomicIntegerFieldUpdater<Responder> INFLIGHT =
+                AtomicIntegerFieldUpdater.newUpdater(Responder.class, "inflight");
+        private static final AtomicIntegerFieldUpdater<Responder> DONE =
+                AtomicIntegerFieldUpdater.newUpdater(Responder.class, "done");
+
+        final String type;
+        final Envelope request;
+        final Object key;
+        private volatile @Nullable Subscription upstream;
+        /** Credits given by the requester and not yet requested from the handler's publisher. */
+        private volatile long credits;
+        /** Requested from the publisher or queued, and not yet written. */
+        private volatile int inflight;
+        private volatile int done;
+
+        Responder(String type, Envelope request) {
+            this.type = type;
+            this.request = request;
+            this.key = streamKey(request);
+            this.credits = request.n();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                pull();
+            }
+        }
+
+        /** Requests what the credits and the window allow. */
+        private void pull() {
+            Subscription s = upstream;
+            if (s == null || done != 0) {
+                return;
+            }
+            for (;;) {
+                long c = credits;
+                int f = inflight;
+                long n = Math.min(c, WINDOW - f);
+                if (n <= 0) {
+                    return;
+                }
+                if (CREDITS.compareAndSet(this, c, c - n)) {
+                    INFLIGHT.addAndGet(this, (int) n);
+                    s.request(n);
+                }
+            }
+        }
+
+        void credit(long n) {
+            for (;;) {
+                long c = credits;
+                if (CREDITS.compareAndSet(this, c, Math.min(Envelope.MAX_ID, c + n))) {
+                    break;
+                }
+            }
+            pull();
+        }
+
+        void itemWritten() {
+            INFLIGHT.decrementAndGet(this);
+            pull();
+        }
+
+        @Override
+        public void onNext(Object value) {
+            if (done != 0) {
+                Operators.onDiscard(value, reactor.util.context.Context.empty());
+                return;
+            }
+            Sent s = new Sent(answer(type, request, Envelope.REPLY, value), type, this);
+            if (out.offer(s) != reactor.core.publisher.Sinks.EmitResult.OK) {
+                s.failed(new IpcClosedException("connection closed: stream '" + type + "' ended"));
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (end()) {
+                failed(type, request, t);
+            }
+        }
+
+        @Override
+        public void onComplete() {
+            if (end()) {
+                sendAnswer(answer(type, request, Envelope.END, null), type);
+            }
+        }
+
+        private boolean end() {
+            if (!DONE.compareAndSet(this, 0, 1)) {
+                return false;
+            }
+            Map<Object, Responder> map = streams;
+            if (map != null) {
+                map.remove(key, this);
+            }
+            finished();
+            return true;
+        }
+
+        /** The requester cancelled: stop the publisher, send nothing more. */
+        void cancelled() {
+            if (end()) {
+                Subscription s = upstream;
+                if (s != null) {
+                    s.cancel();
+                }
+            }
+        }
+
+        /** An item could not be sent (the connection closed, or it could not be encoded). */
+        void cancelForFailure() {
+            cancelled();
+        }
+    }
+
+    // ---- our requests ----------------------------------------------------------------------------------------
+
+    @SuppressWarnings("unchecked")
+    private ConcurrentHashMap<Long, Call> calls() {
+        ConcurrentHashMap<Long, Call> map = calls;
+        if (map == null) {
+            CALLS.compareAndSet(this, null, new ConcurrentHashMap<>());
+            map = calls;
+        }
+        return map;
+    }
+
+    /** Whether any request of ours awaits an answer. */
+    boolean awaitingAnswers() {
+        Map<Long, Call> map = calls;
+        return map != null && !map.isEmpty();
+    }
+
+    Mono<Message> request(Message message, @Nullable String to) {
+        requireNonNull(message, "message");
+        return Mono.create(sink -> new Call(message, to, sink, null).start());
+    }
+
+    Flux<Message> requestStream(Message message, @Nullable String to) {
+        requireNonNull(message, "message");
+        return Flux.create(sink -> {
+            Call c = new Call(message, to, null, sink);
+            sink.onRequest(c::demand);
+        }, FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    /** Sends a plain message addressed to another client through the server. */
+    Mono<Void> sendTo(Message message, String to) {
+        return out.send(ACCESS.withEnvelope(message, new Envelope(Envelope.NONE, 0, 0, to, null)));
+    }
+
+    private void answer(Message m, Envelope e) {
+        Map<Long, Call> map = calls;
+        Call c = map != null ? map.get(e.id()) : null;
+        if (c != null) {
+            c.answer(m, e);
+        }
+        // else: an answer after its request timed out or was cancelled; nobody waits for it
+    }
+
+    /** One request of ours: its frame in the queue, then its slot in {@link #calls} until the answer. */
+    private final class Call implements OutboundQueue.Tracked {
+        private static final AtomicIntegerFieldUpdater<Call> STATE =
+                AtomicIntegerFieldUpdater.newUpdater(Call.class, "state");
+        private static final int NEW = 0;
+        private static final int SENT = 1;
+        private static final int WRITTEN = 2;
+        private static final int DONE = 3;
+
+        final long id;
+        final Message request;
+        final @Nullable String to;
+        final @Nullable MonoSink<Message> single;
+        final @Nullable FluxSink<Message> stream;
+        private volatile int state;
+        private @Nullable Disposable timer;
+        private @Nullable Message frame;
+
+        Call(Message request, @Nullable String to, @Nullable MonoSink<Message> single,
+                @Nullable FluxSink<Message> stream) {
+            this.id = IDS.incrementAndGet(Exchange.this);
+            this.request = request;
+            this.to = to;
+            this.single = single;
+            this.stream = stream;
+            if (single != null) {
+                single.onCancel(this::cancel);
+            } else {
+                requireNonNull(stream).onCancel(this::cancel);
+            }
+        }
+
+        /** A single request: sent at once. */
+        void start() {
+            send(Envelope.REQUEST, 0);
+            if (state != DONE) {
+                long ms = config.requestTimeout().toMillis();
+                Disposable t = Schedulers.parallel().schedule(this::timeout, ms, TimeUnit.MILLISECONDS);
+                synchronized (this) {
+                    timer = t;
+                }
+                if (state == DONE) {
+                    t.dispose();
+                }
+            }
+        }
+
+        /** A stream's demand: the first request(n) sends the request with its credits, later ones "more". */
+        void demand(long n) {
+            if (state == DONE) {
+                return;
+            }
+            long credit = Math.min(n, Envelope.MAX_ID);
+            if (STATE.compareAndSet(this, NEW, SENT)) {
+                sendFrame(Envelope.STREAM, credit);
+            } else if (credit > 0) {
+                control(Envelope.MORE, credit);
+            }
+        }
+
+        private void send(int kind, long credit) {
+            if (STATE.compareAndSet(this, NEW, SENT)) {
+                sendFrame(kind, credit);
+            }
+        }
+
+        private void sendFrame(int kind, long credit) {
+            if (closed) {
+                fail(new IpcClosedException("connection is closed: the request was not sent"));
+                return;
+            }
+            ConcurrentHashMap<Long, Call> map = calls();
+            if (map.size() >= config.maxPendingRequests()) {
+                state = DONE;
+                error(new IpcOverflowException(config.maxPendingRequests()));
+                return;
+            }
+            map.put(id, this);
+            if (state == DONE) {
+                map.remove(id, this); // cancelled (or timed out) on another thread while it was being sent
+                return;
+            }
+            Runnable a = awaiting;
+            if (a != null) {
+                a.run();
+            }
+            frame = ACCESS.withEnvelope(request, new Envelope(kind, id, credit, to, null));
+            reactor.core.publisher.Sinks.EmitResult r = out.offer(this);
+            if (r != reactor.core.publisher.Sinks.EmitResult.OK) {
+                fail(r == reactor.core.publisher.Sinks.EmitResult.FAIL_OVERFLOW
+                        ? new IpcOverflowException(config.maxQueuedMessages())
+                        : new IpcClosedException("connection is closed: the request was not sent"));
+            }
+        }
+
+        private void control(int kind, long n) {
+            String type = kind == Envelope.MORE ? MORE : CANCEL;
+            Message m = ACCESS.withEnvelope(Message.of(type, kind == Envelope.MORE ? n : null),
+                    new Envelope(kind, id, n, to, null));
+            out.tryEmitNext(m); // a full queue drops a credit or a cancel: the stream then stalls or runs on
+        }
+
+        @Override
+        public Message message() {
+            return requireNonNull(frame);
+        }
+
+        @Override
+        public void written() {
+            STATE.compareAndSet(this, SENT, WRITTEN);
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            fail(error);
+        }
+
+        void answer(Message m, Envelope e) {
+            if (single != null) {
+                if (!finish()) {
+                    return;
+                }
+                switch (e.kind()) {
+                    case Envelope.REPLY -> single.success(ACCESS.withEnvelope(m, null));
+                    case Envelope.END -> single.success();
+                    default -> single.error(remoteError(m));
+                }
+                return;
+            }
+            FluxSink<Message> s = requireNonNull(stream);
+            switch (e.kind()) {
+                case Envelope.REPLY -> s.next(ACCESS.withEnvelope(m, null));
+                case Envelope.END -> {
+                    if (finish()) {
+                        s.complete();
+                    }
+                }
+                default -> {
+                    if (finish()) {
+                        s.error(remoteError(m));
+                    }
+                }
+            }
+        }
+
+        private IpcRemoteException remoteError(Message m) {
+            String code = "E_REMOTE";
+            String text = "(no message)";
+            try {
+                var d = m.data();
+                code = d.path("code").asText(code);
+                text = d.path("message").asText(text);
+            } catch (RuntimeException ignored) {
+                // an error answer without the usual data still fails the request
+            }
+            return new IpcRemoteException(request.type(), code, text);
+        }
+
+        /** Leaves the slot; false if something else finished the call first. */
+        private boolean finish() {
+            for (;;) {
+                int s = state;
+                if (s == DONE) {
+                    return false;
+                }
+                if (STATE.compareAndSet(this, s, DONE)) {
+                    break;
+                }
+            }
+            Map<Long, Call> map = calls;
+            if (map != null) {
+                map.remove(id, this);
+            }
+            Disposable t;
+            synchronized (this) {
+                t = timer;
+            }
+            if (t != null) {
+                t.dispose();
+            }
+            return true;
+        }
+
+        void fail(Throwable error) {
+            if (finish()) {
+                error(error);
+            }
+        }
+
+        private void error(Throwable error) {
+            if (single != null) {
+                single.error(error);
+            } else {
+                requireNonNull(stream).error(error);
+            }
+        }
+
+        void timeout() {
+            fail(new IpcTimeoutException("no answer to '" + request.type() + "' within "
+                    + config.requestTimeout().toMillis() + " ms"));
+        }
+
+        /** Cancelled by the caller: the slot is freed; a stream the peer has started is told to stop. */
+        void cancel() {
+            int before = state;
+            if (finish() && stream != null && before != NEW) {
+                control(Envelope.CANCEL, 0);
+            }
+        }
+
+        boolean wasWritten() {
+            return state == WRITTEN;
+        }
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------------------------
+
+    /**
+     * A client's socket closed: requests written on it will not be answered (the peer's side is gone with it), so
+     * they fail; requests still queued go out on the next socket. Streams we answer on it are cancelled.
+     */
+    void socketClosed() {
+        Map<Long, Call> map = calls;
+        if (map != null) {
+            for (Call c : map.values()) {
+                if (c.wasWritten() || c.stream != null && c.state != Call.NEW) {
+                    c.fail(new IpcClosedException("the connection closed before the answer to '"
+                            + c.request.type() + "'"));
+                }
+            }
+        }
+        cancelStreams();
+    }
+
+    /** The connection is closed for good: every request fails, every stream we answer stops. */
+    void closed() {
+        closed = true;
+        Map<Long, Call> map = calls;
+        if (map != null) {
+            for (Call c : map.values()) {
+                c.fail(new IpcClosedException("the connection closed before the answer to '" + c.request.type()
+                        + "'"));
+            }
+        }
+        cancelStreams();
+    }
+
+    private void cancelStreams() {
+        Map<Object, Responder> map = streams;
+        if (map != null) {
+            for (Responder r : map.values()) {
+                r.cancelled();
+            }
+        }
+    }
+
+    /** For tests: requests awaiting answers. */
+    int pendingCalls() {
+        Map<Long, Call> map = calls;
+        return map == null ? 0 : map.size();
+    }
+}
