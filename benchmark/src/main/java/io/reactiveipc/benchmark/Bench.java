@@ -39,7 +39,7 @@ public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final List<String> IMPLS = List.of("reactive-ipc", "reactor-netty", "node-ipc-14");
     /** node-ipc has no request/response; RSocket is the request/response library to measure against. */
-    private static final List<String> RR_IMPLS = List.of("rsocket", "reactor-netty");
+    private static final List<String> RR_IMPLS = List.of("reactive-ipc", "rsocket", "reactor-netty");
     private static final List<String> SCENARIOS = List.of("throughput", "rtt-pinned", "rtt", "fanout-1", "fanout-10",
             "fanout-100", "idle", "rr-rtt-pinned", "rr-rtt", "rr-1", "rr-16", "rr-256");
     /**

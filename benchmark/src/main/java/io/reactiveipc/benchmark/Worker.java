@@ -51,7 +51,7 @@ public final class Worker {
             } else if (args[4].startsWith("rr")) {
                 int inFlight = args.length > 7 ? Integer.parseInt(args[7]) : 1;
                 if (ipc) {
-                    throw new UnsupportedOperationException("Reactive IPC has no request/response yet");
+                    IpcWorker.rr(address, args[4], count, warmup, inFlight);
                 } else {
                     NettyWorker.rr(address, args[4], count, warmup, inFlight);
                 }
