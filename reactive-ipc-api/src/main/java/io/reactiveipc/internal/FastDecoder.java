@@ -92,7 +92,7 @@ final class FastDecoder {
 
     /**
      * The members after data as this library writes them ({@link Envelope}): {@code ,"name":value} with a plain
-     * name and a value that is a positive integer of at most 15 digits, true, false or a plain string, up to
+     * name and a value that is a positive integer of at most 16 digits, true, false or a plain string, up to
      * {@code close} (the final brace). False for anything else, which Jackson then reads: a repeated member, a
      * number in another form, an escape.
      */
@@ -144,7 +144,7 @@ final class FastDecoder {
                 p = valueEnd;
             } else if (c >= '1' && c <= '9') {
                 int valueEnd = digits(b, v, close);
-                if (valueEnd - v > 15 || valueEnd < close && b[valueEnd] != ',') {
+                if (valueEnd - v > 16 || valueEnd < close && b[valueEnd] != ',') {
                     return false;
                 }
                 long value = 0;

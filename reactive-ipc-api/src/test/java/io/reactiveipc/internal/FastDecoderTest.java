@@ -157,7 +157,11 @@ class FastDecoderTest {
         for (int i = 0; i < 20_000; i++) {
             JsonNode data = value(random, 0);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            JsonCodec.encode(Message.of("t" + i, data), out);
+            Message message = Message.of("t" + i, data);
+            if (random.nextBoolean()) {
+                message = MessageAccess.get().withEnvelope(message, envelope(random));
+            }
+            JsonCodec.encode(message, out);
             byte[] frame = Arrays.copyOf(out.toByteArray(), out.size() - 1); // without the delimiter
             Message fast = FastDecoder.decode(frame, 0, frame.length);
             if (fast == null) {
@@ -183,10 +187,23 @@ class FastDecoderTest {
         assertThat(fastOnMutated).as("mutations that stay valid are decoded too").isGreaterThan(1000);
     }
 
+    /** Every kind of envelope this library writes, with ids up to 2^53 - 1 and relay addresses. */
+    private static Envelope envelope(Random random) {
+        int kind = random.nextInt(Envelope.ERROR + 1);
+        long id = kind == Envelope.NONE ? 0 : random.nextBoolean() ? 1 + random.nextInt(1000)
+                : 1 + (random.nextLong() & Envelope.MAX_ID - 1);
+        long n = kind == Envelope.STREAM || kind == Envelope.MORE ? 1 + random.nextInt(1 << 20) : 0;
+        String[] names = {null, "alice", "*"};
+        String to = names[random.nextInt(names.length)];
+        String from = kind == Envelope.NONE && to == null ? "carol" : names[random.nextInt(names.length)];
+        return new Envelope(kind, id, n, to, from);
+    }
+
     private static void assertSame(Message fast, Message parsed, Object frame) {
         MessageAccess a = MessageAccess.get();
         String what = frame instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(frame);
         assertThat(fast.type()).as(what).isEqualTo(parsed.type());
+        assertThat(String.valueOf(a.envelope(fast))).as(what).isEqualTo(String.valueOf(a.envelope(parsed)));
         assertThat(a.jsonOffset(fast)).as(what).isEqualTo(a.jsonOffset(parsed));
         assertThat(a.jsonLength(fast)).as(what).isEqualTo(a.jsonLength(parsed));
         assertThat(fast.data()).as(what).isEqualTo(parsed.data());

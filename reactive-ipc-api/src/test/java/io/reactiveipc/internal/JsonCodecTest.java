@@ -212,4 +212,63 @@ class JsonCodecTest {
         JsonCodec.encode(Message.of("t", "x".repeat(100)), counting);
         assertThat(writes[0]).as("generator buffer + delimiter").isLessThanOrEqualTo(2);
     }
+
+    // ---- the envelope: request correlation and relays beside type and data ----------------------------------
+
+    private static Message with(Message m, Envelope e) {
+        return MessageAccess.get().withEnvelope(m, e);
+    }
+
+    @Test
+    void requestsAnswersAndRelaysAreExtraMembersAfterData() throws IOException {
+        assertThat(encode(with(Message.of("add", java.util.Map.of("a", 2)), Envelope.of(Envelope.REQUEST, 7))))
+                .isEqualTo("{\"type\":\"add\",\"data\":{\"a\":2},\"rid\":7}\f");
+        assertThat(encode(with(Message.of("add", 5), Envelope.of(Envelope.REPLY, 7))))
+                .isEqualTo("{\"type\":\"add\",\"data\":5,\"re\":7}\f");
+        assertThat(encode(with(Message.of("count", 9), new Envelope(Envelope.STREAM, 3, 16, "bob", null))))
+                .isEqualTo("{\"type\":\"count\",\"data\":9,\"rid\":3,\"credit\":16,\"to\":\"bob\"}\f");
+        assertThat(encode(with(Message.of("count", null), Envelope.of(Envelope.END, 3))))
+                .isEqualTo("{\"type\":\"count\",\"data\":null,\"re\":3,\"end\":true}\f");
+        assertThat(encode(with(Message.of("chat", "hi"), new Envelope(Envelope.NONE, 0, 0, null, "al\u00e9 \"x\""))))
+                .isEqualTo("{\"type\":\"chat\",\"data\":\"hi\",\"from\":\"al\u00e9 \\\"x\\\"\"}\f");
+        // the generator's path (a type that needs escaping) writes the same members
+        assertThat(encode(with(Message.of("t\u00e9", 1), Envelope.of(Envelope.ERROR, 2))))
+                .isEqualTo("{\"type\":\"t\u00e9\",\"data\":1,\"re\":2,\"error\":true}\f");
+    }
+
+    @Test
+    void everyEnvelopeSurvivesARoundTripAndUsersSeeOnlyWhoSentIt() throws IOException {
+        Envelope[] all = {
+            Envelope.of(Envelope.REQUEST, 1), new Envelope(Envelope.STREAM, 2, 5, null, null),
+            new Envelope(Envelope.MORE, 3, 9, "b", null), Envelope.of(Envelope.CANCEL, Envelope.MAX_ID),
+            Envelope.of(Envelope.REPLY, 4), Envelope.of(Envelope.END, 5), new Envelope(Envelope.ERROR, 6, 0, null, "a"),
+            new Envelope(Envelope.NONE, 0, 0, "*", "c"), new Envelope(Envelope.NONE, 0, 0, null, "q\"uote")
+        };
+        for (Envelope e : all) {
+            Message decoded = decode(encode(with(Message.of("x", java.util.List.of(1)), e)).replace("\f", ""));
+            assertThat(String.valueOf(MessageAccess.get().envelope(decoded))).isEqualTo(e.toString());
+            assertThat(decoded.from()).isEqualTo(e.from());
+            assertThat(decoded.data(int[].class)).containsExactly(1);
+        }
+    }
+
+    @Test
+    void membersThatAreNotOursOrNotValidAreIgnoredAsNodeIpcDoes() {
+        // a peer's own extras, an id of the wrong type, zero, or beyond 2^53: no envelope, the message is intact
+        for (String frame : new String[] {
+            "{\"type\":\"m\",\"data\":1,\"other\":{\"rid\":1}}",
+            "{\"type\":\"m\",\"data\":1,\"rid\":\"7\"}",
+            "{\"type\":\"m\",\"data\":1,\"rid\":0}",
+            "{\"type\":\"m\",\"data\":1,\"re\":9007199254740992}",
+            "{\"type\":\"m\",\"data\":1,\"re\":1.5}",
+            "{\"rid\":4,\"type\":\"m\",\"data\":1,\"rid\":-4}"
+        }) {
+            Message m = decode(frame);
+            assertThat(MessageAccess.get().envelope(m)).as(frame).isNull();
+            assertThat(m.data(Integer.class)).as(frame).isEqualTo(1);
+        }
+        // JSON.parse keeps the last of a repeated member; so do we
+        Message last = decode("{\"type\":\"m\",\"data\":1,\"rid\":4,\"rid\":5}");
+        assertThat(MessageAccess.get().envelope(last)).hasToString(",\"rid\":5");
+    }
 }
