@@ -30,12 +30,23 @@ import java.util.concurrent.TimeUnit;
  * during the measured ones, on the same CPU when pinned), {@code --only text} (cells whose name contains it),
  * {@code --profile dir} (async-profiler on every Java worker: a CPU flame graph per process, written to dir;
  * {@code --profile-format collapsed} for folded stacks instead of html). {@code --soak seconds} (with
- * {@code --sample seconds}, 30) runs the soak instead.
+ * {@code --sample seconds}, 30) runs the soak instead. Request/response cells: round trips take {@code --rtt} and
+ * {@code --rtt-warmup}; N in flight {@code --rr N} (200,000 requests: about a second at 256 in flight here) after
+ * {@code --rr-warmup N} (1,000,000: a few seconds, as long as the round trips' warm-up, which is what rr-1 gets).
  */
 public final class Bench {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final List<String> IMPLS = List.of("reactive-ipc", "reactor-netty", "node-ipc-14");
+    /** node-ipc has no request/response; RSocket is the request/response library to measure against. */
+    private static final List<String> RR_IMPLS = List.of("reactive-ipc", "rsocket", "reactor-netty");
+    private static final List<String> SCENARIOS = List.of("throughput", "rtt-pinned", "rtt", "fanout-1", "fanout-10",
+            "fanout-100", "idle", "rr-rtt-pinned", "rr-rtt", "rr-1", "rr-16", "rr-256");
+    /**
+     * What Reactive IPC must reach against RSocket in a request/response cell, as the ratio the table gives (p50
+     * for round trips, requests/s for throughput); the table says whether it does.
+     */
+    private static final Map<String, Double> BARS = Map.of("rr-rtt-pinned", 1.0, "rr-rtt", 1.0, "rr-256", 2.0);
 
     private static final int FANOUT_DELIVERIES = 1_000_000;
     private static final int IDLE_CONNECTIONS = 1000;
@@ -47,8 +58,18 @@ public final class Bench {
     private Bench() {
     }
 
-    private static int clients(Cell c) {
-        return Integer.parseInt(c.scenario().substring("fanout-".length()));
+    /** The N of fanout-N (clients) and rr-N (requests in flight). */
+    private static int number(Cell c) {
+        return Integer.parseInt(c.scenario().substring(c.scenario().lastIndexOf('-') + 1));
+    }
+
+    private static boolean rr(String scenario) {
+        return scenario.startsWith("rr-");
+    }
+
+    /** The implementations a cell's ratios are against, in the order of the table's columns. */
+    private static List<String> baselines(String scenario) {
+        return rr(scenario) ? List.of("rsocket", "reactor-netty") : List.of("reactor-netty", "node-ipc-14");
     }
 
     record Cell(String scenario, String transport, String impl) {
@@ -64,6 +85,8 @@ public final class Bench {
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "5000000"));
         int rtt = Integer.parseInt(o.getOrDefault("rtt", "20000"));
         int rttWarmup = Integer.parseInt(o.getOrDefault("rtt-warmup", "100000"));
+        int rr = Integer.parseInt(o.getOrDefault("rr", "200000"));
+        int rrWarmup = Integer.parseInt(o.getOrDefault("rr-warmup", "1000000"));
         String only = o.getOrDefault("only", "");
         Path nodeDir = Path.of(o.getOrDefault("node-dir", "node-peers"));
         Path outDir = Path.of(o.getOrDefault("out", "benchmark/target"));
@@ -76,10 +99,9 @@ public final class Bench {
             return;
         }
         List<Cell> cells = new ArrayList<>();
-        for (String scenario : List.of("throughput", "rtt-pinned", "rtt", "fanout-1", "fanout-10", "fanout-100",
-                "idle")) {
+        for (String scenario : SCENARIOS) {
             for (String transport : List.of("unix", "tcp")) {
-                for (String impl : IMPLS) {
+                for (String impl : rr(scenario) ? RR_IMPLS : IMPLS) {
                     Cell c = new Cell(scenario, transport, impl);
                     if (c.name().contains(only)) {
                         cells.add(c);
@@ -94,13 +116,17 @@ public final class Bench {
                 int n = switch (c.scenario()) {
                     case "throughput" -> count;
                     case "idle" -> IDLE_CONNECTIONS;
-                    case "rtt", "rtt-pinned" -> rtt;
-                    default -> FANOUT_DELIVERIES / clients(c); // fanout-N: a million deliveries in all
+                    case "rtt", "rtt-pinned", "rr-rtt", "rr-rtt-pinned" -> rtt;
+                    case "rr-1", "rr-16", "rr-256" -> rr;
+                    default -> FANOUT_DELIVERIES / number(c); // fanout-N: a million deliveries in all
                 };
                 int w = switch (c.scenario()) {
                     case "throughput" -> warmup;
                     case "idle" -> 0;
-                    case "rtt", "rtt-pinned" -> rttWarmup;
+                    // rr-1 goes at round-trip speed: a warm-up of --rr-warmup would take 30 to 60 s here, where the
+                    // round trips' one of --rtt-warmup lasts as long as the others' (seconds)
+                    case "rtt", "rtt-pinned", "rr-rtt", "rr-rtt-pinned", "rr-1" -> rttWarmup;
+                    case "rr-16", "rr-256" -> rrWarmup;
                     default -> n;
                 };
                 JsonNode res;
@@ -119,7 +145,7 @@ public final class Bench {
             results.put(c, rs);
         }
         String machine = machine();
-        String table = table(results, runs, count, rtt, machine);
+        String table = table(results, runs, count, rr, machine);
         System.out.println(table);
         Files.createDirectories(outDir);
         Files.writeString(outDir.resolve("benchmark.md"), table);
@@ -146,9 +172,8 @@ public final class Bench {
         } else {
             address = "127.0.0.1:" + freePort();
         }
-        List<String> prefix = c.scenario().equals("rtt-pinned") ? List.of("taskset", "-c", "0") : List.of();
-        String scenario = c.scenario().startsWith("rtt") ? "rtt" : c.scenario().startsWith("fanout") ? "fanout"
-                : c.scenario();
+        List<String> prefix = c.scenario().endsWith("-pinned") ? List.of("taskset", "-c", "0") : List.of();
+        String scenario = workerScenario(c.scenario());
         // Idle memory: the heap is touched up front, so growth of the resident set is memory outside the heap; and
         // Native Memory Tracking tells which of that memory the connections hold (Protocol.nativeKb).
         List<String> jvm = scenario.equals("idle")
@@ -159,8 +184,8 @@ public final class Bench {
             await(server, "ready", 60);
             List<String> args = new ArrayList<>(List.of("client", c.transport(), address, scenario,
                     String.valueOf(count), String.valueOf(warmup)));
-            if (scenario.equals("fanout")) {
-                args.add(String.valueOf(clients(c)));
+            if (scenario.equals("fanout") || scenario.equals("rr")) {
+                args.add(String.valueOf(number(c)));
             }
             Process client = start(prefix, command(c.impl(), nodeDir, jvm, args.toArray(String[]::new)), nodeDir);
             try {
@@ -174,6 +199,18 @@ public final class Bench {
                 server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** The scenario as a worker knows it: the cell's name without pinning or its number. */
+    private static String workerScenario(String scenario) {
+        if (scenario.startsWith("rtt")) {
+            return "rtt";
+        } else if (scenario.startsWith("rr-rtt")) {
+            return "rr-rtt";
+        } else if (rr(scenario)) {
+            return "rr";
+        }
+        return scenario.startsWith("fanout") ? "fanout" : scenario;
     }
 
     /**
@@ -254,7 +291,11 @@ public final class Bench {
             cmd.addAll(jvm); // after the defaults: the last -D of a name wins
             cmd.addAll(List.of(
                     "-cp", System.getProperty("java.class.path"), Worker.class.getName(),
-                    impl.equals("reactive-ipc") ? "ipc" : "netty"));
+                    switch (impl) {
+                        case "reactive-ipc" -> "ipc";
+                        case "rsocket" -> "rsocket";
+                        default -> "netty";
+                    }));
         }
         cmd.addAll(Arrays.asList(args));
         return cmd;
@@ -361,48 +402,78 @@ public final class Bench {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
-    private static String table(Map<Cell, List<JsonNode>> results, int runs, int count, int rtt, String machine) {
+    private static String table(Map<Cell, List<JsonNode>> results, int runs, int count, int rr, String machine) {
         StringBuilder b = new StringBuilder();
         b.append("Machine: ").append(machine).append(". Medians of ").append(runs)
-                .append(" runs, [min-max]; each run is a fresh server process and client process.\n\n");
-        b.append("| scenario | transport | implementation | result | vs reactor-netty | vs node-ipc-14 |"
-                + " peak RSS server / client (MiB) |\n|---|---|---|---|---|---|---|\n");
-        results.forEach((c, all) -> {
-            List<JsonNode> rs = all.stream().filter(r -> !r.has("failed")).toList();
-            String failed = all.size() == rs.size() ? "" : " (" + (all.size() - rs.size()) + " of " + all.size()
-                    + " runs failed)";
-            if (rs.isEmpty()) {
-                b.append("| ").append(c.scenario()).append(" | ").append(c.transport()).append(" | ").append(c.impl())
-                        .append(" | failed: ").append(all.get(0).get("failed").asText().replace('|', '/'))
-                        .append(" | - | - | - |\n");
-                return;
-            }
-            if (c.scenario().equals("idle")) {
-                idleRow(b, results, c, rs, failed);
-                return;
-            }
-            boolean tp = !c.scenario().startsWith("rtt");
-            String field = tp ? "rate" : "p50";
-            double[] v = values(rs, field);
-            String unit = c.scenario().startsWith("fanout") ? "deliveries/s" : "msg/s";
-            String result = tp
-                    ? String.format(Locale.ROOT, "%,.0f %s [%,.0f-%,.0f]", median(v), unit, v[0], v[v.length - 1])
-                    : String.format(Locale.ROOT, "p50 %.1f µs [%.1f-%.1f], p99 %.1f, mean %.1f", median(v), v[0],
-                            v[v.length - 1], median(values(rs, "p99")), median(values(rs, "mean")));
-            String what = switch (c.scenario()) {
-                case "throughput" -> "one-way, " + String.format(Locale.ROOT, "%,d", count) + " msgs";
-                case "rtt" -> "round trip, unpinned";
-                case "rtt-pinned" -> "round trip, both on CPU 0";
-                default -> "broadcast to " + clients(c) + " client" + (clients(c) > 1 ? "s" : "");
-            };
-            b.append("| ").append(what).append(" | ").append(c.transport()).append(" | ")
-                    .append(c.impl()).append(" | ").append(result).append(failed).append(" | ")
-                    .append(ratio(results, c, "reactor-netty", field, tp)).append(" | ")
-                    .append(ratio(results, c, "node-ipc-14", field, tp)).append(" | ")
-                    .append(String.format(Locale.ROOT, "%.0f / %.0f", median(values(rs, "serverRssKb")) / 1024,
-                            median(values(rs, "clientRssKb")) / 1024)).append(" |\n");
+                .append(" runs, [min-max]; each run is a fresh server process and client process.\n");
+        // A table per set of baselines: the request/response cells have RSocket where the others have node-ipc.
+        Map<List<String>, List<Cell>> tables = new LinkedHashMap<>();
+        results.keySet().forEach(c -> tables.computeIfAbsent(baselines(c.scenario()), k -> new ArrayList<>()).add(c));
+        tables.forEach((baselines, cells) -> {
+            boolean bars = cells.stream().anyMatch(c -> BARS.containsKey(c.scenario()));
+            b.append("\n| scenario | transport | implementation | result |");
+            baselines.forEach(x -> b.append(" vs ").append(x).append(" |"));
+            b.append(bars ? " reactive-ipc's bar vs rsocket |" : "").append(" peak RSS server / client (MiB) |\n|")
+                    .append("---|".repeat(5 + baselines.size() + (bars ? 1 : 0))).append('\n');
+            cells.forEach(c -> row(b, results, c, baselines, bars, count, rr));
         });
         return b.toString();
+    }
+
+    private static void row(StringBuilder b, Map<Cell, List<JsonNode>> results, Cell c, List<String> baselines,
+            boolean bars, int count, int rr) {
+        List<JsonNode> all = results.get(c);
+        List<JsonNode> rs = all.stream().filter(r -> !r.has("failed")).toList();
+        String failed = all.size() == rs.size() ? "" : " (" + (all.size() - rs.size()) + " of " + all.size()
+                + " runs failed)";
+        if (rs.isEmpty()) {
+            b.append("| ").append(c.scenario()).append(" | ").append(c.transport()).append(" | ").append(c.impl())
+                    .append(" | failed: ").append(all.get(0).get("failed").asText().replace('|', '/'))
+                    .append(" |").append(" - |".repeat(baselines.size() + (bars ? 1 : 0) + 1)).append('\n');
+            return;
+        }
+        if (c.scenario().equals("idle")) {
+            idleRow(b, results, c, rs, failed);
+            return;
+        }
+        boolean tp = !c.scenario().contains("rtt");
+        String field = tp ? "rate" : "p50";
+        double[] v = values(rs, field);
+        String unit = c.scenario().startsWith("fanout") ? "deliveries/s" : rr(c.scenario()) ? "req/s" : "msg/s";
+        String result = tp
+                ? String.format(Locale.ROOT, "%,.0f %s [%,.0f-%,.0f]", median(v), unit, v[0], v[v.length - 1])
+                : String.format(Locale.ROOT, "p50 %.1f µs [%.1f-%.1f], p99 %.1f, mean %.1f", median(v), v[0],
+                        v[v.length - 1], median(values(rs, "p99")), median(values(rs, "mean")));
+        String what = switch (c.scenario()) {
+            case "throughput" -> "one-way, " + String.format(Locale.ROOT, "%,d", count) + " msgs";
+            case "rtt" -> "round trip, unpinned";
+            case "rtt-pinned" -> "round trip, both on CPU 0";
+            case "rr-rtt" -> "request/response round trip, unpinned";
+            case "rr-rtt-pinned" -> "request/response round trip, both on CPU 0";
+            default -> rr(c.scenario())
+                    ? String.format(Locale.ROOT, "request/response, %d in flight, %,d requests", number(c), rr)
+                    : "broadcast to " + number(c) + " client" + (number(c) > 1 ? "s" : "");
+        };
+        b.append("| ").append(what).append(" | ").append(c.transport()).append(" | ")
+                .append(c.impl()).append(" | ").append(result).append(failed).append(" | ");
+        for (String baseline : baselines) {
+            b.append(ratio(results, c, baseline, field, tp)).append(" | ");
+        }
+        if (bars) {
+            b.append(bar(results, c, field, tp)).append(" | ");
+        }
+        b.append(String.format(Locale.ROOT, "%.0f / %.0f", median(values(rs, "serverRssKb")) / 1024,
+                median(values(rs, "clientRssKb")) / 1024)).append(" |\n");
+    }
+
+    /** Whether Reactive IPC's cell reaches its bar against RSocket of the same run; blank for other cells. */
+    private static String bar(Map<Cell, List<JsonNode>> results, Cell c, String field, boolean higherIsBetter) {
+        Double bar = BARS.get(c.scenario());
+        if (bar == null || !c.impl().equals("reactive-ipc")) {
+            return "";
+        }
+        double r = ratioValue(results, c, "rsocket", field, higherIsBetter);
+        return Double.isNaN(r) ? "-" : String.format(Locale.ROOT, ">= %.2fx: %s", bar, r >= bar ? "met" : "NOT met");
     }
 
     /**
@@ -418,7 +489,7 @@ public final class Bench {
         b.append("| idle, ").append(String.format(Locale.ROOT, "%,d", IDLE_CONNECTIONS)).append(" connections, per")
                 .append(" connection | ").append(c.transport()).append(" | ").append(c.impl()).append(" | ")
                 .append(result).append(failed);
-        for (String baseline : List.of("reactor-netty", "node-ipc-14")) {
+        for (String baseline : baselines(c.scenario())) {
             List<JsonNode> base = results.get(new Cell(c.scenario(), c.transport(), baseline));
             List<JsonNode> ok = base == null ? List.of() : base.stream().filter(r -> !r.has("failed")).toList();
             Cell baseCell = new Cell(c.scenario(), c.transport(), baseline);
@@ -449,24 +520,33 @@ public final class Bench {
                 median(values(rs, side + "NativePerConnKb")));
     }
 
-    /** Throughput: ours / theirs (higher is better). Latency: theirs / ours (higher is better too). */
     private static String ratio(Map<Cell, List<JsonNode>> results, Cell c, String baseline, String field,
             boolean higherIsBetter) {
         if (c.impl().equals(baseline)) {
             return "1.00";
         }
+        double r = ratioValue(results, c, baseline, field, higherIsBetter);
+        return Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.2fx", r);
+    }
+
+    /**
+     * Throughput: ours / theirs (higher is better). Latency: theirs / ours (higher is better too). NaN where the
+     * baseline has no result.
+     */
+    private static double ratioValue(Map<Cell, List<JsonNode>> results, Cell c, String baseline, String field,
+            boolean higherIsBetter) {
         List<JsonNode> base = results.get(new Cell(c.scenario(), c.transport(), baseline));
         if (base == null) {
-            return "-";
+            return Double.NaN;
         }
         double[] o = values(results.get(c), field);
         double[] t = values(base, field);
         if (o.length == 0 || t.length == 0) {
-            return "-";
+            return Double.NaN;
         }
         double ours = median(o);
         double theirs = median(t);
-        return String.format(Locale.ROOT, "%.2fx", higherIsBetter ? ours / theirs : theirs / ours);
+        return higherIsBetter ? ours / theirs : theirs / ours;
     }
 
     private static Map<String, String> options(String[] args) {

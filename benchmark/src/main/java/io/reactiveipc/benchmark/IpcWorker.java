@@ -30,6 +30,8 @@ final class IpcWorker {
             open.incrementAndGet();
             c.onDispose().subscribe(null, null, open::decrementAndGet);
         });
+        // the request itself is the answer: an echo without parsing the data, the cheapest a user can write
+        server.handle("echo", in -> Mono.just(in.message()));
         server.inbound().subscribe(in -> {
             Message m = in.message();
             if (m.isType("m")) {
@@ -187,6 +189,19 @@ final class IpcWorker {
         IpcClient client = IpcClient.connect("bench", address, CONFIG);
         client.events().filter(e -> e instanceof IpcEvent.Connected).blockFirst(T);
         String result = scenario.equals("throughput") ? throughput(client, count, warmup) : rtt(client, count, warmup);
+        client.disposeNow(T);
+        System.out.println(result);
+    }
+
+    /** Request/response as a user writes it: {@code request} and the answer's data. */
+    static void rr(IpcAddress address, String scenario, int count, int warmup, int inFlight) {
+        IpcClient client = IpcClient.connect("bench", address, CONFIG);
+        client.events().filter(e -> e instanceof IpcEvent.Connected).blockFirst(T);
+        java.util.function.Supplier<Mono<com.fasterxml.jackson.databind.JsonNode>> echo =
+                () -> client.request("echo", Protocol.PAYLOAD).map(Message::data);
+        java.util.function.LongSupplier serverRss = () -> serverRss(client);
+        String result = scenario.equals("rr-rtt") ? RequestResponse.rtt(echo, count, warmup, serverRss)
+                : RequestResponse.throughput(echo, count, warmup, inFlight, serverRss);
         client.disposeNow(T);
         System.out.println(result);
     }

@@ -9,6 +9,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.DelimiterBasedFrameDecoder;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import io.reactiveipc.IpcAddress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,9 +19,14 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Sinks;
 import reactor.netty.Connection;
 import reactor.netty.resources.LoopResources;
@@ -43,10 +50,21 @@ final class NettyWorker {
     record Envelope(String type, Object data) {
     }
 
+    /** A request/response frame: node-ipc's envelope with a correlation member, rid on requests, re on replies. */
+    record Request(String type, Object data, long rid) {
+    }
+
+    record Reply(String type, Object data, long re) {
+    }
+
     static ByteBuf encode(Channel ch, String type, Object data) {
+        return encode(ch, new Envelope(type, data));
+    }
+
+    static ByteBuf encode(Channel ch, Record frame) {
         ByteBuf b = ch.alloc().ioBuffer();
         try {
-            MAPPER.writeValue((java.io.OutputStream) new ByteBufOutputStream(b), new Envelope(type, data));
+            MAPPER.writeValue((java.io.OutputStream) new ByteBufOutputStream(b), frame);
         } catch (IOException e) {
             b.release();
             throw new UncheckedIOException(e);
@@ -64,6 +82,48 @@ final class NettyWorker {
 
     static DelimiterBasedFrameDecoder framing() {
         return new DelimiterBasedFrameDecoder(1 << 20, Unpooled.wrappedBuffer(new byte[] {'\f'}));
+    }
+
+    /**
+     * Writes on the channel's event loop and flushes once that loop has handled what it read: one write system call
+     * for all the replies (or requests sent from replies) of a read, as Netty's echo examples flush on read
+     * complete. Made on first use, kept as a channel attribute: connections that never use it carry nothing (the
+     * idle scenario counts a handler in the pipeline, or a field in the server's handler, per connection).
+     */
+    static final class BatchFlush {
+
+        private static final AttributeKey<BatchFlush> KEY = AttributeKey.valueOf("bench.batchFlush");
+
+        private final Channel ch;
+        private boolean scheduled;
+
+        private BatchFlush(Channel ch) {
+            this.ch = ch;
+        }
+
+        /** On the channel's event loop. */
+        static void write(Channel ch, ByteBuf frame) {
+            Attribute<BatchFlush> a = ch.attr(KEY);
+            BatchFlush f = a.get();
+            if (f == null) {
+                f = new BatchFlush(ch);
+                a.set(f);
+            }
+            f.write(frame);
+        }
+
+        private void write(ByteBuf frame) {
+            ch.write(frame);
+            if (!scheduled) {
+                scheduled = true;
+                ch.eventLoop().execute(this::flush);
+            }
+        }
+
+        private void flush() {
+            scheduled = false;
+            ch.flush();
+        }
     }
 
     static SocketAddress socketAddress(IpcAddress address) {
@@ -92,6 +152,8 @@ final class NettyWorker {
                         switch (n.get("type").asText()) {
                             case "m" -> count[0]++;
                             case "ping" -> ch.writeAndFlush(encode(ch, "pong", n.get("data")));
+                            case "echo" ->
+                                BatchFlush.write(ch, encode(ch, new Reply("echo", n.get("data"), n.get("rid").asLong())));
                             case "sync" -> ch.writeAndFlush(encode(ch, "ack", count[0]));
                             case "stats" -> ch.writeAndFlush(encode(ch, "stats", Map.of("rssKb", Protocol.peakRssKb())));
                             case "mem" -> {
@@ -249,6 +311,46 @@ final class NettyWorker {
             rttDone.asMono().block(T);
             result = Protocol.rttJson(nanos, Protocol.peakRssKb(), request(ch, inbound, "stats").get("rssKb").asLong());
         }
+        conn.disposeNow();
+        System.out.println(result);
+    }
+
+    /**
+     * Request/response correlated by hand: each request carries a new rid, its MonoSink waits in a map until the
+     * reply with that re arrives. Requests sent as a reply completes (on the event loop) are flushed together after
+     * the read; the first ones, from the main thread, at once.
+     */
+    static void rr(IpcAddress address, String scenario, int count, int warmup, int inFlight) {
+        Map<Long, MonoSink<JsonNode>> pending = new ConcurrentHashMap<>();
+        AtomicLong rids = new AtomicLong();
+        Sinks.Many<JsonNode> replies = Sinks.many().unicast().onBackpressureBuffer();
+        Connection conn = TcpClient.newConnection().runOn(LOOPS, NATIVE).remoteAddress(() -> socketAddress(address))
+                .doOnConnected(c -> c.addHandlerLast(framing()))
+                .connectNow(T);
+        Channel ch = conn.channel();
+        conn.inbound().receive().subscribe(frame -> {
+            JsonNode n = decode(frame);
+            JsonNode re = n.get("re");
+            if (re != null) {
+                pending.remove(re.asLong()).success(n.get("data"));
+            } else {
+                replies.tryEmitNext(n);
+            }
+        });
+        Flux<JsonNode> inbound = replies.asFlux().publish().autoConnect(0);
+        Supplier<Mono<JsonNode>> echo = () -> Mono.create(sink -> {
+            long rid = rids.incrementAndGet();
+            pending.put(rid, sink);
+            ByteBuf frame = encode(ch, new Request("echo", Protocol.PAYLOAD, rid));
+            if (ch.eventLoop().inEventLoop()) {
+                BatchFlush.write(ch, frame);
+            } else {
+                ch.writeAndFlush(frame);
+            }
+        });
+        LongSupplier serverRss = () -> request(ch, inbound, "stats").get("rssKb").asLong();
+        String result = scenario.equals("rr-rtt") ? RequestResponse.rtt(echo, count, warmup, serverRss)
+                : RequestResponse.throughput(echo, count, warmup, inFlight, serverRss);
         conn.disposeNow();
         System.out.println(result);
     }

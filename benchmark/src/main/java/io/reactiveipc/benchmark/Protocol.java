@@ -9,6 +9,8 @@ import java.nio.file.Path;
  * What every implementation in the benchmark speaks (node-ipc frames): {@code m} messages are counted,
  * {@code sync} is answered {@code ack <count>}, {@code ping} with {@code pong} and the same data, {@code stats}
  * with the server's peak RSS. The message is {@code {"type":"m","data":"<100 chars>"}}: 122 bytes and a delimiter.
+ * Request/response (not node-ipc's): an {@code echo} request with that data is answered with the same data, each
+ * implementation correlating replies its own way.
  */
 final class Protocol {
 
@@ -146,14 +148,18 @@ final class Protocol {
 
     /** One result line: latencies in microseconds. */
     static String rttJson(long[] nanos, long clientRss, long serverRss) {
+        return rttJson("rtt", nanos, clientRss, serverRss);
+    }
+
+    static String rttJson(String scenario, long[] nanos, long clientRss, long serverRss) {
         long[] sorted = nanos.clone();
         java.util.Arrays.sort(sorted);
         double mean = java.util.Arrays.stream(sorted).average().orElse(0) / 1000.0;
         return String.format(java.util.Locale.ROOT,
-                "{\"scenario\":\"rtt\",\"messages\":%d,\"p50\":%.2f,\"p99\":%.2f,\"mean\":%.2f,"
+                "{\"scenario\":\"%s\",\"messages\":%d,\"p50\":%.2f,\"p99\":%.2f,\"mean\":%.2f,"
                         + "\"clientRssKb\":%d,\"serverRssKb\":%d}",
-                sorted.length, sorted[sorted.length / 2] / 1000.0, sorted[(int) (sorted.length * 0.99)] / 1000.0,
-                mean, clientRss, serverRss);
+                scenario, sorted.length, sorted[sorted.length / 2] / 1000.0,
+                sorted[(int) (sorted.length * 0.99)] / 1000.0, mean, clientRss, serverRss);
     }
 
     static String fanoutJson(int clients, long messages, double seconds, long clientRss, long serverRss) {
@@ -168,5 +174,12 @@ final class Protocol {
                 "{\"scenario\":\"throughput\",\"messages\":%d,\"received\":%d,\"seconds\":%.4f,\"rate\":%.0f,"
                         + "\"clientRssKb\":%d,\"serverRssKb\":%d}",
                 messages, received, seconds, messages / seconds, clientRss, serverRss);
+    }
+
+    static String requestsJson(int inFlight, long requests, double seconds, long clientRss, long serverRss) {
+        return String.format(java.util.Locale.ROOT,
+                "{\"scenario\":\"rr\",\"inFlight\":%d,\"requests\":%d,\"seconds\":%.4f,\"rate\":%.0f,"
+                        + "\"clientRssKb\":%d,\"serverRssKb\":%d}",
+                inFlight, requests, seconds, requests / seconds, clientRss, serverRss);
     }
 }

@@ -7,7 +7,9 @@ import java.nio.file.Path;
  * One process of the benchmark: {@code <ipc|netty> server <unix|tcp> <address>} or
  * {@code <ipc|netty> client <unix|tcp> <address> <throughput|rtt> <count> <warmup>}, or
  * {@code ... fanout <count> <warmup> <clients>}, or {@code ... idle <connections> 0}, or ({@code ipc} only) {@code ... soak <seconds> <sample seconds>}. Prints one
- * JSON line (soak: one per sample, then one).
+ * JSON line (soak: one per sample, then one). Request/response: {@code <ipc|netty|rsocket> client <unix|tcp>
+ * <address> rr-rtt <count> <warmup>} or {@code ... rr <count> <warmup> <in flight>}; {@code rsocket} has only
+ * these (and its server).
  */
 public final class Worker {
 
@@ -20,7 +22,9 @@ public final class Worker {
         IpcAddress address = args[2].equals("unix") ? IpcAddress.unix(Path.of(args[3]))
                 : IpcAddress.tcp(args[3].split(":")[0], Integer.parseInt(args[3].split(":")[1]));
         boolean ipc = impl.equals("ipc");
-        if (role.equals("server")) {
+        if (impl.equals("rsocket")) {
+            rsocket(role, address, args);
+        } else if (role.equals("server")) {
             if (ipc) {
                 IpcWorker.server(address);
             } else {
@@ -44,6 +48,13 @@ public final class Worker {
                 } else {
                     NettyWorker.fanout(address, count, warmup, clients);
                 }
+            } else if (args[4].startsWith("rr")) {
+                int inFlight = args.length > 7 ? Integer.parseInt(args[7]) : 1;
+                if (ipc) {
+                    IpcWorker.rr(address, args[4], count, warmup, inFlight);
+                } else {
+                    NettyWorker.rr(address, args[4], count, warmup, inFlight);
+                }
             } else if (ipc) {
                 IpcWorker.client(address, args[4], count, warmup);
             } else {
@@ -51,5 +62,15 @@ public final class Worker {
             }
         }
         System.exit(0);
+    }
+
+    /** RSocket takes part in the request/response scenarios only. */
+    private static void rsocket(String role, IpcAddress address, String[] args) {
+        if (role.equals("server")) {
+            RSocketWorker.server(address);
+        } else {
+            RSocketWorker.client(address, args[4], Integer.parseInt(args[5]), Integer.parseInt(args[6]),
+                    args.length > 7 ? Integer.parseInt(args[7]) : 1);
+        }
     }
 }

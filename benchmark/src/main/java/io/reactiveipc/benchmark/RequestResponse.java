@@ -1,0 +1,74 @@
+package io.reactiveipc.benchmark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import reactor.core.publisher.Mono;
+
+/**
+ * The request/response scenarios, driven the same way for every implementation: only how one {@code echo} request
+ * is made differs. A request is a Mono of the reply's data, which must be the {@link Protocol#PAYLOAD} sent.
+ */
+final class RequestResponse {
+
+    private static final Duration T = Duration.ofMinutes(5);
+
+    private RequestResponse() {
+    }
+
+    /**
+     * One request in flight; each next one is sent from where the previous reply completed (the event loop), as
+     * the rtt scenario's pings are, so that no thread hand-off is measured.
+     */
+    static String rtt(Supplier<Mono<JsonNode>> request, int count, int warmup, LongSupplier serverRss) {
+        long[] nanos = new long[count];
+        int[] i = {-warmup};
+        Mono.defer(() -> {
+            long t0 = System.nanoTime();
+            return checked(request).doOnNext(r -> {
+                if (i[0] >= 0) {
+                    nanos[i[0]] = System.nanoTime() - t0;
+                }
+                i[0]++;
+            });
+        }).repeat(warmup + count - 1L).then().block(T);
+        return Protocol.rttJson("rr-rtt", nanos, Protocol.peakRssKb(), serverRss.getAsLong());
+    }
+
+    /** {@code inFlight} requests outstanding at all times, from one connection. */
+    static String throughput(Supplier<Mono<JsonNode>> request, int count, int warmup, int inFlight,
+            LongSupplier serverRss) {
+        run(request, warmup, inFlight);
+        long t0 = System.nanoTime();
+        run(request, count, inFlight);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        return Protocol.requestsJson(inFlight, count, seconds, Protocol.peakRssKb(), serverRss.getAsLong());
+    }
+
+    /**
+     * {@code inFlight} lanes of requests one after the other. Not flatMap(request, inFlight): its drain loop scans
+     * every inner subscriber as each completes, which at 256 took a tenth of the client's CPU in the harness.
+     */
+    private static void run(Supplier<Mono<JsonNode>> request, int n, int inFlight) {
+        List<Mono<Void>> lanes = new ArrayList<>();
+        for (int lane = 0; lane < inFlight; lane++) {
+            int k = n / inFlight + (lane < n % inFlight ? 1 : 0);
+            if (k > 0) {
+                lanes.add(Mono.defer(() -> checked(request)).repeat(k - 1L).then());
+            }
+        }
+        Mono.when(lanes).block(T);
+    }
+
+    /** An echo that came back with other data would be a harness bug measured as speed. */
+    private static Mono<JsonNode> checked(Supplier<Mono<JsonNode>> request) {
+        return request.get().doOnNext(data -> {
+            if (!Protocol.PAYLOAD.equals(data.textValue())) {
+                throw new IllegalStateException("the echo came back as " + data);
+            }
+        });
+    }
+}
