@@ -36,7 +36,20 @@ import reactor.util.retry.Retry;
  * {@code socketRoot + appspace + id}</td></tr>
  * <tr><td>networkHost / networkPort</td><td>{@code 127.0.0.1} / 8000</td><td>TCP defaults</td></tr>
  * <tr><td>encoding</td><td>{@code utf8}</td><td>string encoding in raw buffer mode; framed JSON is always UTF-8</td></tr>
- * <tr><td>rawBuffer, sync</td><td>false</td><td>not implemented yet: {@code true} is refused by {@link Builder#build()}</td></tr>
+ * <tr><td>rawBuffer</td><td>false</td><td>not implemented yet: {@code true} is refused by {@link Builder#build()}</td></tr>
+ * <tr><td>sync</td><td>false</td><td>true: node-ipc's synchronous mode, on every connection made with this config
+ * (node-ipc has it on clients only). A message that asks something of the peer is written alone; the next one
+ * waits until any message arrives from the peer (an answer to a request, a message a handler takes, one for
+ * {@code inbound()}), one released per message that arrives. Unlike node-ipc, which waits forever, the wait
+ * ends after {@code requestTimeout}: the next message goes, and an {@link IpcEvent.Failure} with an
+ * {@link IpcTimeoutException} ("no answer to '<i>type</i>' within <i>n</i> ms; sending the next") is published.
+ * Frames that answer rather than ask neither wait nor are waited for: answers to the peer's requests and a
+ * handler's replies, stream credits and cancels, the client's {@code ipc.hello}. A
+ * {@link IpcConnection#request request} in flight takes the next message that carries no envelope of ours (no
+ * {@code "re"}: a plain node-ipc peer does not echo the request id) as its answer, before handlers and
+ * {@code inbound()}; so, node-ipc's way, any such message that arrives while a request is in flight answers it.
+ * Answers with {@code "re"} are routed as usual. A client's new socket starts with nothing awaited; a message not
+ * completely written on the socket that died goes first on the next</td></tr>
  * <tr><td>silent</td><td>false</td><td>true: the library logs nothing (it logs through SLF4J, logger {@code io.reactiveipc})</td></tr>
  * <tr><td>maxConnections</td><td>100</td><td>a server closes connections beyond this at once and publishes
  * {@link IpcEvent.Rejected}</td></tr>
@@ -53,7 +66,8 @@ import reactor.util.retry.Retry;
  * <tr><td>connectTimeout</td><td>10 s</td><td>one connect attempt; a timeout counts as a failed attempt</td></tr>
  * <tr><td>socketPermissions</td><td>{@code rw-------}</td><td>mode of a Unix socket file a server creates</td></tr>
  * <tr><td>requestTimeout</td><td>30 s (node-ipc 14's {@code messageTimeout})</td><td>how long a
- * {@link IpcConnection#request request} waits for its answer before failing with {@link IpcTimeoutException}</td></tr>
+ * {@link IpcConnection#request request} waits for its answer before failing with {@link IpcTimeoutException};
+ * in sync mode also how long the next message waits for the answer to the one before</td></tr>
  * <tr><td>maxPendingRequests</td><td>65,536</td><td>requests awaiting an answer per connection; one more fails with
  * {@link IpcOverflowException}</td></tr>
  * <tr><td>handlerConcurrency</td><td>256</td><td>handler calls running at once per connection; while that many
@@ -166,6 +180,7 @@ public final class IpcConfig {
         return rawBuffer;
     }
 
+    /** node-ipc's synchronous mode, with {@link #requestTimeout()} as its limit: see the options table above. */
     public boolean sync() {
         return sync;
     }
@@ -218,7 +233,7 @@ public final class IpcConfig {
         return socketPermissions;
     }
 
-    /** How long a request waits for its answer. */
+    /** How long a request waits for its answer; in sync mode, also how long the next message waits for one. */
     public Duration requestTimeout() {
         return requestTimeout;
     }
@@ -247,6 +262,7 @@ public final class IpcConfig {
     public String toString() {
         return "IpcConfig{appspace=" + appspace + ", socketRoot=" + socketRoot + ", id=" + id
                 + ", networkHost=" + networkHost + ", networkPort=" + networkPort + ", encoding=" + encoding
+                + (sync ? ", sync=true" : "")
                 + ", silent=" + silent + ", maxConnections=" + maxConnections + ", retry=" + retry
                 + ", maxRetries=" + (maxRetries == Long.MAX_VALUE ? "unlimited" : maxRetries)
                 + ", stopRetrying=" + (stopRetrying == Long.MAX_VALUE ? "false" : stopRetrying)
@@ -470,9 +486,6 @@ public final class IpcConfig {
         public IpcConfig build() {
             if (rawBuffer) {
                 throw new UnsupportedOperationException("rawBuffer: raw buffer mode is not implemented yet");
-            }
-            if (sync) {
-                throw new UnsupportedOperationException("sync: synchronous mode is not implemented yet");
             }
             String enc = encoding.toLowerCase(Locale.ROOT);
             if (!NODE_ENCODINGS.contains(enc)) {

@@ -84,6 +84,12 @@ public interface IpcConnection extends Disposable {
      * or the outbound queue is full, {@link IpcClosedException} if the connection closed before the answer (for
      * a client: the socket it was written on died; a request still queued waits for the next socket).</li>
      * </ul>
+     * In sync mode ({@link IpcConfig#sync()}) the request waits in the queue for the answer to the message before
+     * it, and, once written, it is the one in flight: an answer with its {@code "re"} is routed as above, and so is
+     * every answer with {@code "re"}; but the next message that arrives without any of our members (no
+     * {@code "re"}, as from a plain node-ipc peer, which does not echo the request id) is taken as its answer,
+     * node-ipc's way (the next message is the answer), and emitted here instead of reaching a handler or
+     * {@link #inbound()}. A stream request is never answered that way.
      * Lazy: nothing is sent until subscribed, and each subscription sends one request.
      */
     default Mono<Message> request(String type, @Nullable Object data) {

@@ -40,13 +40,19 @@ class IpcConfigTest {
     void optionsOfFeaturesNotBuiltYetAreRefusedNotIgnored() {
         assertThatThrownBy(() -> IpcConfig.builder().rawBuffer(true).build())
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("rawBuffer");
-        assertThatThrownBy(() -> IpcConfig.builder().sync(true).build())
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("sync");
         assertThatThrownBy(() -> IpcConfig.builder().encoding("hex").build())
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("raw buffer");
         assertThatThrownBy(() -> IpcConfig.builder().encoding("klingon").build())
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(IpcConfig.builder().encoding("UTF-8").build().encoding()).isEqualTo("UTF-8");
+    }
+
+    @Test
+    void syncIsAccepted() {
+        IpcConfig c = IpcConfig.builder().sync(true).build();
+        assertThat(c.sync()).isTrue();
+        assertThat(c.toBuilder().build().sync()).isTrue();
+        assertThat(c.toString()).contains("sync=true");
     }
 
     @Test

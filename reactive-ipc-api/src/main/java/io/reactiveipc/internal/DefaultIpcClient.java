@@ -8,6 +8,7 @@ import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcHandler;
+import io.reactiveipc.IpcTimeoutException;
 import io.reactiveipc.Message;
 import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.spi.Link;
@@ -74,7 +75,8 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         this.address = address;
         this.config = config;
         this.events = new EventSink(this, config); // not a string per client: logged rarely, held always
-        this.outbound = new OutboundQueue(config.maxQueuedMessages(), this);
+        this.outbound = new OutboundQueue(config.maxQueuedMessages(), this,
+                config.sync() ? config.requestTimeout() : null);
         this.exchange = new Exchange(this, outbound, config, events, null);
         this.links = new LinkSequence(this, events);
         this.inbound = new InboundHub(links, exchange, config.maxQueuedMessages());
@@ -383,6 +385,11 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     @Override
     public void dropped(Message message, Throwable why) {
         events.emit(new IpcEvent.Failure(this, why));
+    }
+
+    @Override
+    public void unanswered(Message message, IpcTimeoutException why) {
+        events.emit(new IpcEvent.Failure(this, message.type(), why));
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcConnection;
 import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcHandler;
+import io.reactiveipc.IpcTimeoutException;
 import io.reactiveipc.Message;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
@@ -42,7 +43,8 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
         this.number = number;
         this.link = link;
         this.events = events;
-        this.outbound = new OutboundQueue(config.maxQueuedMessages(), this);
+        this.outbound = new OutboundQueue(config.maxQueuedMessages(), this,
+                config.sync() ? config.requestTimeout() : null);
         this.exchange = new Exchange(this, outbound, config, events, server);
         LinkSequence sequence = new LinkSequence(this, events);
         sequence.offer(link);
@@ -168,6 +170,11 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
     @Override
     public void dropped(Message message, Throwable why) {
         events.emit(new IpcEvent.Failure(this, why));
+    }
+
+    @Override
+    public void unanswered(Message message, IpcTimeoutException why) {
+        events.emit(new IpcEvent.Failure(this, message.type(), why));
     }
 
     @Override

@@ -126,6 +126,7 @@ final class Exchange {
      */
     @Nullable Message route(Message m) {
         Envelope e = ACCESS.envelope(m);
+        Object awaited = out.answered(); // sync mode: any inbound message releases the next outbound one
         if (server != null) {
             if (e != null && e.to() != null) {
                 server.relay((DefaultIpcConnection) owner, m, e);
@@ -168,6 +169,9 @@ final class Exchange {
         if (server == null && e == null && m.isType(ERROR)) {
             relayRefused(m);
             return consumed();
+        }
+        if (e == null && awaited instanceof Call c && c.answeredPlainly(m)) {
+            return consumed(); // sync mode, node-ipc's way: the next message is the answer to the request in flight
         }
         IpcHandler h = handler(m.type());
         if (h != null) {
@@ -386,6 +390,12 @@ final class Exchange {
             if (stream != null) {
                 stream.itemWritten();
             }
+        }
+
+        /** An answer, in sync mode: it awaits no answer of its own. */
+        @Override
+        public boolean asks() {
+            return false;
         }
 
         @Override
@@ -786,6 +796,19 @@ final class Exchange {
                     }
                 }
             }
+        }
+
+        /**
+         * Sync mode: a message without any envelope arrived while this request was the one in flight. A single
+         * request takes it as its answer (a plain node-ipc peer does not echo the request id); false if this is a
+         * stream, or the request ended already (timed out, cancelled), so the message goes on as usual.
+         */
+        boolean answeredPlainly(Message m) {
+            if (single == null || !finish()) {
+                return false;
+            }
+            single.success(m);
+            return true;
         }
 
         private IpcRemoteException remoteError(Message m) {

@@ -4,27 +4,39 @@ import static java.util.Objects.requireNonNull;
 
 import io.reactiveipc.IpcClosedException;
 import io.reactiveipc.IpcOverflowException;
+import io.reactiveipc.IpcTimeoutException;
 import io.reactiveipc.Message;
+import io.reactiveipc.internal.Envelope;
+import io.reactiveipc.internal.MessageAccess;
 import io.reactiveipc.internal.MessageStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The outbound side of a connection: a bounded, thread-safe queue that is also the {@code Sinks.Many<Message>}
  * users emit on. Producers are any threads; the consumer is the {@link Link} currently attached, which polls
  * entries, writes them, and reports each as {@link #written} or {@link #failed}. For a client the queue outlives
  * its sockets: a new link attaches to the same queue.
+ *
+ * <p>In sync mode (node-ipc's {@code sync: true}, see {@link #OutboundQueue(int, Owner, Duration)}) the queue is
+ * also a gate: {@link #poll()} hands out one entry that asks something of the peer, then nothing that asks until
+ * {@link #answered()} reports an inbound message or the timeout passes. Without sync mode none of it costs
+ * anything: the gate is a final field that is null.
  */
 public final class OutboundQueue implements Sinks.Many<Message> {
 
@@ -38,8 +50,17 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
         /** A fire-and-forget message could not be written (it cannot be encoded, or it was too large). */
         void dropped(Message message, Throwable why);
+
+        /**
+         * Sync mode: no answer to {@code message} came within the timeout, and the next message is being released.
+         * The default reports it as {@link #dropped} would.
+         */
+        default void unanswered(Message message, IpcTimeoutException why) {
+            dropped(message, why);
+        }
     }
 
+    private static final MessageAccess ACCESS = MessageAccess.get();
     private static final AtomicIntegerFieldUpdater<OutboundQueue> SIZE =
             AtomicIntegerFieldUpdater.newUpdater(OutboundQueue.class, "size");
     private static final AtomicReferenceFieldUpdater<OutboundQueue, ConcurrentLinkedDeque> FRONT =
@@ -57,10 +78,24 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     private volatile @Nullable Runnable writer;
     private volatile @Nullable Throwable terminated;
     private volatile boolean completing;
+    /** Sync mode's gate; null (and never read beyond this final field) when sync is off. */
+    private final @Nullable Gate gate;
 
     public OutboundQueue(int capacity, Owner owner) {
+        this(capacity, owner, null);
+    }
+
+    /**
+     * @param syncTimeout non-null: sync mode. Each entry that asks something of the peer (everything but the
+     *                    library's answers, stream credits and cancels, a handler's reply and what
+     *                    {@link #offerFirst} puts first) is handed out alone; the next one waits until
+     *                    {@link #answered()} or until {@code syncTimeout} passed since it was handed out, which is
+     *                    reported to {@link Owner#unanswered}. The timer runs on {@code Schedulers.parallel()}.
+     */
+    public OutboundQueue(int capacity, Owner owner, @Nullable Duration syncTimeout) {
         this.capacity = capacity;
         this.owner = requireNonNull(owner, "owner");
+        this.gate = syncTimeout == null ? null : new Gate(syncTimeout.toMillis());
     }
 
     // ---- producer side -------------------------------------------------------------------------------------
@@ -123,6 +158,14 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         void written();
 
         void failed(Throwable error);
+
+        /**
+         * Sync mode: whether it asks something of the peer, so that it awaits an answer before the next entry that
+         * asks goes out. True unless it answers the peer.
+         */
+        default boolean asks() {
+            return true;
+        }
     }
 
     /** Queues a tracked entry; on a result other than OK it was not queued and nothing is called on it. */
@@ -140,7 +183,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
             return;
         }
         SIZE.incrementAndGet(this);
-        front().addFirst(message);
+        front().addFirst(gate == null ? message : new Ungated(message)); // an announcement waits for no answer
         signal();
     }
 
@@ -258,16 +301,28 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
     // ---- consumer side -------------------------------------------------------------------------------------
 
-    /** Attaches the writer of a link; it is run (it should schedule a drain) whenever entries are waiting. */
+    /**
+     * Attaches the writer of a link; it is run (it should schedule a drain) whenever entries are waiting. In sync
+     * mode a new link starts with the gate open: an answer to what was written on another socket cannot come.
+     */
     public void attach(Runnable writer) {
-        this.writer = requireNonNull(writer, "writer");
+        requireNonNull(writer, "writer");
+        Gate g = gate;
+        if (g != null) {
+            g.open();
+        }
+        this.writer = writer;
         writer.run();
     }
 
-    /** Detaches {@code writer} if it is the attached one. */
+    /** Detaches {@code writer} if it is the attached one (in sync mode, no answer is awaited on it any more). */
     public void detach(Runnable writer) {
         if (this.writer == writer) {
             this.writer = null;
+            Gate g = gate;
+            if (g != null) {
+                g.open();
+            }
         }
     }
 
@@ -278,8 +333,23 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         }
     }
 
-    /** The next entry to write, or null. Hand it to {@link #message}, then {@link #written} or {@link #failed}. */
+    /**
+     * The next entry to write, or null. Hand it to {@link #message}, then {@link #written} or {@link #failed}. In
+     * sync mode, null also while an answer is awaited and the next entry asks something (the link is signalled
+     * when the gate opens).
+     */
     public @Nullable Object poll() {
+        Gate g = gate;
+        return g == null ? take() : g.poll();
+    }
+
+    private @Nullable Object peek() {
+        ConcurrentLinkedDeque<Object> f = front;
+        Object e = f != null ? f.peekFirst() : null;
+        return e != null ? e : queue.peek();
+    }
+
+    private @Nullable Object take() {
         ConcurrentLinkedDeque<Object> f = front;
         Object e = f != null ? f.pollFirst() : null;
         if (e == null) {
@@ -324,6 +394,9 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         if (entry instanceof Tracked t) {
             return t.message();
         }
+        if (entry instanceof Ungated u) {
+            return u.message;
+        }
         return ((Shared) entry).message;
     }
 
@@ -342,6 +415,10 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
     /** The entry will never be written because of {@code error}. */
     public void failed(Object entry, Throwable error) {
+        Gate g = gate;
+        if (g != null) {
+            g.notWritten(entry);
+        }
         if (entry instanceof Streamed st) {
             st.stream.failed(error);
         } else if (entry instanceof Pending p) {
@@ -352,7 +429,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         } else if (entry instanceof Tracked t) {
             t.failed(error);
         } else {
-            owner.dropped((Message) entry, error);
+            owner.dropped(message(entry), error);
         }
     }
 
@@ -376,6 +453,10 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     public void terminate(Throwable cause) {
         terminated = requireNonNull(cause, "cause");
         writer = null;
+        Gate g = gate;
+        if (g != null) {
+            g.open(); // no timer outlives the connection
+        }
         failAll(cause);
     }
 
@@ -397,6 +478,144 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
     private static IpcClosedException closed() {
         return new IpcClosedException("connection is closed: the message was not queued");
+    }
+
+    // ---- sync mode ------------------------------------------------------------------------------------------
+
+    /**
+     * Sync mode: an inbound message arrived, which is the answer node-ipc waits for. Opens the gate and returns the
+     * entry that awaited it (the connection may complete a request with it), or null if none did (or sync is off).
+     * Any thread; the link is signalled.
+     */
+    public @Nullable Object answered() {
+        Gate g = gate;
+        return g == null ? null : g.answered();
+    }
+
+    /** Whether this queue is in sync mode. */
+    public boolean isSync() {
+        return gate != null;
+    }
+
+    /**
+     * Whether an entry, in sync mode, waits for the answer in flight and then awaits its own: everything but the
+     * frames that answer or steer (answers, stream ends and errors, credits, cancels), a {@link Tracked} entry that
+     * says it asks nothing (a handler's reply), and what {@link #offerFirst} put first.
+     */
+    private static boolean asks(Object entry) {
+        if (entry instanceof Tracked t) {
+            return t.asks();
+        }
+        if (entry instanceof Ungated) {
+            return false;
+        }
+        Envelope e = ACCESS.envelope(message(entry));
+        return e == null || e.kind() < Envelope.MORE; // NONE, REQUEST, STREAM
+    }
+
+    /** A message that, in sync mode, neither waits for an answer nor awaits one: a client's announcement. */
+    private record Ungated(Message message) {
+    }
+
+    /**
+     * The sync-mode gate: at most one entry that asks is out awaiting an answer. Only the writer (the one consumer)
+     * closes it, in {@link #poll()}; an answer, the timeout, a failure to write it, or a change of socket opens it.
+     */
+    private final class Gate {
+        private static final AtomicReferenceFieldUpdater<Gate, Flight> FLIGHT =
+                AtomicReferenceFieldUpdater.newUpdater(Gate.class, Flight.class, "flight");
+
+        final long timeoutMillis;
+        /** The entry awaiting its answer; null while the gate is open. */
+        volatile @Nullable Flight flight;
+
+        Gate(long timeoutMillis) {
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        @Nullable Object poll() {
+            if (flight != null) {
+                // Closed: an entry that asks nothing still goes, but only from the head, so the order is kept.
+                Object head = peek();
+                if (head == null || asks(head)) {
+                    return null;
+                }
+            }
+            // One consumer: the entry taken is the one looked at (only terminate() polls concurrently, and then
+            // nothing more is written).
+            Object e = take();
+            if (e != null && asks(e)) {
+                close(e);
+            }
+            return e;
+        }
+
+        private void close(Object entry) {
+            Flight f = new Flight(entry);
+            Flight before = FLIGHT.getAndSet(this, f);
+            if (before != null) {
+                before.cancel();
+            }
+            Disposable t = Schedulers.parallel().schedule(f, timeoutMillis, TimeUnit.MILLISECONDS);
+            f.timer = t;
+            if (flight != f) {
+                t.dispose(); // answered while the timer was being set
+            }
+        }
+
+        @Nullable Object answered() {
+            Flight f = flight;
+            if (f == null || !FLIGHT.compareAndSet(this, f, null)) {
+                return null;
+            }
+            f.cancel();
+            signal();
+            return f.entry;
+        }
+
+        /** The entry in flight will not be written (it failed): nothing to wait for. */
+        void notWritten(Object entry) {
+            Flight f = flight;
+            if (f != null && f.entry == entry && FLIGHT.compareAndSet(this, f, null)) {
+                f.cancel();
+                signal();
+            }
+        }
+
+        /** Opens without a word: the socket changed or the connection closed. */
+        void open() {
+            Flight f = FLIGHT.getAndSet(this, null);
+            if (f != null) {
+                f.cancel();
+            }
+        }
+
+        /** One entry awaiting its answer; runs as its timer. */
+        private final class Flight implements Runnable {
+            final Object entry;
+            volatile @Nullable Disposable timer;
+
+            Flight(Object entry) {
+                this.entry = entry;
+            }
+
+            void cancel() {
+                Disposable t = timer;
+                if (t != null) {
+                    t.dispose();
+                }
+            }
+
+            @Override
+            public void run() {
+                if (FLIGHT.compareAndSet(Gate.this, this, null)) {
+                    Message m = message(entry);
+                    owner.unanswered(m, new IpcTimeoutException("no answer to '" + m.type() + "' within "
+                            + timeoutMillis + " ms; sending the next"));
+                    signal();
+                }
+            }
+        }
     }
 
     /** A message whose sender waits for it to be written. */

@@ -94,6 +94,14 @@ final class ScriptedTransport implements IpcTransport {
         OutboundQueue queue;
         /** While true, nothing is taken from the queue: a socket the peer does not read. */
         boolean stalled;
+        /**
+         * While true, what is taken is recorded in {@link #written} but not reported written (as if still in the
+         * socket's buffer): closing hands it back to the queue, as a real link does.
+         */
+        boolean unconfirmed;
+        private final List<Object> handed = new ArrayList<>();
+        /** One object, so that detach finds the writer it attached. */
+        private final Runnable writer = this::drain;
 
         @Override
         public Flux<Message> receive(Consumer<IpcProtocolException> protocolErrors) {
@@ -103,7 +111,7 @@ final class ScriptedTransport implements IpcTransport {
         @Override
         public void startWriting(OutboundQueue queue) {
             this.queue = queue;
-            queue.attach(this::drain);
+            queue.attach(writer);
         }
 
         /** The peer reads again: everything queued is written. */
@@ -116,16 +124,23 @@ final class ScriptedTransport implements IpcTransport {
             Object e;
             while (queue != null && !stalled && (e = queue.poll()) != null) {
                 written.add(OutboundQueue.message(e));
-                OutboundQueue.written(e);
+                if (unconfirmed) {
+                    handed.add(e);
+                } else {
+                    OutboundQueue.written(e);
+                }
             }
         }
 
         /** The peer closes the socket. */
         @Override
         public void close() {
-            if (queue != null) {
-                queue.detach(this::drain);
+            OutboundQueue q = queue;
+            if (q != null) {
                 queue = null;
+                q.detach(writer);
+                q.returnUnwritten(new ArrayList<>(handed));
+                handed.clear();
             }
             in.tryEmitComplete();
             closed.tryEmitEmpty();

@@ -6,6 +6,8 @@ import io.reactiveipc.IpcClosedException;
 import io.reactiveipc.IpcDataException;
 import io.reactiveipc.IpcOverflowException;
 import io.reactiveipc.Message;
+import io.reactiveipc.internal.Envelope;
+import io.reactiveipc.internal.MessageAccess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -299,4 +301,64 @@ class OutboundQueueTest {
     }
 
     static final Duration T = Duration.ofSeconds(10);
+
+    // ---- sync mode: the gate -----------------------------------------------------------------------------
+
+    /** Types of what {@code queue} hands out now, each reported written. */
+    static List<String> drain(OutboundQueue queue) {
+        List<String> types = new ArrayList<>();
+        Object e;
+        while ((e = queue.poll()) != null) {
+            types.add(OutboundQueue.message(e).type());
+            OutboundQueue.written(e);
+        }
+        return types;
+    }
+
+    @Test
+    void syncHandsOutOneThatAsksAtATimeAndFramesThatAnswerOnlyFromTheHead() {
+        OutboundQueue sync = new OutboundQueue(10, recorder, Duration.ofHours(1));
+        int[] signals = {0};
+        sync.attach(() -> signals[0]++);
+        sync.tryEmitNext(Message.of("a"));
+        sync.tryEmitNext(answerFrame("r1"));
+        sync.tryEmitNext(Message.of("b"));
+        sync.tryEmitNext(answerFrame("r2"));
+        sync.offerFirst(Message.of("hello"));
+        assertThat(drain(sync)).as("first put first, awaiting nothing; then one that asks, and the answer behind "
+                + "it").containsExactly("hello", "a", "r1");
+        assertThat(sync.isEmpty()).isFalse();
+        int before = signals[0];
+        assertThat(OutboundQueue.message(sync.answered()).type()).isEqualTo("a");
+        assertThat(signals[0]).as("the writer is woken").isEqualTo(before + 1);
+        assertThat(sync.answered()).as("nothing awaits an answer any more").isNull();
+        assertThat(drain(sync)).containsExactly("b", "r2");
+        sync.terminate(new IpcClosedException("closed")); // no timer outlives the test
+    }
+
+    @Test
+    void syncAnEntryThatCouldNotBeWrittenAwaitsNothing() {
+        OutboundQueue sync = new OutboundQueue(10, recorder, Duration.ofHours(1));
+        sync.tryEmitNext(Message.of("unencodable"));
+        sync.tryEmitNext(Message.of("next"));
+        Object e = sync.poll();
+        assertThat(sync.poll()).isNull();
+        sync.failed(e, new IpcDataException("cannot encode", new IllegalStateException()));
+        assertThat(drain(sync)).containsExactly("next");
+        assertThat(owner).containsExactly("dropped unencodable");
+        sync.terminate(new IpcClosedException("closed"));
+    }
+
+    @Test
+    void withoutSyncNothingIsGatedAndAnsweredIsANoOp() {
+        q.tryEmitNext(Message.of("a"));
+        q.tryEmitNext(Message.of("b"));
+        assertThat(q.isSync()).isFalse();
+        assertThat(drain(q)).containsExactly("a", "b");
+        assertThat(q.answered()).isNull();
+    }
+
+    private static Message answerFrame(String type) {
+        return MessageAccess.get().withEnvelope(Message.of(type), Envelope.of(Envelope.REPLY, 1));
+    }
 }
