@@ -765,6 +765,12 @@ final class Exchange {
             STATE.compareAndSet(this, SENT, WRITTEN);
         }
 
+        /** Cancelled or timed out before it was written: nobody waits for its answer, so it is not sent. */
+        @Override
+        public boolean abandoned() {
+            return state == DONE;
+        }
+
         @Override
         public void failed(Throwable error) {
             fail(error);

@@ -166,6 +166,14 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         default boolean asks() {
             return true;
         }
+
+        /**
+         * Whether nobody wants it written any more (a request cancelled or timed out while queued): the writer
+         * skips it, and neither {@link #written()} nor {@link #failed} is called.
+         */
+        default boolean abandoned() {
+            return false;
+        }
     }
 
     /** Queues a tracked entry; on a result other than OK it was not queued and nothing is called on it. */
@@ -175,15 +183,24 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
     /**
      * Puts {@code message} before everything queued, for a frame that must be the first on a new socket (a
-     * client's announcement of its id). Not counted against the capacity.
+     * client's announcement of its id). Not counted against the capacity. An earlier announcement still queued
+     * (its socket died before writing it) is dropped: each socket announces once. In sync mode an announcement
+     * waits for no answer.
      */
     public void offerFirst(Message message) {
         requireNonNull(message, "message");
         if (terminated != null) {
             return;
         }
+        ConcurrentLinkedDeque<Object> f = front();
+        for (java.util.Iterator<Object> it = f.iterator(); it.hasNext();) {
+            if (it.next() instanceof Announcement) {
+                it.remove();
+                SIZE.decrementAndGet(this);
+            }
+        }
         SIZE.incrementAndGet(this);
-        front().addFirst(gate == null ? message : new Ungated(message)); // an announcement waits for no answer
+        f.addFirst(new Announcement(message));
         signal();
     }
 
@@ -344,21 +361,37 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     private @Nullable Object peek() {
-        ConcurrentLinkedDeque<Object> f = front;
-        Object e = f != null ? f.peekFirst() : null;
-        return e != null ? e : queue.peek();
+        for (;;) {
+            ConcurrentLinkedDeque<Object> f = front;
+            Object e = f != null ? f.peekFirst() : null;
+            if (e == null) {
+                e = queue.peek();
+            }
+            if (e instanceof Tracked t && t.abandoned()) {
+                take(); // the one consumer: the head looked at is the head taken
+                continue;
+            }
+            return e;
+        }
     }
 
+    /** The next entry, skipping those nobody wants written any more. */
     private @Nullable Object take() {
-        ConcurrentLinkedDeque<Object> f = front;
-        Object e = f != null ? f.pollFirst() : null;
-        if (e == null) {
-            e = queue.poll();
-        }
-        if (e != null) {
+        for (;;) {
+            ConcurrentLinkedDeque<Object> f = front;
+            Object e = f != null ? f.pollFirst() : null;
+            if (e == null) {
+                e = queue.poll();
+            }
+            if (e == null) {
+                return null;
+            }
             SIZE.decrementAndGet(this);
+            if (e instanceof Tracked t && t.abandoned()) {
+                continue;
+            }
+            return e;
         }
-        return e;
     }
 
     public boolean isEmpty() {
@@ -394,7 +427,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         if (entry instanceof Tracked t) {
             return t.message();
         }
-        if (entry instanceof Ungated u) {
+        if (entry instanceof Announcement u) {
             return u.message;
         }
         return ((Shared) entry).message;
@@ -506,7 +539,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         if (entry instanceof Tracked t) {
             return t.asks();
         }
-        if (entry instanceof Ungated) {
+        if (entry instanceof Announcement) {
             return false;
         }
         Envelope e = ACCESS.envelope(message(entry));
@@ -514,7 +547,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     /** A message that, in sync mode, neither waits for an answer nor awaits one: a client's announcement. */
-    private record Ungated(Message message) {
+    private record Announcement(Message message) {
     }
 
     /**

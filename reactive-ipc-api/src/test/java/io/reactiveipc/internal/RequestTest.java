@@ -124,4 +124,32 @@ class RequestTest {
         advance(100);
         assertThat(t.last().written).extracting(Message::type).containsExactly("ipc.hello", "y");
     }
+
+    @Test
+    void aRequestCancelledOrTimedOutWhileQueuedIsNeverWritten() {
+        ScriptedTransport t = connect(new ScriptedTransport().then(true), IpcConfig.builder().silent(true)
+                .identify(false).requestTimeout(Duration.ofMillis(100)).build());
+        t.last().stalled = true; // the peer reads nothing for now
+        Disposable cancelled = client.request("cancelled", null).subscribe(m -> { }, e -> { });
+        request("timed-out");
+        cancelled.dispose();
+        advance(200);
+        request("wanted");
+        t.last().resume();
+        assertThat(t.last().written).extracting(Message::type).containsExactly("wanted");
+        assertThat(client.pendingRequests()).isEqualTo(1);
+    }
+
+    @Test
+    void anAnnouncementItsSocketNeverWroteIsNotSentAgainBesideTheNewOne() {
+        ScriptedTransport t = new ScriptedTransport().then(true, true);
+        t.unconfirmedLinks = true; // the first socket dies with nothing confirmed written, its announcement included
+        connect(t, IpcConfig.builder().silent(true).id("w").retry(100).build());
+        client.emit("x", 1).subscribe();
+        assertThat(t.last().written).extracting(Message::type).containsExactly("ipc.hello", "x");
+        t.unconfirmedLinks = false;
+        t.last().close();
+        advance(100);
+        assertThat(t.last().written).extracting(Message::type).containsExactly("ipc.hello", "x");
+    }
 }

@@ -23,6 +23,8 @@ final class ScriptedTransport implements IpcTransport {
     private final Deque<Boolean> script = new ArrayDeque<>();
     final List<FakeLink> links = new ArrayList<>();
     int attempts;
+    /** Links made from now on start {@link FakeLink#unconfirmed}. */
+    boolean unconfirmedLinks;
 
     /** Each true is an attempt that connects, each false one that is refused; after the script, refused. */
     ScriptedTransport then(boolean... outcomes) {
@@ -78,6 +80,7 @@ final class ScriptedTransport implements IpcTransport {
                 return Mono.error(new IpcException("refused (attempt " + attempts + ")"));
             }
             FakeLink link = new FakeLink();
+            link.unconfirmed = unconfirmedLinks;
             links.add(link);
             return Mono.just(link);
         });
