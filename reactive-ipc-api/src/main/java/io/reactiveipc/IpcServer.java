@@ -72,7 +72,12 @@ public interface IpcServer extends Disposable {
      */
     Flux<Incoming> inbound();
 
-    /** {@link #inbound()} filtered by type: node-ipc's {@code server.on(type, (data, socket) -> ...)}. */
+    /**
+     * {@link #inbound()} filtered by type: node-ipc's {@code server.on(type, (data, socket) -> ...)}, for streams.
+     * It is one stream for all connections: an error thrown by an operator over it (a {@code flatMap} whose
+     * {@code data(Foo.class)} meets data that does not bind, a reply to a client that left) ends it for good, and
+     * every later message of every client is lost to it. To answer messages, use {@link #handle}.
+     */
     default Flux<Incoming> on(String type) {
         requireNonNull(type, "type");
         return inbound().filter(in -> in.message().isType(type));

@@ -97,8 +97,14 @@ public final class Envelope {
         return e.kind == NONE && e.to == null ? e : new Envelope(NONE, 0, 0, null, e.from);
     }
 
+    private static final byte[] RID = ",\"rid\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RE = ",\"re\":".getBytes(StandardCharsets.US_ASCII);
+
     /** The members as written after {@code data}, starting with a comma; empty for a plain envelope. */
     byte[] members() {
+        if (to == null && from == null && (kind == REQUEST || kind == REPLY)) {
+            return idMember(kind == REQUEST ? RID : RE, id); // every request and answer: no builder, no string
+        }
         StringBuilder b = new StringBuilder(32);
         switch (kind) {
             case REQUEST -> b.append(",\"rid\":").append(id);
@@ -126,6 +132,22 @@ public final class Envelope {
             out.writeBytes(JsonCodec.quoted(from));
         }
         return out.toByteArray();
+    }
+
+    /** {@code ,"rid":<id>} or {@code ,"re":<id>} in one array. */
+    private static byte[] idMember(byte[] name, long id) {
+        int digits = 1;
+        for (long v = id; v >= 10; v /= 10) {
+            digits++;
+        }
+        byte[] b = new byte[name.length + digits];
+        System.arraycopy(name, 0, b, 0, name.length);
+        long v = id;
+        for (int i = b.length - 1; i >= name.length; i--) {
+            b[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        return b;
     }
 
     /** Collects members while a frame is read, then says which envelope they make (null: none). */

@@ -202,18 +202,26 @@ final class Exchange {
     }
 
     private void relayRefused(Message m) {
-        String code = "E_REFUSED";
-        String text = "the server did not relay a message";
-        String type = "?";
+        String type;
+        try {
+            type = m.data().path("type").asText("?");
+        } catch (RuntimeException e) {
+            type = "?";
+        }
+        events.emit(new IpcEvent.Failure(owner, type,
+                remoteError(type, m, "E_REFUSED", "the server did not relay a message")));
+    }
+
+    /** What an error answer or a refusal notice carries ({@code {"code","message"}}), or the defaults. */
+    private static IpcRemoteException remoteError(String type, Message m, String code, String text) {
         try {
             var d = m.data();
             code = d.path("code").asText(code);
             text = d.path("message").asText(text);
-            type = d.path("type").asText(type);
         } catch (RuntimeException ignored) {
-            // the defaults say enough
+            // an answer without the usual data still fails the request, with the defaults
         }
-        events.emit(new IpcEvent.Failure(owner, type, new IpcRemoteException(type, code, text)));
+        return new IpcRemoteException(type, code, text);
     }
 
     private @Nullable IpcHandler handler(String type) {
@@ -818,16 +826,7 @@ final class Exchange {
         }
 
         private IpcRemoteException remoteError(Message m) {
-            String code = "E_REMOTE";
-            String text = "(no message)";
-            try {
-                var d = m.data();
-                code = d.path("code").asText(code);
-                text = d.path("message").asText(text);
-            } catch (RuntimeException ignored) {
-                // an error answer without the usual data still fails the request
-            }
-            return new IpcRemoteException(request.type(), code, text);
+            return Exchange.remoteError(request.type(), m, "E_REMOTE", "(no message)");
         }
 
         /** Leaves the slot; false if something else finished the call first. */

@@ -225,6 +225,10 @@ class JsonCodecTest {
                 .isEqualTo("{\"type\":\"add\",\"data\":{\"a\":2},\"rid\":7}\f");
         assertThat(encode(with(Message.of("add", 5), Envelope.of(Envelope.REPLY, 7))))
                 .isEqualTo("{\"type\":\"add\",\"data\":5,\"re\":7}\f");
+        assertThat(encode(with(Message.of("add", 5), Envelope.of(Envelope.REQUEST, Envelope.MAX_ID))))
+                .isEqualTo("{\"type\":\"add\",\"data\":5,\"rid\":9007199254740991}\f");
+        assertThat(encode(with(Message.of("add", 5), Envelope.of(Envelope.REPLY, 10))))
+                .isEqualTo("{\"type\":\"add\",\"data\":5,\"re\":10}\f");
         assertThat(encode(with(Message.of("count", 9), new Envelope(Envelope.STREAM, 3, 16, "bob", null))))
                 .isEqualTo("{\"type\":\"count\",\"data\":9,\"rid\":3,\"credit\":16,\"to\":\"bob\"}\f");
         assertThat(encode(with(Message.of("count", null), Envelope.of(Envelope.END, 3))))

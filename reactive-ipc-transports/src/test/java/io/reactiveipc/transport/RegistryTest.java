@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 /** node-ipc's ipc object: default paths, ipc.of, disconnect, serve/serveNet, all through the ServiceLoader. */
 class RegistryTest {
@@ -34,8 +35,7 @@ class RegistryTest {
         Ipc worldSide = Ipc.create(config);
         IpcServer server = worldSide.serve().block(T);
         assertThat(Files.exists(root.resolve("test.world"))).isTrue();
-        server.on("message").flatMap(in -> in.reply("message", in.message().data(String.class) + " world!"))
-                .subscribe();
+        server.handle("message", in -> Mono.just(in.data(String.class) + " world!"));
 
         Ipc helloSide = Ipc.create(config.toBuilder().id("hello").build());
         IpcClient world = helloSide.connectTo("world");
