@@ -62,7 +62,8 @@ function handlers(emitter, socketOf, emit) {
 }
 
 const tap = (socket) => {
-  if (flags.has('watch')) socket.on('data', (chunk) => say('bytes', { text: String(chunk) }));
+  // prepended: a chunk is reported before node-ipc dispatches what it completes
+  if (flags.has('watch')) socket.prependListener('data', (chunk) => say('bytes', { text: String(chunk) }));
 };
 
 if (role === 'server') {
