@@ -6,7 +6,7 @@
 //   burst {n}           -> sends n messages of type "n" with data 0..n-1 to the sender
 //   broadcast <data>    -> (server) broadcasts news <data> to every client
 //   news <data>         -> (client) answers news-ack {id, data}
-//   add {a, b}          -> answers add a+b to the sender
+//   add {a, b}          -> answers add a+b to the sender (a client: only a request, with the answer flag)
 //   send {type, data}   -> (client) emits <type> <data> with node-ipc's own emit
 //   ask {type, data, rid, credit} -> (client) writes a Reactive IPC request frame {type, data, rid[, credit]}
 // flags, comma-separated:
@@ -43,7 +43,13 @@ function handlers(emitter, socketOf, emit) {
     ? (socket, type, received, value) => answer(socketOf(socket), type, received, value)
     : (socket, type, received, value) => emit(socket, type, value);
   emitter.on('echo', (d, socket) => reply(socket, 'echo', d, envelope(d).data));
-  emitter.on('add', (d, socket) => reply(socket, 'add', d, envelope(d).data.a + envelope(d).data.b));
+  // a client answers add only when it is a request: a Java server's plain answer to the client's own add
+  // arrives as a message of type add too, and answering that would never end
+  emitter.on('add', (d, socket) => {
+    if (role === 'server' || envelope(d).rid !== undefined) {
+      reply(socket, 'add', d, envelope(d).data.a + envelope(d).data.b);
+    }
+  });
   emitter.on('burst', (d, socket) => {
     for (let i = 0; i < d.n; i++) emit(socket, 'n', i);
   });
