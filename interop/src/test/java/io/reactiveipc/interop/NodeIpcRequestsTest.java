@@ -64,6 +64,8 @@ class NodeIpcRequestsTest {
         return accepted.block(T);
     }
 
+    static final String BIG = "0123456789abcdef".repeat(512 * 1024 / 16);
+
     record Sum(int a, int b) {
         int sum() {
             return a + b;
@@ -100,6 +102,10 @@ class NodeIpcRequestsTest {
                 .map(m -> m.data(Integer.class) - 1000 - i)).collectList().block(T);
         assertThat(sums).hasSize(200).containsOnly(0);
         assertThat(client.pendingRequests()).isZero();
+        // a frame over many reads, then plain traffic: the reader of answer-requests.mjs splits and keeps order
+        StepVerifier.create(client.request("echo", BIG).map(m -> m.data(String.class)))
+                .expectNext(BIG).verifyComplete();
+        Interop.burstEachWay(client);
     }
 
     @ParameterizedTest(name = "node-ipc {0} client, {1}")
@@ -155,6 +161,8 @@ class NodeIpcRequestsTest {
                 .verify(T);
         StepVerifier.create(c.requestStream("count", Map.of("n", 3)).map(m -> m.data(Integer.class)))
                 .expectNext(0, 1, 2).verifyComplete();
+        StepVerifier.create(c.request("echo", BIG).map(m -> m.data(String.class)))
+                .expectNext(BIG).verifyComplete();
         List<Integer> expected = IntStream.range(0, 200).map(i -> i + i).boxed().toList();
         assertThat(Flux.range(0, 200).flatMapSequential(i -> c.request("add", add(i, i)))
                 .map(m -> m.data(Integer.class)).collectList().block(T)).isEqualTo(expected);
