@@ -20,7 +20,9 @@
 //   a client writes on ipc.of.world.socket: answer(ipc.of.world.socket, 'add', received, value)
 //
 // With either reader, a frame that carries rid, re or from reaches the handlers as an Envelope instead of
-// its bare data; every other frame reaches them exactly as node-ipc would deliver it.
+// its bare data; every other frame reaches them exactly as node-ipc would deliver it. A stream request
+// ("credit") is answered with answer() per item, then end(). Frames are written with the default delimiter.
+// The module imports node-ipc 14 for its Parser; with node-ipc 10 alone, copy all but EnvelopeParser.
 
 import { Parser } from 'node-ipc';
 
@@ -99,9 +101,11 @@ const WRAPPED = Symbol('envelopes');
 /**
  * For a node-ipc 10 server (ipc.server) or client (ipc.of.<id>): on every socket it connects, node-ipc's own
  * 'data' listener is replaced by one that splits the stream into frames, publishes a frame with Reactive IPC
- * members as an Envelope to the same handlers, and hands every other frame to node-ipc's listener, one frame
- * at a time (so node-ipc 10 parses and dispatches it as usual, and at once: it no longer waits for a read that
- * ends on the delimiter). Costs one extra JSON.parse per frame.
+ * members as an Envelope to the same handlers (publish is what node-ipc itself dispatches with), and hands every
+ * other frame to node-ipc's listener, one frame at a time (so node-ipc 10 parses and dispatches it as usual, and
+ * at once: it no longer waits for a read that ends on the delimiter). Costs one extra JSON.parse per frame.
+ * Relies on what @achrinza/node-ipc 10.1.11 does (dao/socketServer.js, dao/client.js): one 'data' listener per
+ * socket, registered before 'connect' is published, and publish() on the server and client objects.
  */
 export function readEnvelopes10(emitter, delimiter = '\f') {
   const isServer = typeof emitter.broadcast === 'function';
@@ -116,10 +120,10 @@ export function readEnvelopes10(emitter, delimiter = '\f') {
     s.on('data', function (chunk) {
       buffer += chunk;
       let start = 0;
-      let end;
-      while ((end = buffer.indexOf(delimiter, start)) !== -1) {
-        const frame = buffer.slice(start, end);
-        start = end + delimiter.length;
+      let at;
+      while ((at = buffer.indexOf(delimiter, start)) !== -1) {
+        const frame = buffer.slice(start, at);
+        start = at + delimiter.length;
         let message;
         try {
           message = JSON.parse(frame);
