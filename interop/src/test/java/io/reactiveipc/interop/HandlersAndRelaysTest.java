@@ -136,5 +136,11 @@ class HandlersAndRelaysTest {
         assertThat(back.from()).isEqualTo(answering.id());
         assertThat(java.requestTo(answering.id(), "add", Map.of("a", 2, "b", 3)).block(T).data(Integer.class))
                 .isEqualTo(5);
+
+        // a node-ipc client that emits ipc.hello {id} itself is known by that name, as a Java client is
+        answering.emit("send", Map.of("type", "ipc.hello", "data", Map.of("id", "node-b"))).block(T);
+        assertThat(server.connection("node-b").block(T)).isSameAs(answering);
+        assertThat(java.requestTo("node-b", "add", Map.of("a", 20, "b", 22)).block(T).data(Integer.class))
+                .isEqualTo(42);
     }
 }
