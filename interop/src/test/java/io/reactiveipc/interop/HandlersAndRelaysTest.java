@@ -99,7 +99,7 @@ class HandlersAndRelaysTest {
         NodePeer[] peer = new NodePeer[2];
         IpcConnection plain = nodeClient(version, transport, peer, 0, "watch");
         IpcConnection answering = nodeClient(version, transport, peer, 1, "watch", "answer");
-        IpcClient java = IpcClient.connect("java", address, QUIET);
+        IpcClient java = IpcClient.connect("java", address, Interop.quietAs("java"));
         open.add(() -> java.disposeNow(T));
         server.connection("java").block(T);
         Mono<List<JsonNode>> acks = server.on("news-ack").map(in -> in.message().data()).take(2).collectList()
@@ -114,6 +114,8 @@ class HandlersAndRelaysTest {
         for (JsonNode ack : got) {
             assertThat(ack.get("data")).isEqualTo(Message.of("news", news).data());
         }
+        // its output reaches us on another pipe than its ack: wait for it
+        peer[0].seen("got", e -> e.get("type").asText().equals("news"), T);
         assertThat(peer[0].bytes()).containsPattern("(?s)\\{\"type\":\"news\",\"data\":\\{.*},\"to\":\"\\*\","
                 + "\"from\":\"java\"}\f");
 

@@ -84,7 +84,7 @@ class NodeIpcRequestsTest {
     void aJavaClientsRequestsAreAnsweredByANodeIpcServerThatEchoesTheRequestId(String version, Transport transport) {
         IpcAddress address = transport.address();
         peer(version, "server", transport, address, "answer").await("ready", START);
-        IpcClient client = IpcClient.connect("java", address, QUIET);
+        IpcClient client = IpcClient.connect("java", address, Interop.quietAs("java"));
         open.add(() -> client.disposeNow(T));
 
         StepVerifier.create(client.request("add", add(2, 3)).map(m -> m.data(Integer.class)))
