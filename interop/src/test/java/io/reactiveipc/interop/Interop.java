@@ -16,6 +16,11 @@ final class Interop {
 
     static final IpcConfig QUIET = IpcConfig.builder().silent(true).retry(50).build();
 
+    /** QUIET for a client whose own id (node-ipc's ipc.config.id, what it announces in ipc.hello) is {@code id}. */
+    static IpcConfig quietAs(String id) {
+        return IpcConfig.builder().silent(true).retry(50).id(id).build();
+    }
+
     /** A string with everything JSON has to escape or carry: non-ASCII, astral, controls, the delimiter itself. */
     static final String UNICODE = "é✓ 😀 Ωμέγα 漢字 \f form feed \n\r\t \" quote \\ backslash / slash \u0001\u001f"
             + " \u2028\u2029 end";

@@ -14,9 +14,10 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
- * A node-ipc peer process (src/test/node/peer.mjs). Its stdout is one JSON event per line, read on a plain thread;
+ * A node-ipc peer process (node-peers/peer.mjs). Its stdout is one JSON event per line, read on a plain thread;
  * tests wait for events with a timeout, never for time.
  */
 final class NodePeer implements AutoCloseable {
@@ -26,6 +27,8 @@ final class NodePeer implements AutoCloseable {
 
     private final Process process;
     private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
+    /** Every event so far, in order, for {@link #seen} (which, unlike {@link #await}, consumes nothing). */
+    private final List<JsonNode> history = new ArrayList<>();
     private final List<String> stderr = new ArrayList<>();
     private final String describe;
 
@@ -51,13 +54,25 @@ final class NodePeer implements AutoCloseable {
         return new NodePeer(List.of("node", "peer.mjs", version, role, transport, address, id));
     }
 
+    /** As {@link #start(String, String, String, String, String)}, with peer.mjs's flags ("watch", "answer"). */
+    static NodePeer start(String version, String role, String transport, String address, String id,
+            String... flags) {
+        return new NodePeer(List.of("node", "peer.mjs", version, role, transport, address, id,
+                String.join(",", flags)));
+    }
+
     private void pump(BufferedReader reader, boolean json) {
         try {
             String line;
             while ((line = reader.readLine()) != null) {
                 if (json) {
                     try {
-                        events.add(JSON.readTree(line));
+                        JsonNode event = JSON.readTree(line);
+                        synchronized (history) {
+                            history.add(event);
+                            history.notifyAll();
+                        }
+                        events.add(event);
                     } catch (IOException notJson) {
                         synchronized (stderr) {
                             stderr.add("stdout: " + line);
@@ -94,6 +109,63 @@ final class NodePeer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         }
+    }
+
+    /**
+     * Waits until an event named {@code name} matching {@code test} has been reported, at any time since the start
+     * (nothing is consumed), and returns the first such.
+     */
+    JsonNode seen(String name, Predicate<JsonNode> test, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (history) {
+            int from = 0;
+            for (;;) {
+                for (; from < history.size(); from++) {
+                    JsonNode e = history.get(from);
+                    if (name.equals(e.path("event").asText()) && test.test(e)) {
+                        return e;
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("node peer did not report a matching '" + name + "' within " + timeout
+                            + ": " + describe + (process.isAlive() ? "" : " (exited " + process.exitValue() + ")")
+                            + "\nevents: " + history + "\nstderr: " + stderrText());
+                }
+                try {
+                    history.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted", e);
+                }
+            }
+        }
+    }
+
+    /** Every event named {@code name} reported so far, in order. */
+    List<JsonNode> all(String name) {
+        synchronized (history) {
+            return history.stream().filter(e -> name.equals(e.path("event").asText())).toList();
+        }
+    }
+
+    /** With the "watch" flag: everything the peer's sockets read so far, as text. */
+    String bytes() {
+        StringBuilder b = new StringBuilder();
+        for (JsonNode e : all("bytes")) {
+            b.append(e.get("text").asText());
+        }
+        return b.toString();
+    }
+
+    /** With the "watch" flag: waits until the peer's sockets have read {@code text}; returns all they read. */
+    String awaitBytes(String text, Duration timeout) {
+        seen("bytes", e -> bytes().contains(text), timeout);
+        return bytes();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
     }
 
     String stderrText() {
