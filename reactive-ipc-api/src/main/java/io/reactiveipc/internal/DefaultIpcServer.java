@@ -311,10 +311,10 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
     private void refuse(DefaultIpcConnection from, Message message, Envelope envelope, String code, String text) {
         Message answer;
         if (envelope.isRequest()) {
-            answer = ACCESS.withEnvelope(Message.of(message.type(), Map.of("code", code, "message", text)),
+            answer = ACCESS.withEnvelope(Message.of(message.type(), Exchange.errorData(code, text)),
                     Envelope.of(Envelope.ERROR, envelope.id()));
         } else {
-            answer = Message.of(Exchange.ERROR, Map.of("code", code, "message", text, "type", message.type(),
+            answer = Message.of(Exchange.ERROR, Exchange.errorData(code, text, "type", message.type(),
                     "to", requireNonNull(envelope.to())));
         }
         if (from.queue().tryEmitNext(answer) != Sinks.EmitResult.OK) {

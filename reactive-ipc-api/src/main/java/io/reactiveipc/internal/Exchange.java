@@ -46,6 +46,18 @@ import reactor.core.scheduler.Schedulers;
  */
 final class Exchange {
 
+    /** What the exchange tells the inbound hub behind it (one reference, not three lambdas: every idle connection has it). */
+    interface Hub {
+        /** A message taken here still holds its place in the reading window (a parked handler call). */
+        void parkedOne();
+
+        /** A parked message's place is free again. */
+        void releasedOne();
+
+        /** A request is waiting for an answer: keep reading even when the subscribers' room is used up. */
+        void answersAwaited();
+    }
+
     /** The server-wide part a server connection's exchange consults (handlers, names, relays). */
     interface Server {
         @Nullable IpcHandler handler(String type);
@@ -83,12 +95,7 @@ final class Exchange {
     private final IpcConfig config;
     private final EventSink events;
     private final @Nullable Server server;
-    /** Tells the hub a message taken here still holds its place (a parked handler call): read one less. */
-    private @Nullable Runnable parkedOne;
-    /** Tells the hub a parked message's place is free again. */
-    private @Nullable Runnable releasedOne;
-    /** Tells the hub a request is waiting for an answer, so it keeps reading even when its buffer is full. */
-    private @Nullable Runnable awaiting;
+    private @Nullable Hub hub;
 
     private volatile long ids;
     /** Our requests awaiting answers, by request id. */
@@ -111,10 +118,8 @@ final class Exchange {
     }
 
     /** Wires the inbound hub in: set once, before the first message. */
-    void hub(Runnable parkedOne, Runnable releasedOne, Runnable awaiting) {
-        this.parkedOne = parkedOne;
-        this.releasedOne = releasedOne;
-        this.awaiting = awaiting;
+    void hub(Hub hub) {
+        this.hub = hub;
     }
 
     // ---- inbound ---------------------------------------------------------------------------------------------
@@ -259,15 +264,15 @@ final class Exchange {
                     parked = p;
                 }
                 p.add(() -> {
-                    Runnable r = releasedOne;
-                    if (r != null) {
-                        r.run();
+                    Hub b = hub;
+                    if (b != null) {
+                        b.releasedOne();
                     }
                     start(h, m, e);
                 });
-                Runnable r = parkedOne;
-                if (r != null) {
-                    r.run();
+                Hub b = hub;
+                if (b != null) {
+                    b.parkedOne();
                 }
                 return null;
             }
@@ -355,8 +360,21 @@ final class Exchange {
     }
 
     private static Message errorAnswer(String type, Envelope e, String code, String text) {
-        Map<String, String> data = Map.of("code", code, "message", text);
-        return answer(type, e, Envelope.ERROR, data);
+        return answer(type, e, Envelope.ERROR, errorData(code, text));
+    }
+
+    /**
+     * An error's data, {@code {"code":...,"message":...}} then any further pairs, in that order every time (a
+     * {@code Map.of} iterates in an order that changes from one JVM run to the next).
+     */
+    static Map<String, String> errorData(String code, String text, String... more) {
+        Map<String, String> data = new java.util.LinkedHashMap<>(4);
+        data.put("code", code);
+        data.put("message", text);
+        for (int i = 0; i + 1 < more.length; i += 2) {
+            data.put(more[i], more[i + 1]);
+        }
+        return data;
     }
 
     /** A value for a plain message: sent back as a message, to the sender through the server if relayed. */
@@ -743,9 +761,9 @@ final class Exchange {
                 map.remove(id, this); // cancelled (or timed out) on another thread while it was being sent
                 return;
             }
-            Runnable a = awaiting;
-            if (a != null) {
-                a.run();
+            Hub b = hub;
+            if (b != null) {
+                b.answersAwaited();
             }
             frame = ACCESS.withEnvelope(request, new Envelope(kind, id, credit, to, null));
             reactor.core.publisher.Sinks.EmitResult r = out.offer(this);

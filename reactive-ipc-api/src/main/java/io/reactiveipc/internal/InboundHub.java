@@ -37,7 +37,7 @@ import reactor.util.concurrent.Queues;
  * the slowest subscriber set everyone's pace without bound, and it allocates nothing for an idle connection: a
  * message that finds every subscriber with demand and nothing queued goes straight through.
  */
-final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> {
+final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>, Exchange.Hub {
 
     static final int BUFFER = 256;
     /** Demand is topped up in batches of at least this many. */
@@ -83,12 +83,20 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
         this.exchange = exchange;
         this.limit = Math.max(BUFFER, limit);
         if (exchange != null) {
-            exchange.hub(() -> PARKED.incrementAndGet(this), () -> {
-                PARKED.decrementAndGet(this);
-                drain();
-            }, this::answersAwaited);
+            exchange.hub(this);
         }
         source.subscribe(this);
+    }
+
+    @Override
+    public void parkedOne() {
+        PARKED.incrementAndGet(this);
+    }
+
+    @Override
+    public void releasedOne() {
+        PARKED.decrementAndGet(this);
+        drain();
     }
 
     @Override
@@ -101,7 +109,8 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message> 
     }
 
     /** A request of ours awaits an answer: if reading has stopped, the drain reads on. */
-    private void answersAwaited() {
+    @Override
+    public void answersAwaited() {
         if (!done && received >= requested) { // a racy look, and a cheap one: the drain decides
             drain();
         }
