@@ -53,8 +53,8 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>,
             AtomicIntegerFieldUpdater.newUpdater(InboundHub.class, "wip");
     private static final AtomicIntegerFieldUpdater<InboundHub> PARKED =
             AtomicIntegerFieldUpdater.newUpdater(InboundHub.class, "parked");
-    private static final AtomicLongFieldUpdater<InboundHub> RECEIVED =
-            AtomicLongFieldUpdater.newUpdater(InboundHub.class, "received");
+    private static final AtomicIntegerFieldUpdater<InboundHub> RECEIVED =
+            AtomicIntegerFieldUpdater.newUpdater(InboundHub.class, "received");
 
     private volatile Inner[] subscribers = NONE;
     private volatile int wip;
@@ -65,10 +65,13 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>,
     private volatile boolean done;
     private @Nullable Throwable error;
     private @Nullable Subscription upstream;
-    /** Messages received from the source (only its thread writes). */
-    private volatile long received;
+    /**
+     * Messages received from the source (only its thread writes). It and {@link #requested} wrap around after 2^32;
+     * only their difference, always small, is ever used.
+     */
+    private volatile int received;
     /** Drain-confined: messages asked of the source so far. */
-    private long requested;
+    private int requested;
     /** Messages the exchange took and whose place is not free yet (parked handler calls). */
     private volatile int parked;
     private final @Nullable Exchange exchange;
@@ -111,7 +114,7 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>,
     /** A request of ours awaits an answer: if reading has stopped, the drain reads on. */
     @Override
     public void answersAwaited() {
-        if (!done && received >= requested) { // a racy look, and a cheap one: the drain decides
+        if (!done && received - requested >= 0) { // a racy look, and a cheap one: the drain decides
             drain();
         }
     }
@@ -132,10 +135,13 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>,
         }
         if (wip == 0 && WIP.compareAndSet(this, 0, 1)) {
             Queue<Message> q = incoming;
-            if ((q == null || q.isEmpty()) && held == null && passThrough(message)) {
+            boolean first = q == null || q.isEmpty();
+            if (first && held == null && passThrough(message)) {
                 if (WIP.decrementAndGet(this) == 0) {
                     return;
                 }
+            } else if (first) {
+                fanOut(message, subscribers); // under wip, in order: no queue between source and drain needed
             } else {
                 enqueue(message);
             }
@@ -166,6 +172,20 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>,
         return true;
     }
 
+    /** Under wip: to each subscriber's backlog, or held for the next subscriber if there is none. */
+    private void fanOut(Message m, Inner[] a) {
+        if (a.length == 0 || a == TERMINATED) {
+            if (held == null) {
+                held = new ArrayDeque<>(LINK);
+            }
+            held.add(m);
+        } else {
+            for (Inner inner : a) {
+                inner.enqueue(m);
+            }
+        }
+    }
+
     private void enqueue(Message message) {
         Queue<Message> q = incoming;
         if (q == null) {
@@ -185,8 +205,8 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>,
         if (s == null || done) {
             return;
         }
-        long outstanding = requested - received;
-        long room = BUFFER - least - outstanding - parked;
+        int outstanding = requested - received;
+        int room = BUFFER - least - outstanding - parked;
         if (room >= REPLENISH) {
             requested += room;
             s.request(room);
@@ -265,16 +285,7 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>,
             Queue<Message> q = incoming;
             Message m;
             while (q != null && (m = q.poll()) != null) {
-                if (a.length == 0) {
-                    if (held == null) {
-                        held = new ArrayDeque<>(LINK);
-                    }
-                    held.add(m);
-                } else {
-                    for (Inner inner : a) {
-                        inner.enqueue(m);
-                    }
-                }
+                fanOut(m, a);
             }
             if (a.length != 0 && held != null) {
                 // the first subscribers after a quiet spell take what was held
@@ -448,6 +459,9 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>,
             Message m;
             while (requested > 0 && (m = b.poll()) != null) {
                 next(m);
+            }
+            if (b.isEmpty()) {
+                backlog = null; // an idle subscriber holds no empty deque
             }
         }
 

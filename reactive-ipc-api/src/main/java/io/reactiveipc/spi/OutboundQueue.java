@@ -63,6 +63,8 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     private static final MessageAccess ACCESS = MessageAccess.get();
     private static final AtomicIntegerFieldUpdater<OutboundQueue> SIZE =
             AtomicIntegerFieldUpdater.newUpdater(OutboundQueue.class, "size");
+    private static final AtomicReferenceFieldUpdater<OutboundQueue, Announcement> ANNOUNCEMENT =
+            AtomicReferenceFieldUpdater.newUpdater(OutboundQueue.class, Announcement.class, "announcement");
     private static final AtomicReferenceFieldUpdater<OutboundQueue, ConcurrentLinkedDeque> FRONT =
             AtomicReferenceFieldUpdater.newUpdater(OutboundQueue.class, ConcurrentLinkedDeque.class, "front");
 
@@ -72,6 +74,8 @@ public final class OutboundQueue implements Sinks.Many<Message> {
      * in flight: every idle connection would carry an empty deque otherwise.
      */
     private volatile @Nullable ConcurrentLinkedDeque<Object> front;
+    /** The frame a new socket writes first (a client's announcement of its id); a field, not a deque node. */
+    private volatile @Nullable Announcement announcement;
     private volatile int size;
     private final int capacity;
     private final Owner owner;
@@ -192,15 +196,9 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         if (terminated != null) {
             return;
         }
-        ConcurrentLinkedDeque<Object> f = front();
-        for (java.util.Iterator<Object> it = f.iterator(); it.hasNext();) {
-            if (it.next() instanceof Announcement) {
-                it.remove();
-                SIZE.decrementAndGet(this);
-            }
+        if (ANNOUNCEMENT.getAndSet(this, new Announcement(message)) == null) {
+            SIZE.incrementAndGet(this);
         }
-        SIZE.incrementAndGet(this);
-        f.addFirst(new Announcement(message));
         signal();
     }
 
@@ -361,6 +359,10 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     private @Nullable Object peek() {
+        Announcement a = announcement;
+        if (a != null) {
+            return a;
+        }
         for (;;) {
             ConcurrentLinkedDeque<Object> f = front;
             Object e = f != null ? f.peekFirst() : null;
@@ -377,6 +379,11 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
     /** The next entry, skipping those nobody wants written any more. */
     private @Nullable Object take() {
+        Announcement a = announcement;
+        if (a != null && ANNOUNCEMENT.compareAndSet(this, a, null)) {
+            SIZE.decrementAndGet(this);
+            return a;
+        }
         for (;;) {
             ConcurrentLinkedDeque<Object> f = front;
             Object e = f != null ? f.pollFirst() : null;
@@ -396,7 +403,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
     public boolean isEmpty() {
         ConcurrentLinkedDeque<Object> f = front;
-        return (f == null || f.isEmpty()) && queue.isEmpty();
+        return announcement == null && (f == null || f.isEmpty()) && queue.isEmpty();
     }
 
     /** Number of entries waiting. */
@@ -471,10 +478,15 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     public void returnUnwritten(List<Object> entries) {
         if (!entries.isEmpty()) {
             ConcurrentLinkedDeque<Object> f = front();
+            int n = 0;
             for (int i = entries.size() - 1; i >= 0; i--) {
-                f.addFirst(entries.get(i));
+                Object e = entries.get(i);
+                if (!(e instanceof Announcement)) { // each socket announces itself anew
+                    f.addFirst(e);
+                    n++;
+                }
             }
-            SIZE.addAndGet(this, entries.size());
+            SIZE.addAndGet(this, n);
         }
         Throwable t = terminated;
         if (t != null) {
