@@ -308,14 +308,27 @@ final class Exchange {
             finished();
             return;
         }
-        if (result == null) {
-            if (e != null && e.isRequest()) {
+        boolean stream = e != null && e.kind() == Envelope.STREAM;
+        if (result == null || !stream && result instanceof reactor.core.Fuseable.ScalarCallable<?>) {
+            // null, Mono.just, Mono.empty: answered at once, without a subscriber (most handlers return these)
+            Object value;
+            try {
+                value = result == null ? null : ((reactor.core.Fuseable.ScalarCallable<?>) result).call();
+            } catch (Throwable t) {
+                reactor.core.Exceptions.throwIfJvmFatal(t);
+                failed(type, e, t);
+                finished();
+                return;
+            }
+            if (value != null) {
+                answerValue(type, e, value);
+            } else if (e != null && e.isRequest()) {
                 sendAnswer(answer(type, e, Envelope.END, null), type);
             }
             finished();
             return;
         }
-        if (e != null && e.kind() == Envelope.STREAM) {
+        if (stream) {
             Responder r = new Responder(type, e);
             Object key = r.key;
             ConcurrentHashMap<Object, Responder> map = streams();
@@ -441,6 +454,15 @@ final class Exchange {
         }
     }
 
+    /** A handler's value: the answer to a request, or a message back to the sender of a plain one. */
+    private void answerValue(String type, @Nullable Envelope request, Object value) {
+        if (request != null && request.isRequest()) {
+            sendAnswer(answer(type, request, Envelope.REPLY, value), type);
+        } else {
+            sendAnswer(plainAnswer(type, request, value), type);
+        }
+    }
+
     /** Subscribes to a handler's answer to a request or a plain message. */
     private final class Single implements CoreSubscriber<Object> {
         private final String type;
@@ -460,11 +482,7 @@ final class Exchange {
         @Override
         public void onNext(Object value) {
             answered = true;
-            if (request != null && request.isRequest()) {
-                sendAnswer(answer(type, request, Envelope.REPLY, value), type);
-            } else {
-                sendAnswer(plainAnswer(type, request, value), type);
-            }
+            answerValue(type, request, value);
         }
 
         @Override

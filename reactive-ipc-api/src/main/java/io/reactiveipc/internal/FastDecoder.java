@@ -96,6 +96,26 @@ final class FastDecoder {
      * {@code close} (the final brace). False for anything else, which Jackson then reads: a repeated member, a
      * number in another form, an escape.
      */
+    private static final String[] MEMBER_NAMES = {"rid", "re", "credit", "more", "cancel", "end", "error", "to", "from"};
+    private static final byte[][] MEMBER_BYTES = new byte[MEMBER_NAMES.length][];
+
+    static {
+        for (int i = 0; i < MEMBER_NAMES.length; i++) {
+            MEMBER_BYTES[i] = MEMBER_NAMES[i].getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    /** Which of our member names the bytes are, or -1: compared in place, no String made per member. */
+    private static int memberIndex(byte[] b, int start, int length) {
+        for (int i = 0; i < MEMBER_BYTES.length; i++) {
+            byte[] name = MEMBER_BYTES[i];
+            if (name.length == length && startsWith(b, start, start + length, name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static boolean members(byte[] b, int p, int close, Envelope.Reader into) {
         int seen = 0;
         while (p < close) {
@@ -106,23 +126,16 @@ final class FastDecoder {
             if (nameEnd < 0 || nameEnd >= close || b[nameEnd] != ':') {
                 return false;
             }
-            String name = new String(b, p + 2, nameEnd - p - 3, StandardCharsets.ISO_8859_1);
-            int bit = switch (name) {
-                case "rid" -> 1;
-                case "re" -> 2;
-                case "credit" -> 4;
-                case "more" -> 8;
-                case "cancel" -> 16;
-                case "end" -> 32;
-                case "error" -> 64;
-                case "to" -> 128;
-                case "from" -> 256;
-                default -> 512; // somebody else's member: Jackson checks it
-            };
-            if ((seen & bit) != 0 || bit == 512) {
+            int index = memberIndex(b, p + 2, nameEnd - p - 3);
+            if (index < 0) {
+                return false; // somebody else's member: Jackson checks it
+            }
+            int bit = 1 << index;
+            if ((seen & bit) != 0) {
                 return false; // a repeated member: JSON.parse keeps the last, Jackson decides the same
             }
             seen |= bit;
+            String name = MEMBER_NAMES[index];
             int v = nameEnd + 1;
             if (v >= close) {
                 return false;
