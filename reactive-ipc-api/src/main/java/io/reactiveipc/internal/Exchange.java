@@ -564,6 +564,10 @@ final class Exchange {
         public void onSubscribe(Subscription s) {
             if (Operators.validate(upstream, s)) {
                 upstream = s;
+                if (done != 0) {
+                    s.cancel(); // the requester cancelled (or the connection closed) before the publisher subscribed
+                    return;
+                }
                 pull();
             }
         }

@@ -412,10 +412,23 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>,
             this.parent = parent;
         }
 
-        /** Under the parent's wip, only when {@code requested > 0}. */
+        /**
+         * Under the parent's wip, only when {@code requested > 0} was seen. A cancel may land after that look: the
+         * demand is counted down only if it is still positive, never from Long.MIN_VALUE (which would wrap to
+         * Long.MAX_VALUE and deliver the whole backlog after the cancel).
+         */
         void next(Message message) {
-            if (requested != Long.MAX_VALUE) {
-                REQUESTED.decrementAndGet(this);
+            for (;;) {
+                long r = requested;
+                if (r == Long.MAX_VALUE) {
+                    break;
+                }
+                if (r <= 0) {
+                    return; // cancelled meanwhile
+                }
+                if (REQUESTED.compareAndSet(this, r, r - 1)) {
+                    break;
+                }
             }
             actual.onNext(message);
         }

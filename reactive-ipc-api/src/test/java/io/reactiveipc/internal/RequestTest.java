@@ -152,4 +152,31 @@ class RequestTest {
         advance(100);
         assertThat(t.last().written).extracting(Message::type).containsExactly("ipc.hello", "x");
     }
+
+    @Test
+    void aStreamCancelledBeforeItsPublisherSubscribedIsCancelledWhenItDoes() {
+        ScriptedTransport t = connect(new ScriptedTransport().then(true), IpcConfig.builder().silent(true)
+                .identify(false).build());
+        java.util.concurrent.atomic.AtomicReference<org.reactivestreams.Subscriber<? super Object>> late =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean upstreamCancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        // a publisher that signals onSubscribe later, as rule 1.9 allows
+        client.handle("s", in -> (org.reactivestreams.Publisher<Object>) late::set);
+        t.last().in.tryEmitNext(MessageAccess.get().withEnvelope(Message.of("s", null),
+                new Envelope(Envelope.STREAM, 1, 5, null, null)));
+        t.last().in.tryEmitNext(MessageAccess.get().withEnvelope(Message.of(Exchange.CANCEL, null),
+                new Envelope(Envelope.CANCEL, 1, 0, null, null)));
+        assertThat(late.get()).isNotNull();
+        late.get().onSubscribe(new org.reactivestreams.Subscription() {
+            @Override
+            public void request(long n) {
+            }
+
+            @Override
+            public void cancel() {
+                upstreamCancelled.set(true);
+            }
+        });
+        assertThat(upstreamCancelled).as("the requester's cancel reaches the handler's publisher").isTrue();
+    }
 }
