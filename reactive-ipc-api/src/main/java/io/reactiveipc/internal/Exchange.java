@@ -748,8 +748,12 @@ final class Exchange {
             }
         }
 
-        /** A stream's demand: the first request(n) sends the request with its credits, later ones "more". */
-        void demand(long n) {
+        /**
+         * A stream's demand: the first request(n) sends the request with its credits, later ones "more". Serialized:
+         * onRequest's first call and a request from the subscriber's thread must not send a "more" before the
+         * request itself.
+         */
+        synchronized void demand(long n) {
             if (state == DONE) {
                 return;
             }
@@ -973,7 +977,12 @@ final class Exchange {
                 continue; // streams have no default timeout
             }
             if (c.deadline - now <= 0) {
-                c.timeout();
+                try {
+                    c.timeout();
+                } catch (RuntimeException e) {
+                    // a subscriber that throws from onError must not stop the timer for every later request
+                    reactor.core.publisher.Operators.onErrorDropped(e, reactor.util.context.Context.empty());
+                }
             } else {
                 next = Math.min(next, c.deadline);
             }

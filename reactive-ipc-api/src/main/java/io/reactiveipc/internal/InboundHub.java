@@ -140,8 +140,10 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>,
                 if (WIP.decrementAndGet(this) == 0) {
                     return;
                 }
-            } else if (first) {
-                fanOut(message, subscribers); // under wip, in order: no queue between source and drain needed
+            } else if (first && held == null) {
+                // under wip, in order: no queue between source and drain needed (what is held goes first, so a
+                // message arriving while a first subscriber is being added takes the queue)
+                fanOut(message, subscribers);
             } else {
                 enqueue(message);
             }

@@ -370,7 +370,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
                 e = queue.peek();
             }
             if (e instanceof Tracked t && t.abandoned()) {
-                take(); // the one consumer: the head looked at is the head taken
+                takeQueued(); // the one consumer: the head looked at is the head taken (not an announcement)
                 continue;
             }
             return e;
@@ -384,6 +384,11 @@ public final class OutboundQueue implements Sinks.Many<Message> {
             SIZE.decrementAndGet(this);
             return a;
         }
+        return takeQueued();
+    }
+
+    /** The next entry after the announcement, skipping those nobody wants written any more. */
+    private @Nullable Object takeQueued() {
         for (;;) {
             ConcurrentLinkedDeque<Object> f = front;
             Object e = f != null ? f.pollFirst() : null;
