@@ -4,8 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.reactiveipc.internal.Envelope;
 import io.reactiveipc.internal.JsonCodec;
 import io.reactiveipc.internal.MessageAccess;
@@ -206,6 +210,13 @@ public final class Message {
 
     private JsonNode computeTree() {
         try {
+            // what the decoder already read needs no parser: the same nodes Jackson's readTree makes
+            if (form == TEXT) {
+                return TextNode.valueOf(new String(json, offset + 1, length - 2, StandardCharsets.ISO_8859_1));
+            }
+            if (form == SCALAR) {
+                return scalarNode(value);
+            }
             if (json != null) {
                 return length == 0 ? MissingNode.getInstance() : JsonCodec.mapper().readTree(json, offset, length);
             }
@@ -216,6 +227,25 @@ public final class Message {
         } catch (IOException | IllegalArgumentException e) {
             throw new IpcDataException("data of message '" + type + "' is not valid JSON: " + e.getMessage(), e);
         }
+    }
+
+    private static JsonNode scalarNode(@Nullable Object v) {
+        if (v == null) {
+            return NullNode.getInstance();
+        }
+        if (v instanceof Boolean b) {
+            return BooleanNode.valueOf(b);
+        }
+        if (v instanceof Integer i) {
+            return IntNode.valueOf(i);
+        }
+        if (v instanceof Long l) {
+            return LongNode.valueOf(l);
+        }
+        if (v instanceof String str) {
+            return TextNode.valueOf(str);
+        }
+        return JsonCodec.mapper().valueToTree(v); // a BigInteger from the parser's path
     }
 
     /** Equal when type and data are equal as JSON. */

@@ -207,6 +207,16 @@ class FastDecoderTest {
         assertThat(a.jsonOffset(fast)).as(what).isEqualTo(a.jsonOffset(parsed));
         assertThat(a.jsonLength(fast)).as(what).isEqualTo(a.jsonLength(parsed));
         assertThat(fast.data()).as(what).isEqualTo(parsed.data());
+        try {
+            // the tree of a decoded scalar or plain string is built without a parser: it must be readTree's
+            JsonNode reference = a.jsonLength(parsed) == 0 ? parsed.data()
+                    : JsonCodec.mapper().readTree(a.json(parsed), a.jsonOffset(parsed), a.jsonLength(parsed));
+            assertThat(fast.data()).as(what).isEqualTo(reference);
+            assertThat(fast.data().getNodeType()).as(what).isEqualTo(reference.getNodeType());
+            assertThat(fast.data().numberType()).as(what).isEqualTo(reference.numberType());
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
         assertThat(fast.data(Object.class)).as(what).isEqualTo(parsed.data(Object.class));
         if (parsed.data().isTextual()) {
             assertThat(fast.data(String.class)).as(what).isEqualTo(parsed.data(String.class));
