@@ -716,6 +716,8 @@ final class Exchange {
         private static final int DONE = 3;
 
         final long id;
+        /** The id boxed once, for the map's put and remove. */
+        private final Long key;
         final Message request;
         final @Nullable String to;
         final @Nullable MonoSink<Message> single;
@@ -728,6 +730,7 @@ final class Exchange {
         Call(Message request, @Nullable String to, @Nullable MonoSink<Message> single,
                 @Nullable FluxSink<Message> stream) {
             this.id = IDS.incrementAndGet(Exchange.this);
+            this.key = id;
             this.request = request;
             this.to = to;
             this.single = single;
@@ -782,9 +785,9 @@ final class Exchange {
                 error(new IpcOverflowException(config.maxPendingRequests()));
                 return;
             }
-            map.put(id, this);
+            map.put(key, this);
             if (state == DONE) {
-                map.remove(id, this); // cancelled (or timed out) on another thread while it was being sent
+                map.remove(key, this); // cancelled (or timed out) on another thread while it was being sent
                 return;
             }
             Hub b = hub;
@@ -886,7 +889,7 @@ final class Exchange {
             }
             Map<Long, Call> map = calls;
             if (map != null) {
-                map.remove(id, this);
+                map.remove(key, this);
             }
             return true;
         }

@@ -64,11 +64,14 @@ final class FastDecoder {
         }
         Envelope envelope = null;
         if (dataEnd != end - 1) {
-            Envelope.Reader members = new Envelope.Reader();
-            if (dataEnd >= end - 1 || b[dataEnd] != ',' || !members(b, dataEnd, end - 1, members)) {
-                return null;
+            envelope = onlyId(b, dataEnd, end - 1);
+            if (envelope == null) {
+                Envelope.Reader members = new Envelope.Reader();
+                if (dataEnd >= end - 1 || b[dataEnd] != ',' || !members(b, dataEnd, end - 1, members)) {
+                    return null;
+                }
+                envelope = members.envelope();
             }
-            envelope = members.envelope();
         }
         // all ASCII: ISO-8859-1 maps each byte to its char, the cheapest decoding there is
         String type = new String(b, typeStart, typeEnd - typeStart, StandardCharsets.ISO_8859_1);
@@ -96,6 +99,40 @@ final class FastDecoder {
      * {@code close} (the final brace). False for anything else, which Jackson then reads: a repeated member, a
      * number in another form, an escape.
      */
+    private static final byte[] ONLY_RID = ",\"rid\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ONLY_RE = ",\"re\":".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Every request and every answer: exactly {@code ,"rid":n} or {@code ,"re":n} up to {@code close}, read without
+     * the general member reader; null for anything else (which the general reader then takes).
+     */
+    private static @Nullable Envelope onlyId(byte[] b, int p, int close) {
+        int kind;
+        int v;
+        if (startsWith(b, p, close, ONLY_RE)) {
+            kind = Envelope.REPLY;
+            v = p + ONLY_RE.length;
+        } else if (startsWith(b, p, close, ONLY_RID)) {
+            kind = Envelope.REQUEST;
+            v = p + ONLY_RID.length;
+        } else {
+            return null;
+        }
+        int digits = close - v;
+        if (digits < 1 || digits > 16 || b[v] < '1' || b[v] > '9') {
+            return null;
+        }
+        long id = 0;
+        for (int i = v; i < close; i++) {
+            byte c = b[i];
+            if (c < '0' || c > '9') {
+                return null;
+            }
+            id = id * 10 + (c - '0');
+        }
+        return id <= Envelope.MAX_ID ? Envelope.of(kind, id) : null;
+    }
+
     private static final String[] MEMBER_NAMES = {"rid", "re", "credit", "more", "cancel", "end", "error", "to", "from"};
     private static final byte[][] MEMBER_BYTES = new byte[MEMBER_NAMES.length][];
 
