@@ -95,6 +95,8 @@ final class Exchange {
     private final IpcConfig config;
     private final EventSink events;
     private final @Nullable Server server;
+    /** A client's exchange not in sync mode: a message without envelope needs only a look at its own handlers. */
+    private final boolean plain;
     private @Nullable Hub hub;
 
     private volatile long ids;
@@ -110,6 +112,7 @@ final class Exchange {
     private volatile boolean closed;
 
     Exchange(IpcConnection owner, OutboundQueue out, IpcConfig config, EventSink events, @Nullable Server server) {
+        this.plain = server == null && !out.isSync();
         this.owner = owner;
         this.out = out;
         this.config = config;
@@ -131,6 +134,9 @@ final class Exchange {
      */
     @Nullable Message route(Message m) {
         Envelope e = ACCESS.envelope(m);
+        if (e == null && plain && handlers == null && !m.isType(ERROR)) {
+            return m; // a client's plain message with no handler of its own: the common case, nothing to look up
+        }
         Object awaited = out.answered(); // sync mode: any inbound message releases the next outbound one
         if (server != null) {
             if (e != null && e.to() != null) {

@@ -399,8 +399,8 @@ public final class OutboundQueue implements Sinks.Many<Message> {
                 return null;
             }
             SIZE.decrementAndGet(this);
-            if (e instanceof Tracked t && t.abandoned()) {
-                continue;
+            if (!(e instanceof Streamed || e instanceof Shared) && e instanceof Tracked t && t.abandoned()) {
+                continue; // (the class tests first: the hot entries are never Tracked)
             }
             return e;
         }
@@ -433,16 +433,16 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         if (entry instanceof Streamed st) {
             return st.message;
         }
+        if (entry instanceof Shared sh) { // broadcasts: before the interface test below, which costs more
+            return sh.message;
+        }
         if (entry instanceof Pending p) {
             return p.message;
-        }
-        if (entry instanceof Tracked t) {
-            return t.message();
         }
         if (entry instanceof Announcement u) {
             return u.message;
         }
-        return ((Shared) entry).message;
+        return ((Tracked) entry).message();
     }
 
     /** The entry's frame was completely written. */
