@@ -30,7 +30,6 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.MonoSink;
 import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Schedulers;
 
@@ -687,7 +686,7 @@ final class Exchange {
 
     Mono<Message> request(Message message, @Nullable String to) {
         requireNonNull(message, "message");
-        return Mono.create(sink -> new Call(message, to, sink, null).start());
+        return new Request(message, to);
     }
 
     Flux<Message> requestStream(Message message, @Nullable String to) {
@@ -696,6 +695,47 @@ final class Exchange {
             Call c = new Call(message, to, null, sink);
             sink.onRequest(c::demand);
         }, FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    /**
+     * A request as a Mono of its own: each subscription sends one request, and the subscriber's side is one
+     * {@link Answer} (no sink, lambda and cancel callback per request, as {@code Mono.create} needs).
+     */
+    private final class Request extends Mono<Message> {
+        private final Message message;
+        private final @Nullable String to;
+
+        Request(Message message, @Nullable String to) {
+            this.message = message;
+            this.to = to;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super Message> actual) {
+            Answer answer = new Answer(actual);
+            actual.onSubscribe(answer);
+            if (!answer.isCancelled()) {
+                new Call(message, to, answer, null).start();
+            }
+        }
+    }
+
+    /** The requester's side of one request: Reactor's MonoSubscriber keeps the answer until it is requested. */
+    private static final class Answer extends Operators.MonoSubscriber<Message, Message> {
+        volatile @Nullable Call call;
+
+        Answer(CoreSubscriber<? super Message> actual) {
+            super(actual);
+        }
+
+        @Override
+        public void cancel() {
+            super.cancel();
+            Call c = call;
+            if (c != null) {
+                c.cancel();
+            }
+        }
     }
 
     /** Sends a plain message addressed to another client through the server. */
@@ -726,14 +766,14 @@ final class Exchange {
         private final Long key;
         final Message request;
         final @Nullable String to;
-        final @Nullable MonoSink<Message> single;
+        final @Nullable Answer single;
         final @Nullable FluxSink<Message> stream;
         private volatile int state;
         /** For a single request: when it times out, on {@code Schedulers.parallel()}'s clock. */
         long deadline;
         private @Nullable Message frame;
 
-        Call(Message request, @Nullable String to, @Nullable MonoSink<Message> single,
+        Call(Message request, @Nullable String to, @Nullable Answer single,
                 @Nullable FluxSink<Message> stream) {
             this.id = IDS.incrementAndGet(Exchange.this);
             this.key = id;
@@ -742,7 +782,7 @@ final class Exchange {
             this.single = single;
             this.stream = stream;
             if (single != null) {
-                single.onCancel(this::cancel);
+                single.call = this;
             } else {
                 requireNonNull(stream).onCancel(this::cancel);
             }
@@ -750,6 +790,10 @@ final class Exchange {
 
         /** A single request: sent at once; its deadline is kept by the exchange's one timer. */
         void start() {
+            if (single != null && single.isCancelled()) {
+                finish(); // cancelled before this call could hear of it: nothing is sent
+                return;
+            }
             deadline = Schedulers.parallel().now(TimeUnit.NANOSECONDS) + config.requestTimeout().toNanos();
             send(Envelope.REQUEST, 0);
             if (state != DONE) {
@@ -843,9 +887,9 @@ final class Exchange {
                     return;
                 }
                 switch (e.kind()) {
-                    case Envelope.REPLY -> single.success(ACCESS.withEnvelope(m, Envelope.userView(e)));
-                    case Envelope.END -> single.success();
-                    default -> single.error(remoteError(m));
+                    case Envelope.REPLY -> single.complete(ACCESS.withEnvelope(m, Envelope.userView(e)));
+                    case Envelope.END -> single.onComplete();
+                    default -> single.onError(remoteError(m));
                 }
                 return;
             }
@@ -874,7 +918,7 @@ final class Exchange {
             if (single == null || !finish()) {
                 return false;
             }
-            single.success(m);
+            single.complete(m);
             return true;
         }
 
@@ -908,7 +952,7 @@ final class Exchange {
 
         private void error(Throwable error) {
             if (single != null) {
-                single.error(error);
+                single.onError(error);
             } else {
                 requireNonNull(stream).error(error);
             }
