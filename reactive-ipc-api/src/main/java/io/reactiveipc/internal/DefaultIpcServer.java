@@ -195,21 +195,21 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
 
     @Override
     public Mono<Void> emit(String clientId, String type, @Nullable Object data) {
-        requireNonNull(clientId, "clientId");
-        return Mono.defer(() -> {
-            IpcConnection c = find(clientId);
-            return c == null ? Mono.error(new IpcException("no client '" + clientId + "' is connected"))
-                    : c.emit(type, data);
-        });
+        return connectedNow(clientId).flatMap(c -> c.emit(type, data));
     }
 
     @Override
     public Mono<Message> request(String clientId, String type, @Nullable Object data) {
+        return connectedNow(clientId).flatMap(c -> c.request(type, data));
+    }
+
+    /** The client known as {@code clientId} when subscribed, or an error saying it is not connected. */
+    private Mono<IpcConnection> connectedNow(String clientId) {
         requireNonNull(clientId, "clientId");
         return Mono.defer(() -> {
             IpcConnection c = find(clientId);
             return c == null ? Mono.error(new IpcException("no client '" + clientId + "' is connected"))
-                    : c.request(type, data);
+                    : Mono.just(c);
         });
     }
 

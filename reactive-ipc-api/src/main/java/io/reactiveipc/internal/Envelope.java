@@ -80,10 +80,6 @@ public final class Envelope {
         return kind == REQUEST || kind == STREAM;
     }
 
-    public Envelope withTo(@Nullable String to) {
-        return new Envelope(kind, id, n, to, from);
-    }
-
     /** As relayed by a server: {@code from} set, {@code to} kept only for a broadcast ({@code "*"}). */
     public Envelope relayed(String from) {
         return new Envelope(kind, id, n, "*".equals(to) ? to : null, from);

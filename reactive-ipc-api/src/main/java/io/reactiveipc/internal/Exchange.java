@@ -454,7 +454,7 @@ final class Exchange {
                 sendAnswer(errorAnswer(type, request, code, String.valueOf(error.getMessage())), type);
             }
             if (stream != null) {
-                stream.cancelForFailure();
+                stream.cancelled(); // an item could not be sent: the stream stops
             }
         }
     }
@@ -658,11 +658,6 @@ final class Exchange {
                     s.cancel();
                 }
             }
-        }
-
-        /** An item could not be sent (the connection closed, or it could not be encoded). */
-        void cancelForFailure() {
-            cancelled();
         }
     }
 
