@@ -3,6 +3,7 @@ package io.reactiveipc;
 import static java.util.Objects.requireNonNull;
 
 import io.reactiveipc.internal.Transports;
+import io.reactiveipc.spi.IpcTransport;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
@@ -41,6 +42,27 @@ public interface IpcClient extends IpcConnection {
         requireNonNull(address, "address");
         requireNonNull(config, "config");
         return Transports.connectClient(id, address, config);
+    }
+
+    /**
+     * As {@link #connect(String, IpcAddress, IpcConfig)}, on {@code transport} instead of the default one found by
+     * {@link java.util.ServiceLoader}: a transport built with options, such as TLS.
+     *
+     * <pre>{@code
+     * IpcTransport tls = NettyTransport.builder()
+     *         .tls(t -> t.trustedConnections(Path.of("ca.pem")))
+     *         .build();
+     * IpcClient world = IpcClient.connect(tls, "world", IpcAddress.tcp("localhost", 8000), IpcConfig.defaults());
+     * }</pre>
+     *
+     * @throws IpcException if {@code transport} does not serve {@code address}
+     */
+    static IpcClient connect(IpcTransport transport, String id, IpcAddress address, IpcConfig config) {
+        requireNonNull(transport, "transport");
+        requireNonNull(id, "id");
+        requireNonNull(address, "address");
+        requireNonNull(config, "config");
+        return Transports.connectClient(transport, id, address, config);
     }
 
     /** Where it connects. */

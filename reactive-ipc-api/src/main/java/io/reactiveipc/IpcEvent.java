@@ -62,8 +62,9 @@ public sealed interface IpcEvent {
     }
 
     /**
-     * Server: a connection was closed at once because {@link IpcConfig#maxConnections()} were already open.
-     * node-ipc has no event for this; Node closes the socket silently.
+     * Server: a connection was closed at once because {@link IpcConfig#maxConnections()} were already open, or
+     * because its TLS handshake failed ({@code reason} names why: no client certificate, an untrusted one, a
+     * handshake that timed out). node-ipc has no event for the first; Node closes the socket silently.
      */
     record Rejected(String remote, String reason) implements IpcEvent {
         public Rejected {

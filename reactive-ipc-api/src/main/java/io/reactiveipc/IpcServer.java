@@ -3,6 +3,7 @@ package io.reactiveipc;
 import static java.util.Objects.requireNonNull;
 
 import io.reactiveipc.internal.Transports;
+import io.reactiveipc.spi.IpcTransport;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -28,7 +29,9 @@ import reactor.core.publisher.Mono;
  * A bad frame from one client is published as {@link IpcEvent.Failure} for that connection and skipped; other
  * connections never notice. Messages still queued on a connection when it closes are discarded: their
  * {@code send} fails with {@link IpcClosedException}. A connection beyond {@link IpcConfig#maxConnections()} is
- * closed at once and published as {@link IpcEvent.Rejected}.
+ * closed at once and published as {@link IpcEvent.Rejected}; so is a TLS connection whose handshake failed (the
+ * reason says why: the client sent no certificate, or one the server does not trust), and the server keeps
+ * serving everyone else.
  */
 public interface IpcServer extends Disposable {
 
@@ -55,6 +58,40 @@ public interface IpcServer extends Disposable {
         requireNonNull(config, "config");
         requireNonNull(beforeAccepting, "beforeAccepting");
         return Transports.bindServer(address, config, beforeAccepting);
+    }
+
+    /**
+     * As {@link #bind(IpcAddress, IpcConfig)}, on {@code transport} instead of the default one found by
+     * {@link java.util.ServiceLoader}: a transport built with options, such as TLS.
+     *
+     * <pre>{@code
+     * IpcTransport tls = NettyTransport.builder()
+     *         .tls(t -> t.privateKey(Path.of("server.key")).publicCert(Path.of("server.pem")))
+     *         .build();
+     * IpcServer server = IpcServer.bind(tls, IpcAddress.tcp("localhost", 8000), IpcConfig.defaults())
+     *                             .block(Duration.ofSeconds(5));
+     * }</pre>
+     *
+     * Fails with an {@link IpcException} if {@code transport} does not serve {@code address}.
+     */
+    static Mono<IpcServer> bind(IpcTransport transport, IpcAddress address, IpcConfig config) {
+        requireNonNull(transport, "transport");
+        requireNonNull(address, "address");
+        requireNonNull(config, "config");
+        return Transports.bindServer(transport, address, config);
+    }
+
+    /**
+     * As {@link #bind(IpcAddress, IpcConfig, java.util.function.Consumer)}, on {@code transport} instead of the
+     * default one.
+     */
+    static Mono<IpcServer> bind(IpcTransport transport, IpcAddress address, IpcConfig config,
+            java.util.function.Consumer<? super IpcServer> beforeAccepting) {
+        requireNonNull(transport, "transport");
+        requireNonNull(address, "address");
+        requireNonNull(config, "config");
+        requireNonNull(beforeAccepting, "beforeAccepting");
+        return Transports.bindServer(transport, address, config, beforeAccepting);
     }
 
     /** The address it listens on; for TCP port 0, the port that was bound. */

@@ -61,7 +61,8 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
             java.util.function.Consumer<? super IpcServer> beforeAccepting) {
         DefaultIpcServer server = new DefaultIpcServer(config, address);
         beforeAccepting.accept(server);
-        return transport.listen(address, config, server::accept).map(l -> {
+        return transport.listen(address, config, server::accept,
+                (remote, reason) -> server.events.emit(new IpcEvent.Rejected(remote, reason))).map(l -> {
             server.listener = l;
             server.address = l.address();
             server.events.emit(new IpcEvent.Started(l.address()));

@@ -45,13 +45,29 @@ public final class Transports {
         return connectClient(forAddress(address), id, address, config);
     }
 
-    /** With a given transport, for tests that run one contract on several transports. */
+    /** With a given transport (a value the user built, or a test's). */
     public static Mono<IpcServer> bindServer(IpcTransport transport, IpcAddress address, IpcConfig config) {
-        return DefaultIpcServer.bind(transport, address, config, s -> { });
+        return bindServer(transport, address, config, s -> { });
     }
 
-    /** With a given transport, for tests that run one contract on several transports. */
+    /** With a given transport (a value the user built, or a test's). */
+    public static Mono<IpcServer> bindServer(IpcTransport transport, IpcAddress address, IpcConfig config,
+            java.util.function.Consumer<? super IpcServer> beforeAccepting) {
+        return Mono.defer(() -> {
+            checkSupports(transport, address);
+            return DefaultIpcServer.bind(transport, address, config, beforeAccepting);
+        });
+    }
+
+    /** With a given transport (a value the user built, or a test's). */
     public static IpcClient connectClient(IpcTransport transport, String id, IpcAddress address, IpcConfig config) {
+        checkSupports(transport, address);
         return DefaultIpcClient.start(transport, id, address, config);
+    }
+
+    private static void checkSupports(IpcTransport transport, IpcAddress address) {
+        if (!transport.supports(address)) {
+            throw new IpcException(transport + " does not serve " + address);
+        }
     }
 }

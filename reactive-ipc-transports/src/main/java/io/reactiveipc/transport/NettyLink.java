@@ -33,7 +33,7 @@ import reactor.core.publisher.Sinks;
  * queue while the channel is writable and flushes once per burst. Entries handed to the channel are remembered
  * until Netty reports them written, so that on close the rest can go back to the queue.
  */
-final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
+final class NettyLink extends ChannelInboundHandlerAdapter implements Link, WriteTracker.Outcome {
 
     static final AttributeKey<NettyLink> KEY = AttributeKey.valueOf("io.reactiveipc.link");
 
@@ -78,7 +78,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
     NettyLink(Channel channel, int maxFrameSize) {
         this.channel = channel;
         this.maxFrameSize = maxFrameSize;
-        this.tracker = new WriteTracker(channel, this::onWritten);
+        this.tracker = new WriteTracker(channel, this);
         // Nothing is read before receive() is subscribed with demand: a client's new socket may wait behind an old
         // one whose messages nobody takes yet. (Reactor Netty turns autoRead off too, but later, when it creates
         // the connection's operations.)
@@ -289,13 +289,34 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
         }
     }
 
-    /** On the event loop, in write order. A failed write stays in inflight; channelInactive hands it back. */
-    private void onWritten() {
+    /** On the event loop, in write order. */
+    @Override
+    public void written() {
         Object entry = inflight.poll();
         if (entry != null) {
             OutboundQueue.written(entry);
             OutboundQueue q = queue;
             if (q != null && inflight.isEmpty() && q.isCompleting() && q.isEmpty()) {
+                q.completed();
+            }
+        }
+    }
+
+    /**
+     * On the event loop, in write order. A write the socket could not finish (an I/O error, the channel closing)
+     * stays in flight: channelInactive hands it back to the queue, to go out on the next socket. Any other failure
+     * is a handler's verdict on that frame ({@code WriteTimeoutHandler}'s timeout, say): its send fails with it.
+     */
+    @Override
+    public void failed(Throwable cause) {
+        if (cause instanceof IOException) {
+            return;
+        }
+        Object entry = inflight.poll();
+        OutboundQueue q = queue;
+        if (entry != null && q != null) {
+            q.failed(entry, new IpcException("the frame was not written: " + cause, cause));
+            if (inflight.isEmpty() && q.isCompleting() && q.isEmpty()) {
                 q.completed();
             }
         }

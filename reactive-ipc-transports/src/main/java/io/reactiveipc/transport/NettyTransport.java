@@ -1,8 +1,12 @@
 package io.reactiveipc.transport;
 
+import static java.util.Objects.requireNonNull;
+
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcException;
@@ -12,6 +16,11 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
@@ -24,8 +33,44 @@ import reactor.netty.tcp.TcpClient;
 import reactor.netty.tcp.TcpServer;
 
 /**
- * Unix domain sockets and TCP over Reactor Netty. Registered with {@link java.util.ServiceLoader}; public only
- * for that.
+ * Unix domain sockets and TCP over Reactor Netty, optionally in TLS. {@link java.util.ServiceLoader} creates the
+ * default one (no TLS, native epoll when it loads); build your own with {@link #builder()} and pass it to
+ * {@code IpcServer.bind(transport, ...)} and {@code IpcClient.connect(transport, ...)}.
+ *
+ * <pre>{@code
+ * NettyTransport tls = NettyTransport.builder()
+ *         .tls(t -> t.privateKey(Path.of("/etc/app/key.pem"))      // node-ipc's tls.private
+ *                    .publicCert(Path.of("/etc/app/cert.pem"))     // node-ipc's tls.public
+ *                    .trustedConnections(Path.of("/etc/app/ca.pem")))
+ *         .build();
+ * IpcServer server = IpcServer.bind(tls, IpcAddress.tcp("localhost", 8000), IpcConfig.defaults())
+ *         .block(Duration.ofSeconds(10));
+ * IpcClient client = IpcClient.connect(tls, "server", IpcAddress.tcp("localhost", 8000), IpcConfig.defaults());
+ * }</pre>
+ *
+ * <h2>TLS</h2>
+ * One transport serves both ends, as node-ipc's {@code ipc.config.tls} does: a server presents
+ * {@code private}/{@code public} and, when {@code requestCert}, checks the client's certificate against
+ * {@code trustedConnections}; a client checks the server's against {@code trustedConnections} (the JDK's trust
+ * store if none is given) and the host name it connected to, and presents {@code private}/{@code public} when
+ * asked. See {@link TlsSpec} for each option and its default.
+ * <ul>
+ * <li>A TLS connection is a connection only once the handshake completed: the client's
+ * {@link io.reactiveipc.IpcEvent.Connected} and the server's accept come after it, and nothing is written
+ * before.</li>
+ * <li>A client whose handshake fails (a certificate it does not trust, a host name mismatch, a timeout) has a
+ * failed connect attempt: {@link io.reactiveipc.IpcEvent.Failure} with an {@link IpcException} naming the
+ * reason, and it retries as after any failed attempt ({@code retry}, {@code maxRetries}, {@code stopRetrying}),
+ * as node-ipc does; its queued messages wait. Set {@code maxRetries} or {@code stopRetrying} if a certificate
+ * problem should end it.</li>
+ * <li>A server whose handshake with a client fails (no client certificate, an untrusted one, a timeout) closes
+ * that socket and publishes {@link io.reactiveipc.IpcEvent.Rejected} with the reason; no connection was ever
+ * opened and every other client is served as before. In TLS 1.3 a client learns that its certificate was refused
+ * only after its own handshake finished: it sees a connect, then a disconnect whose cause is the server's alert,
+ * and retries.</li>
+ * <li>A handshake must finish within {@link TlsSpec#handshakeTimeout} (10 s, Netty's default), else the socket
+ * is closed and the attempt fails as above.</li>
+ * </ul>
  */
 public final class NettyTransport implements IpcTransport {
 
@@ -34,15 +79,26 @@ public final class NettyTransport implements IpcTransport {
 
     private final boolean nativeTransport;
     private final LoopResources loops;
+    private final @Nullable NettyTls tls;
 
     /** The transport {@link java.util.ServiceLoader} creates: native when it loads, unless told not to. */
     public NettyTransport() {
-        this(!"false".equalsIgnoreCase(System.getProperty("io.reactiveipc.native")));
+        this(builder());
     }
 
     NettyTransport(boolean preferNative) {
-        this.nativeTransport = preferNative && LoopResources.hasNativeSupport();
-        this.loops = SharedLoops.get(nativeTransport);
+        this(builder().nativeTransport(preferNative));
+    }
+
+    private NettyTransport(Builder b) {
+        this.nativeTransport = b.nativeTransport && LoopResources.hasNativeSupport();
+        this.loops = b.loops != null ? b.loops : SharedLoops.get(nativeTransport);
+        this.tls = b.tls != null ? NettyTls.of(b.tls) : null;
+    }
+
+    /** A transport with options; {@code NettyTransport.builder().build()} is the default one. */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** True if this instance runs on epoll (and uses Netty's DomainSocketAddress), false on NIO. */
@@ -57,10 +113,26 @@ public final class NettyTransport implements IpcTransport {
 
     @Override
     public Mono<Listener> listen(IpcAddress address, IpcConfig config, Consumer<Link> onLink) {
+        return listen(address, config, onLink, (remote, reason) -> { });
+    }
+
+    @Override
+    public Mono<Listener> listen(IpcAddress address, IpcConfig config, Consumer<Link> onLink,
+            BiConsumer<String, String> onRefused) {
+        NettyTls tls = this.tls;
+        if (tls != null && !tls.canServe()) {
+            return Mono.error(new IpcException("cannot listen on " + address + " with TLS: the transport has no"
+                    + " private/public (key and certificate), keyStore or server SslContext"));
+        }
         TcpServer server = TcpServer.create()
                 .runOn(loops, nativeTransport)
-                .doOnChannelInit((observer, channel, remote) -> install(channel, config))
-                .doOnConnection(connection -> onLink.accept(connection.channel().attr(NettyLink.KEY).get()));
+                .doOnChannelInit((observer, channel, remote) -> {
+                    install(channel, config);
+                    if (tls != null) {
+                        tls.installServer(channel);
+                    }
+                })
+                .doOnConnection(connection -> accepted(connection.channel(), onLink, onRefused));
         if (address instanceof IpcAddress.Unix unix) {
             Path path = unix.path();
             SocketAddress bindTo = unixAddress(path);
@@ -104,7 +176,12 @@ public final class NettyTransport implements IpcTransport {
                 .remoteAddress(() -> remote)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         config.connectTimeout().toMillis()))
-                .doOnChannelInit((observer, channel, r) -> install(channel, config));
+                .doOnChannelInit((observer, channel, r) -> {
+                    install(channel, config);
+                    if (tls != null) {
+                        tls.installClient(channel, address);
+                    }
+                });
         if (localAddress != null) {
             client = client.bindAddress(() -> localAddress);
         }
@@ -122,7 +199,42 @@ public final class NettyTransport implements IpcTransport {
                 return connection.onDispose().then(Mono.error(new IpcException("cannot connect to " + address + ": the socket connected to"
                         + " itself (nothing listens there and the kernel chose that port for the client)")));
             }
+            return handshaken(connection, address);
+        });
+    }
+
+    /** The link once its TLS handshake succeeded; without TLS at once. */
+    private static Mono<Link> handshaken(Connection connection, IpcAddress address) {
+        SslHandler ssl = NettyTls.handler(connection.channel());
+        if (ssl == null) {
             return Mono.just((Link) link(connection));
+        }
+        return Mono.<Link>create(sink -> ssl.handshakeFuture().addListener(f -> {
+            if (f.isSuccess()) {
+                sink.success(link(connection));
+            } else {
+                connection.dispose();
+                sink.error(new IpcException("TLS handshake with " + address + " failed: "
+                        + NettyTls.reason(f.cause()), f.cause()));
+            }
+        }));
+    }
+
+    /** A server's socket becomes a link once its TLS handshake succeeded; one that fails is refused. */
+    private static void accepted(Channel channel, Consumer<Link> onLink, BiConsumer<String, String> onRefused) {
+        NettyLink link = channel.attr(NettyLink.KEY).get();
+        SslHandler ssl = NettyTls.handler(channel);
+        if (ssl == null) {
+            onLink.accept(link);
+            return;
+        }
+        ssl.handshakeFuture().addListener(f -> {
+            if (f.isSuccess()) {
+                onLink.accept(link);
+            } else {
+                channel.close();
+                onRefused.accept(link.remote(), "TLS handshake failed: " + NettyTls.reason(f.cause()));
+            }
         });
     }
 
@@ -155,7 +267,7 @@ public final class NettyTransport implements IpcTransport {
 
     @Override
     public String toString() {
-        return "NettyTransport{" + (nativeTransport ? "epoll" : "nio") + "}";
+        return "NettyTransport{" + (nativeTransport ? "epoll" : "nio") + (tls != null ? ", tls" : "") + "}";
     }
 
     /** Netty's server channel unlinks a Unix socket path when it closes, on epoll and NIO alike. */
@@ -186,6 +298,198 @@ public final class NettyTransport implements IpcTransport {
         @Override
         public boolean isDisposed() {
             return server.isDisposed();
+        }
+    }
+
+    /**
+     * Options of a {@link NettyTransport}. Mutable, for one {@link #build()}; the transport it builds is immutable.
+     */
+    public static final class Builder {
+        private boolean nativeTransport = !"false".equalsIgnoreCase(System.getProperty("io.reactiveipc.native"));
+        private @Nullable LoopResources loops;
+        private @Nullable TlsSpec tls;
+
+        private Builder() {
+        }
+
+        /**
+         * Native epoll when it loads (default: true, unless the system property {@code io.reactiveipc.native} is
+         * {@code false}); false: NIO, with {@code java.net.UnixDomainSocketAddress} for Unix sockets.
+         */
+        public Builder nativeTransport(boolean nativeTransport) {
+            this.nativeTransport = nativeTransport;
+            return this;
+        }
+
+        /**
+         * Reactor Netty's event loops to run on. Default: one set of daemon loops per JVM and kind (epoll or NIO),
+         * as many threads as processors (at least 2), shared by every default transport. Yours are yours to
+         * dispose, after every server and client on them.
+         */
+        public Builder loopResources(LoopResources loops) {
+            this.loops = requireNonNull(loops, "loops");
+            return this;
+        }
+
+        /** TLS on every socket of the transport, server and client; called again, it adds to the same spec. */
+        public Builder tls(Consumer<TlsSpec> spec) {
+            requireNonNull(spec, "spec");
+            if (tls == null) {
+                tls = new TlsSpec();
+            }
+            spec.accept(tls);
+            return this;
+        }
+
+        /**
+         * The transport. Reads the TLS files and key stores now, on the calling thread.
+         *
+         * @throws IpcException naming the option, if a file cannot be read or the TLS settings do not fit together
+         */
+        public NettyTransport build() {
+            return new NettyTransport(this);
+        }
+    }
+
+    /**
+     * TLS settings, in node-ipc's words where it has them ({@code ipc.config.tls}). PEM files (keys in PKCS#8,
+     * {@code -----BEGIN PRIVATE KEY-----}; PKCS#1 keys need BouncyCastle's {@code bcpkix} on the class path), or
+     * {@link KeyStore}s, or your own Netty {@link SslContext}s. Only the JDK's TLS provider is used unless your own
+     * contexts say otherwise.
+     *
+     * <table>
+     * <caption>Options and defaults</caption>
+     * <tr><th>option</th><th>node-ipc</th><th>default</th><th>meaning</th></tr>
+     * <tr><td>{@link #privateKey}, {@link #publicCert}</td><td>{@code private}, {@code public}</td><td>none</td>
+     * <td>this end's key and certificate chain: required to listen; a client presents them when the server asks</td></tr>
+     * <tr><td>{@link #trustedConnections}</td><td>{@code trustedConnections}</td><td>none</td><td>CA certificates:
+     * a client trusts servers they signed (else the JDK's trust store); a server checks clients against them</td></tr>
+     * <tr><td>{@link #requestCert}</td><td>{@code requestCert}</td><td>true when a CA is given</td><td>server: ask
+     * the client for a certificate</td></tr>
+     * <tr><td>{@link #rejectUnauthorized}</td><td>{@code rejectUnauthorized}</td><td>server: true when a CA is given;
+     * client: true</td><td>refuse a peer whose certificate is missing (server) or not trusted. False on a client
+     * trusts any server: insecure, for tests</td></tr>
+     * <tr><td>{@link #hostnameVerification}</td><td>(Node's {@code checkServerIdentity})</td><td>true</td><td>client:
+     * the server's certificate must name the host connected to ({@link #serverName}; for a Unix socket,
+     * {@code localhost}, as Node)</td></tr>
+     * <tr><td>{@link #handshakeTimeout}</td><td></td><td>10 s</td><td>a handshake not finished by then closes the
+     * socket: a failed attempt on a client, a {@code Rejected} event on a server</td></tr>
+     * </table>
+     */
+    public static final class TlsSpec {
+        @Nullable Path privateKey;
+        @Nullable Path publicCert;
+        final List<Path> trustedConnections = new ArrayList<>();
+        @Nullable Boolean requestCert;
+        @Nullable Boolean rejectUnauthorized;
+        @Nullable KeyStore keyStore;
+        char[] keyStorePassword = new char[0];
+        @Nullable KeyStore trustStore;
+        @Nullable SslContext serverContext;
+        @Nullable SslContext clientContext;
+        boolean hostnameVerification = true;
+        @Nullable String serverName;
+        Duration handshakeTimeout = Duration.ofSeconds(10);
+
+        private TlsSpec() {
+        }
+
+        /** node-ipc's {@code tls.private}: this end's private key, a PEM file (PKCS#8). */
+        public TlsSpec privateKey(Path pem) {
+            this.privateKey = requireNonNull(pem, "pem");
+            return this;
+        }
+
+        /** node-ipc's {@code tls.public}: this end's certificate (chain), a PEM file. */
+        public TlsSpec publicCert(Path pem) {
+            this.publicCert = requireNonNull(pem, "pem");
+            return this;
+        }
+
+        /** node-ipc's {@code tls.trustedConnections}: PEM files of the CA certificates to trust; adds to earlier ones. */
+        public TlsSpec trustedConnections(Path... pems) {
+            for (Path p : pems) {
+                trustedConnections.add(requireNonNull(p, "pem"));
+            }
+            return this;
+        }
+
+        /** node-ipc's {@code tls.requestCert}: a server asks its clients for a certificate. */
+        public TlsSpec requestCert(boolean requestCert) {
+            this.requestCert = requestCert;
+            return this;
+        }
+
+        /**
+         * node-ipc's {@code tls.rejectUnauthorized}: refuse a peer without a trusted certificate. False on a client
+         * accepts any server certificate and turns hostname verification off: for tests only.
+         */
+        public TlsSpec rejectUnauthorized(boolean rejectUnauthorized) {
+            this.rejectUnauthorized = rejectUnauthorized;
+            return this;
+        }
+
+        /** This end's key and certificate from a key store, instead of {@link #privateKey}/{@link #publicCert}. */
+        public TlsSpec keyStore(KeyStore keyStore, char[] password) {
+            this.keyStore = requireNonNull(keyStore, "keyStore");
+            this.keyStorePassword = requireNonNull(password, "password").clone();
+            return this;
+        }
+
+        /** The certificates to trust from a key store, instead of {@link #trustedConnections}. */
+        public TlsSpec trustStore(KeyStore trustStore) {
+            this.trustStore = requireNonNull(trustStore, "trustStore");
+            return this;
+        }
+
+        /** Your own server context, used as it is for listening (the other options do not change it). */
+        public TlsSpec serverContext(SslContext context) {
+            if (!requireNonNull(context, "context").isServer()) {
+                throw new IllegalArgumentException("serverContext: a client SslContext was given");
+            }
+            this.serverContext = context;
+            return this;
+        }
+
+        /**
+         * Your own client context, used as it is for connecting (the other options do not change it; its own
+         * endpoint identification decides hostname verification).
+         */
+        public TlsSpec clientContext(SslContext context) {
+            if (!requireNonNull(context, "context").isClient()) {
+                throw new IllegalArgumentException("clientContext: a server SslContext was given");
+            }
+            this.clientContext = context;
+            return this;
+        }
+
+        /**
+         * Client: check that the server's certificate names the host connected to (default true). False accepts
+         * any certificate the trusted CAs signed, whatever host it was made for: only where every holder of such a
+         * certificate may act as this server.
+         */
+        public TlsSpec hostnameVerification(boolean verify) {
+            this.hostnameVerification = verify;
+            return this;
+        }
+
+        /**
+         * Client: the name to check the server's certificate against (and to send as SNI), instead of the TCP host
+         * or, for a Unix socket, {@code localhost}.
+         */
+        public TlsSpec serverName(String serverName) {
+            this.serverName = requireNonNull(serverName, "serverName");
+            return this;
+        }
+
+        /** How long a handshake may take (default 10 s); then the socket is closed. */
+        public TlsSpec handshakeTimeout(Duration timeout) {
+            requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("handshakeTimeout must be positive");
+            }
+            this.handshakeTimeout = timeout;
+            return this;
         }
     }
 }

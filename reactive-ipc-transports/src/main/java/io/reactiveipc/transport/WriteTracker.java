@@ -2,6 +2,7 @@ package io.reactiveipc.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.DefaultChannelPromise;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GenericFutureListener;
 import java.util.concurrent.TimeUnit;
@@ -9,21 +10,31 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The promise passed with every write of a link: Netty completes the promises of one channel's writes in write
- * order, so each success is the oldest frame in flight being written. One object for all writes instead of a
- * {@code DefaultChannelPromise} and a listener notification per frame (22% of a sending event loop, measured);
- * Reactor Netty's own {@code MonoSendMany} does the same. A failure needs no action: the channel is closing, and
- * the link hands every entry still in flight back to its queue.
+ * order, so each success is the oldest frame in flight being written, and so is each failure. One object for all
+ * writes instead of a {@code DefaultChannelPromise} and a listener notification per frame (22% of a sending event
+ * loop, measured); Reactor Netty's own {@code MonoSendMany} does the same.
  *
- * <p>It is never done, so it must not be awaited or listened to; those methods refuse.
+ * <p>Netty's contract still holds for handlers that need a real promise: {@link #unvoid()} returns a new
+ * {@link DefaultChannelPromise} for that one write, which can be listened to and awaited and tells this tracker its
+ * outcome once ({@code IdleStateHandler}, {@code WriteTimeoutHandler} and {@code SslHandler} use it), and
+ * {@link #tryFailure} reports the failure of the oldest write in flight. This tracker itself is never done, so it
+ * must not be awaited or listened to; those methods refuse.
  */
 final class WriteTracker implements ChannelPromise {
 
-    private final Channel channel;
-    private final Runnable onWritten;
+    /** What happens to the oldest write in flight. */
+    interface Outcome {
+        void written();
 
-    WriteTracker(Channel channel, Runnable onWritten) {
+        void failed(Throwable cause);
+    }
+
+    private final Channel channel;
+    private final Outcome outcome;
+
+    WriteTracker(Channel channel, Outcome outcome) {
         this.channel = channel;
-        this.onWritten = onWritten;
+        this.outcome = outcome;
     }
 
     @Override
@@ -33,7 +44,7 @@ final class WriteTracker implements ChannelPromise {
 
     @Override
     public boolean trySuccess(@Nullable Void result) {
-        onWritten.run();
+        outcome.written();
         return true;
     }
 
@@ -55,11 +66,13 @@ final class WriteTracker implements ChannelPromise {
 
     @Override
     public boolean tryFailure(Throwable cause) {
+        outcome.failed(cause);
         return true;
     }
 
     @Override
     public ChannelPromise setFailure(Throwable cause) {
+        tryFailure(cause);
         return this;
     }
 
@@ -75,7 +88,7 @@ final class WriteTracker implements ChannelPromise {
 
     @Override
     public ChannelPromise unvoid() {
-        return this;
+        return new Forwarding(channel, this);
     }
 
     @Override
@@ -194,5 +207,45 @@ final class WriteTracker implements ChannelPromise {
     @Override
     public String toString() {
         return "WriteTracker{" + channel + "}";
+    }
+
+    /** One write's own promise; its first outcome, and only that, goes to the tracker. */
+    private static final class Forwarding extends DefaultChannelPromise {
+        private final WriteTracker tracker;
+
+        Forwarding(Channel channel, WriteTracker tracker) {
+            super(channel);
+            this.tracker = tracker;
+        }
+
+        @Override
+        public ChannelPromise setSuccess(@Nullable Void result) {
+            trySuccess(result);
+            return this;
+        }
+
+        @Override
+        public boolean trySuccess(@Nullable Void result) {
+            if (super.trySuccess(result)) {
+                tracker.trySuccess(null);
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        public ChannelPromise setFailure(Throwable cause) {
+            tryFailure(cause);
+            return this;
+        }
+
+        @Override
+        public boolean tryFailure(Throwable cause) {
+            if (super.tryFailure(cause)) {
+                tracker.tryFailure(cause);
+                return true;
+            }
+            return false;
+        }
     }
 }
