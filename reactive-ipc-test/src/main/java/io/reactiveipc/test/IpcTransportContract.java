@@ -58,6 +58,14 @@ public interface IpcTransportContract {
     /** An address no server is on yet, that a server can bind later (a fresh path, a free TCP port). */
     IpcAddress freeAddress();
 
+    /**
+     * A connection that writes bytes as they are, for the tests of bad input; the default is
+     * {@link RawConnection#to(IpcAddress)}. A transport that wraps its bytes (TLS) gives one that wraps them too.
+     */
+    default RawConnection rawConnection(IpcAddress address) {
+        return RawConnection.to(address);
+    }
+
     /** A copy taken under the list's lock: events keep arriving on I/O threads while a test asserts. */
     static List<IpcEvent> snapshot(List<IpcEvent> events) {
         synchronized (events) {
@@ -176,7 +184,7 @@ public interface IpcTransportContract {
         Mono<Incoming> ok = server.on("ok").next().cache();
         ok.subscribe();
 
-        try (RawConnection evil = RawConnection.to(server.address())) {
+        try (RawConnection evil = rawConnection(server.address())) {
             evil.write("not json\f{\"data\":1}\f{\"type\":5}\f{\"type\":\"ok\",\"data\":1}\f");
             Incoming good = ok.block(T);
             assertThat(good.message().data(Integer.class)).isEqualTo(1);
@@ -200,7 +208,7 @@ public interface IpcTransportContract {
         server.events().subscribe(events::add);
         Mono<Incoming> after = server.on("after").next().cache();
         after.subscribe();
-        try (RawConnection ch = RawConnection.to(server.address())) {
+        try (RawConnection ch = rawConnection(server.address())) {
             ch.write("{\"type\":\"huge\",\"data\":\"" + "x".repeat(100_000) + "\"}\f{\"type\":\"after\",\"data\":1}\f");
             assertThat(after.block(T).message().data(Integer.class)).isEqualTo(1);
         }
@@ -216,7 +224,7 @@ public interface IpcTransportContract {
         server.events().subscribe(events::add);
         Mono<IpcEvent> disconnected = server.events().filter(e -> e instanceof IpcEvent.Disconnected).next().cache();
         disconnected.subscribe();
-        try (RawConnection ch = RawConnection.to(server.address())) {
+        try (RawConnection ch = rawConnection(server.address())) {
             ch.write("{\"type\":\"whole\",\"data\":1}\f{\"type\":\"half\",\"da");
         }
         disconnected.block(T);

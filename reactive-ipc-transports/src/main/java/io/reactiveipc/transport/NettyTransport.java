@@ -80,6 +80,7 @@ public final class NettyTransport implements IpcTransport {
     private final boolean nativeTransport;
     private final LoopResources loops;
     private final @Nullable NettyTls tls;
+    private final @Nullable Consumer<? super Channel> channelInit;
 
     /** The transport {@link java.util.ServiceLoader} creates: native when it loads, unless told not to. */
     public NettyTransport() {
@@ -94,6 +95,7 @@ public final class NettyTransport implements IpcTransport {
         this.nativeTransport = b.nativeTransport && LoopResources.hasNativeSupport();
         this.loops = b.loops != null ? b.loops : SharedLoops.get(nativeTransport);
         this.tls = b.tls != null ? NettyTls.of(b.tls) : null;
+        this.channelInit = b.channelInit;
     }
 
     /** A transport with options; {@code NettyTransport.builder().build()} is the default one. */
@@ -130,6 +132,9 @@ public final class NettyTransport implements IpcTransport {
                     install(channel, config);
                     if (tls != null) {
                         tls.installServer(channel);
+                    }
+                    if (channelInit != null) {
+                        channelInit.accept(channel);
                     }
                 })
                 .doOnConnection(connection -> accepted(connection.channel(), onLink, onRefused));
@@ -180,6 +185,9 @@ public final class NettyTransport implements IpcTransport {
                     install(channel, config);
                     if (tls != null) {
                         tls.installClient(channel, address);
+                    }
+                    if (channelInit != null) {
+                        channelInit.accept(channel);
                     }
                 });
         if (localAddress != null) {
@@ -308,8 +316,28 @@ public final class NettyTransport implements IpcTransport {
         private boolean nativeTransport = !"false".equalsIgnoreCase(System.getProperty("io.reactiveipc.native"));
         private @Nullable LoopResources loops;
         private @Nullable TlsSpec tls;
+        private @Nullable Consumer<? super Channel> channelInit;
 
         private Builder() {
+        }
+
+        /**
+         * Runs on every new channel, server and client side, before it is registered and after this transport's
+         * handlers are in place (TLS first, then the frame decoder and the link): the place to add Netty handlers
+         * of your own, such as {@code IdleStateHandler}, {@code WriteTimeoutHandler} or a {@code LoggingHandler}.
+         * An outbound handler that fails a write's promise fails that message's {@code send} with an
+         * {@link IpcException} whose cause is the handler's error; one that closes the channel ends the connection
+         * as any closed socket does.
+         *
+         * <pre>{@code
+         * NettyTransport.builder()
+         *         .doOnChannelInit(ch -> ch.pipeline().addLast(new WriteTimeoutHandler(30)))
+         *         .build();
+         * }</pre>
+         */
+        public Builder doOnChannelInit(Consumer<? super Channel> channelInit) {
+            this.channelInit = requireNonNull(channelInit, "channelInit");
+            return this;
         }
 
         /**
