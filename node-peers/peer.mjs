@@ -9,6 +9,8 @@
 //   add {a, b}          -> answers add a+b to the sender (a client: only a request, with the answer flag)
 //   send {type, data}   -> (client) emits <type> <data> with node-ipc's own emit
 //   ask {type, data, rid, credit} -> (client) writes a Reactive IPC request frame {type, data, rid[, credit]}
+// TLS: the environment variable PEER_TLS, when set, is node-ipc's ipc.config.tls as JSON (private, public,
+// trustedConnections, requestCert, rejectUnauthorized: file paths the test wrote to a temporary directory).
 // flags, comma-separated:
 //   watch   reports every message node-ipc dispatches ({"event":"got","type","data"}) and every chunk its
 //           sockets read ({"event":"bytes","text"}); without it nothing per message is printed (bursts stay fast)
@@ -27,6 +29,7 @@ ipc.config.silent = true;
 ipc.config.retry = 100;
 ipc.config.maxRetries = 50;
 if (flags.has('answer') && version !== '10') ipc.config.parser = EnvelopeParser;
+if (process.env.PEER_TLS) ipc.config.tls = JSON.parse(process.env.PEER_TLS);
 
 const say = (event, extra = {}) => process.stdout.write(JSON.stringify({ event, ...extra }) + '\n');
 const [host, port] = address.split(':');

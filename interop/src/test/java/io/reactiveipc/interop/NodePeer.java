@@ -33,9 +33,15 @@ final class NodePeer implements AutoCloseable {
     private final String describe;
 
     private NodePeer(List<String> command) {
-        this.describe = String.join(" ", command);
+        this(command, java.util.Map.of());
+    }
+
+    private NodePeer(List<String> command, java.util.Map<String, String> env) {
+        this.describe = String.join(" ", command) + (env.isEmpty() ? "" : " with " + env);
         try {
-            process = new ProcessBuilder(command).directory(DIR.toFile()).start();
+            ProcessBuilder pb = new ProcessBuilder(command).directory(DIR.toFile());
+            pb.environment().putAll(env);
+            process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + describe + " (is Node.js installed?)", e);
         }
@@ -59,6 +65,13 @@ final class NodePeer implements AutoCloseable {
             String... flags) {
         return new NodePeer(List.of("node", "peer.mjs", version, role, transport, address, id,
                 String.join(",", flags)));
+    }
+
+    /** As {@link #start(String, String, String, String, String)}, with node-ipc's {@code ipc.config.tls} as JSON. */
+    static NodePeer startTls(String version, String role, String transport, String address, String id,
+            String tlsJson) {
+        return new NodePeer(List.of("node", "peer.mjs", version, role, transport, address, id),
+                java.util.Map.of("PEER_TLS", tlsJson));
     }
 
     private void pump(BufferedReader reader, boolean json) {
