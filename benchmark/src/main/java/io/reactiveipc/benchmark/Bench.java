@@ -48,6 +48,14 @@ public final class Bench {
      */
     private static final Map<String, Double> BARS = Map.of("rr-rtt-pinned", 1.0, "rr-rtt", 1.0, "rr-256", 2.0);
 
+    /**
+     * Cells also run in mutual TLS over TCP ("tls"), against Reactor Netty with the same SslContext settings; node-ipc
+     * is not measured in TLS.
+     */
+    private static final List<String> TLS_SCENARIOS = List.of("throughput", "rtt-pinned", "rtt");
+    /** The TLS cells' certificates, made for this run. */
+    private static Path tlsDir;
+
     private static final int FANOUT_DELIVERIES = 1_000_000;
     private static final int IDLE_CONNECTIONS = 1000;
 
@@ -100,14 +108,20 @@ public final class Bench {
         }
         List<Cell> cells = new ArrayList<>();
         for (String scenario : SCENARIOS) {
-            for (String transport : List.of("unix", "tcp")) {
+            for (String transport : List.of("unix", "tcp", "tls")) {
+                if (transport.equals("tls") && !TLS_SCENARIOS.contains(scenario)) {
+                    continue;
+                }
                 for (String impl : rr(scenario) ? RR_IMPLS : IMPLS) {
                     Cell c = new Cell(scenario, transport, impl);
-                    if (c.name().contains(only)) {
+                    if (c.name().contains(only) && !(transport.equals("tls") && impl.equals("node-ipc-14"))) {
                         cells.add(c);
                     }
                 }
             }
+        }
+        if (cells.stream().anyMatch(c -> c.transport().equals("tls"))) {
+            tlsDir = BenchTls.write();
         }
         Map<Cell, List<JsonNode>> results = new LinkedHashMap<>();
         for (Cell c : cells) {
@@ -288,6 +302,9 @@ public final class Bench {
                         String.format(Locale.ROOT, profiler, ++profiled + "-" + impl + "-" + args[0])));
             }
             cmd.addAll(List.of("-Xms512m", "-Xmx1g", "-Dio.netty.leakDetection.level=disabled"));
+            if (tlsDir != null) {
+                cmd.add("-Dbench.tls=" + tlsDir);
+            }
             cmd.addAll(jvm); // after the defaults: the last -D of a name wins
             cmd.addAll(List.of(
                     "-cp", System.getProperty("java.class.path"), Worker.class.getName(),

@@ -23,7 +23,8 @@ final class IpcWorker {
     }
 
     static void server(IpcAddress address) {
-        IpcServer server = IpcServer.bind(address, CONFIG).block(T);
+        IpcServer server = (Worker.TLS ? IpcServer.bind(BenchTls.transport("server"), address, CONFIG)
+                : IpcServer.bind(address, CONFIG)).block(T);
         long[] count = {0};
         java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
         server.connections().subscribe(c -> {
@@ -186,7 +187,8 @@ final class IpcWorker {
     }
 
     static void client(IpcAddress address, String scenario, int count, int warmup) {
-        IpcClient client = IpcClient.connect("bench", address, CONFIG);
+        IpcClient client = Worker.TLS ? IpcClient.connect(BenchTls.transport("client"), "bench", address, CONFIG)
+                : IpcClient.connect("bench", address, CONFIG);
         client.events().filter(e -> e instanceof IpcEvent.Connected).blockFirst(T);
         String result = scenario.equals("throughput") ? throughput(client, count, warmup) : rtt(client, count, warmup);
         client.disposeNow(T);

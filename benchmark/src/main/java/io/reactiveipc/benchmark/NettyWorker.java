@@ -138,8 +138,12 @@ final class NettyWorker {
         long[] count = {0};
         io.netty.channel.group.ChannelGroup group =
                 new io.netty.channel.group.DefaultChannelGroup(io.netty.util.concurrent.GlobalEventExecutor.INSTANCE);
-        TcpServer.create().runOn(LOOPS, NATIVE).bindAddress(() -> socketAddress(address))
-                .doOnConnection(c -> c.addHandlerLast(framing()))
+        TcpServer tcp = TcpServer.create().runOn(LOOPS, NATIVE).bindAddress(() -> socketAddress(address));
+        if (Worker.TLS) {
+            io.netty.handler.ssl.SslContext ctx = BenchTls.serverContext();
+            tcp = tcp.secure(spec -> spec.sslContext(ctx));
+        }
+        tcp.doOnConnection(c -> c.addHandlerLast(framing()))
                 .handle((in, out) -> {
                     AtomicReference<Channel> channel = new AtomicReference<>();
                     in.withConnection(c -> {
@@ -270,8 +274,12 @@ final class NettyWorker {
         long[] nanos = new long[count];
         int[] i = {-warmup};
         long[] t = {0};
-        Connection conn = TcpClient.newConnection().runOn(LOOPS, NATIVE).remoteAddress(() -> socketAddress(address))
-                .doOnConnected(c -> c.addHandlerLast(framing()))
+        TcpClient tcp = TcpClient.newConnection().runOn(LOOPS, NATIVE).remoteAddress(() -> socketAddress(address));
+        if (Worker.TLS) {
+            io.netty.handler.ssl.SslContext ctx = BenchTls.clientContext();
+            tcp = tcp.secure(spec -> spec.sslContext(ctx));
+        }
+        Connection conn = tcp.doOnConnected(c -> c.addHandlerLast(framing()))
                 .connectNow(T);
         Channel ch = conn.channel();
         conn.inbound().receive().subscribe(frame -> {

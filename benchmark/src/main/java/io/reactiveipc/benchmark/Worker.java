@@ -4,7 +4,7 @@ import io.reactiveipc.IpcAddress;
 import java.nio.file.Path;
 
 /**
- * One process of the benchmark: {@code <ipc|netty> server <unix|tcp> <address>} or
+ * One process of the benchmark: {@code <ipc|netty> server <unix|tcp|tls> <address>} or
  * {@code <ipc|netty> client <unix|tcp> <address> <throughput|rtt> <count> <warmup>}, or
  * {@code ... fanout <count> <warmup> <clients>}, or {@code ... idle <connections> 0}, or ({@code ipc} only) {@code ... soak <seconds> <sample seconds>}. Prints one
  * JSON line (soak: one per sample, then one). Request/response: {@code <ipc|netty|rsocket> client <unix|tcp>
@@ -12,6 +12,9 @@ import java.nio.file.Path;
  * these (and its server).
  */
 public final class Worker {
+
+    /** True in the TLS cells: both implementations wrap TCP in TLS with {@link BenchTls}'s settings. */
+    static boolean TLS;
 
     private Worker() {
     }
@@ -21,6 +24,7 @@ public final class Worker {
         String role = args[1];
         IpcAddress address = args[2].equals("unix") ? IpcAddress.unix(Path.of(args[3]))
                 : IpcAddress.tcp(args[3].split(":")[0], Integer.parseInt(args[3].split(":")[1]));
+        TLS = args[2].equals("tls"); // TCP in mutual TLS, certificates in -Dbench.tls
         boolean ipc = impl.equals("ipc");
         if (impl.equals("rsocket")) {
             rsocket(role, address, args);
