@@ -241,7 +241,9 @@ public final class NettyTransport implements IpcTransport {
                 onLink.accept(link);
             } else {
                 channel.close();
-                onRefused.accept(link.remote(), "TLS handshake failed: " + NettyTls.reason(f.cause()));
+                String remote = link.remote(); // a Unix socket's peer has no address of its own
+                onRefused.accept(remote.isEmpty() ? channel.toString() : remote,
+                        "TLS handshake failed: " + NettyTls.reason(f.cause()));
             }
         });
     }
