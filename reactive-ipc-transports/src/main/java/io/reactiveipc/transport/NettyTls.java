@@ -39,15 +39,13 @@ final class NettyTls {
 
     private final @Nullable SslContext server;
     private final SslContext client;
-    private final boolean verifyHostname;
     private final @Nullable String serverName;
     private final long handshakeTimeoutMillis;
 
-    private NettyTls(@Nullable SslContext server, SslContext client, boolean verifyHostname,
-            @Nullable String serverName, long handshakeTimeoutMillis) {
+    private NettyTls(@Nullable SslContext server, SslContext client, @Nullable String serverName,
+            long handshakeTimeoutMillis) {
         this.server = server;
         this.client = client;
-        this.verifyHostname = verifyHostname;
         this.serverName = serverName;
         this.handshakeTimeoutMillis = handshakeTimeoutMillis;
     }
@@ -96,8 +94,7 @@ final class NettyTls {
                 b.endpointIdentificationAlgorithm(clientRejects && spec.hostnameVerification ? "HTTPS" : null);
                 clientContext = b.build();
             }
-            return new NettyTls(serverContext, clientContext, clientRejects && spec.hostnameVerification,
-                    spec.serverName, spec.handshakeTimeout.toMillis());
+            return new NettyTls(serverContext, clientContext, spec.serverName, spec.handshakeTimeout.toMillis());
         } catch (SSLException | IllegalArgumentException e) {
             throw new IpcException("tls: " + e.getMessage(), e);
         }
@@ -181,10 +178,6 @@ final class NettyTls {
     private void install(Channel channel, SslHandler handler) {
         handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
         channel.pipeline().addFirst(GATE, new ReadForHandshake()).addFirst(HANDLER, handler);
-    }
-
-    boolean verifiesHostname() {
-        return verifyHostname;
     }
 
     static @Nullable SslHandler handler(Channel channel) {

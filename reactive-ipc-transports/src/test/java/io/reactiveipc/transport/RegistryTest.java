@@ -28,6 +28,23 @@ class RegistryTest {
     }
 
     @Test
+    void aTransportGivenAsAValueIsUsedAndOneThatCannotServeTheAddressIsAClearError() {
+        NettyTransport nio = NettyTransport.builder().nativeTransport(false).build();
+        assertThat(nio.isNative()).isFalse();
+        IpcConfig quiet = IpcConfig.builder().silent(true).build();
+        IpcServer server = IpcServer.bind(nio, IpcTestAddresses.unix(), quiet,
+                s -> s.handle("m", in -> Mono.just("nio"))).block(T);
+        IpcClient client = IpcClient.connect(nio, "s", server.address(), quiet);
+        assertThat(client.request("m", 1).block(T).data(String.class)).isEqualTo("nio");
+        client.disposeNow(T);
+        server.disposeNow(T);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> IpcServer.bind(nio, IpcAddress.local("x"), quiet)
+                .block(T)).isInstanceOf(io.reactiveipc.IpcException.class).hasMessageContaining("does not serve");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> IpcClient.connect(nio, "x", IpcAddress.local("x"),
+                quiet)).isInstanceOf(io.reactiveipc.IpcException.class).hasMessageContaining("does not serve");
+    }
+
+    @Test
     void serveAndConnectToUseSocketRootAppspaceIdAndOfKeepsTheClient() {
         Path root = IpcTestAddresses.freshDirectory();
         IpcConfig config = IpcConfig.builder().socketRoot(root + "/").appspace("test.").id("world").silent(true)
