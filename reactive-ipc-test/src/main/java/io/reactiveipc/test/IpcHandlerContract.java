@@ -202,12 +202,15 @@ public interface IpcHandlerContract {
     @Test
     default void tenThousandConcurrentRequestsWithRandomTimeoutsEachEndOnceAndLeaveNoSlot(IpcFixtures fx) {
         // every call may run at once: a delayed answer must not hold the others back behind the concurrency limit
-        IpcServer server = fx.server(QUIET.toBuilder().handlerConcurrency(10_000).build());
+        // All 10,000 are sent at once: room for every one in both queues, however fast the transport writes (a TLS
+        // socket drains slower than the test thread fills the default 8192)
+        IpcConfig roomy = QUIET.toBuilder().maxQueuedMessages(20_000).build();
+        IpcServer server = fx.server(roomy.toBuilder().handlerConcurrency(10_000).build());
         server.handle("echo", in -> {
             int delay = in.data(Integer.class);
             return delay == 0 ? Mono.just(in.message()) : Mono.delay(Duration.ofMillis(delay)).thenReturn(in.message());
         });
-        IpcClient client = connected(fx, "c", server, QUIET);
+        IpcClient client = connected(fx, "c", server, roomy);
         int n = 10_000;
         AtomicInteger answered = new AtomicInteger();
         AtomicInteger timedOut = new AtomicInteger();
