@@ -3,6 +3,7 @@ package io.reactiveipc.transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -193,18 +194,23 @@ final class NettyTls {
         for (Throwable t = e; t != null && all.length() < 2000; t = t.getCause()) {
             all.append(t.getMessage()).append(" | ");
         }
-        String s = all.toString();
-        String lower = s.toLowerCase(Locale.ROOT);
+        String lower = all.toString().toLowerCase(Locale.ROOT);
         String why;
-        if (lower.contains("no subject alternative") || lower.contains("no name matching")) {
+        if (lower.contains("received fatal alert")) { // the peer's verdict
+            if (lower.contains("certificate_required")) {
+                why = "the peer requires a certificate and none was sent";
+            } else if (lower.contains("bad_certificate") || lower.contains("certificate_unknown")
+                    || lower.contains("unknown_ca")) {
+                why = "the peer refused our certificate";
+            } else {
+                why = "the peer ended the handshake";
+            }
+        } else if (lower.contains("no subject alternative") || lower.contains("no name matching")) {
             why = "hostname mismatch: the server's certificate does not name the host connected to";
-        } else if (lower.contains("pkix path") || lower.contains("unable to find valid certification path")
-                || lower.contains("unknown_ca") || lower.contains("unknown ca")) {
+        } else if (lower.contains("pkix path") || lower.contains("unable to find valid certification path")) {
             why = "certificate not trusted (unknown CA)";
-        } else if (lower.contains("empty client certificate chain") || lower.contains("certificate_required")) {
+        } else if (lower.contains("empty client certificate chain")) {
             why = "the peer sent no certificate, and one is required";
-        } else if (lower.contains("bad_certificate") || lower.contains("certificate_unknown")) {
-            why = "the peer refused our certificate";
         } else if (lower.contains("not an ssl/tls record") || lower.contains("unsupported or unrecognized ssl")) {
             why = "the peer does not speak TLS";
         } else {
@@ -214,15 +220,24 @@ final class NettyTls {
     }
 
     /**
-     * A link reads only while its subscriber has demand, so autoRead is off when the channel becomes active; the
-     * handshake needs one read to start, and {@link SslHandler} asks for the next ones until it is done.
+     * After the {@link SslHandler}. A link reads only while its subscriber has demand, so autoRead is off when the
+     * channel becomes active; the handshake needs one read to start, and SslHandler asks for the next ones until it
+     * is done. And a TLS error that reaches the link (the peer's alert after our own handshake finished, as TLS 1.3
+     * clients learn that their certificate was refused) becomes an {@link IpcException} that says what happened.
      */
     private static final class ReadForHandshake extends ChannelInboundHandlerAdapter {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             ctx.read();
             ctx.fireChannelActive();
-            ctx.pipeline().remove(this);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            Throwable ssl = cause instanceof DecoderException && cause.getCause() instanceof SSLException
+                    ? cause.getCause() : cause;
+            ctx.fireExceptionCaught(ssl instanceof SSLException
+                    ? new IpcException("TLS: " + reason(ssl), ssl) : cause);
         }
 
         @Override

@@ -66,8 +66,9 @@ import reactor.netty.tcp.TcpServer;
  * <li>A server whose handshake with a client fails (no client certificate, an untrusted one, a timeout) closes
  * that socket and publishes {@link io.reactiveipc.IpcEvent.Rejected} with the reason; no connection was ever
  * opened and every other client is served as before. In TLS 1.3 a client learns that its certificate was refused
- * only after its own handshake finished: it sees a connect, then a disconnect whose cause is the server's alert,
- * and retries.</li>
+ * only after its own handshake finished: it sees a connect, then a {@link io.reactiveipc.IpcEvent.Failure} with an
+ * {@link IpcException} saying so ("TLS: the peer refused our certificate", "TLS: the peer requires a certificate
+ * and none was sent"), a disconnect, and it retries.</li>
  * <li>A handshake must finish within {@link TlsSpec#handshakeTimeout} (10 s, Netty's default), else the socket
  * is closed and the attempt fails as above.</li>
  * </ul>
