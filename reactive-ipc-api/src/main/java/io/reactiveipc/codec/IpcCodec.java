@@ -6,6 +6,7 @@ import io.reactiveipc.IpcDataException;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
 import io.reactiveipc.internal.JsonCodec;
+import io.reactiveipc.internal.RawCodec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -76,5 +77,21 @@ public interface IpcCodec {
     static IpcCodec nodeIpc(JsonMapper mapper, String delimiter) {
         requireNonNull(delimiter, "delimiter");
         return new JsonCodec(requireNonNull(mapper, "mapper"), delimiter.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * node-ipc's raw buffer mode ({@code rawBuffer: true}): no framing and no JSON. Every read arrives as one
+     * message of type {@code data} whose data is the bytes as they came ({@code in.data(byte[].class)}); where one
+     * read ends is the kernel's business, so message boundaries are the application's, as in node-ipc. Sending
+     * writes a message's data untouched if it is a {@code byte[]}, or a {@code String} encoded with
+     * {@code encoding} as node's {@code Buffer.from(string, encoding)} does (utf8, ascii, utf16le/ucs2, base64,
+     * base64url, hex, latin1/binary); anything else fails that send with {@link IpcDataException}. The type is not
+     * written. Unlike node-ipc 10, inbound bytes are never decoded and re-encoded, so bytes that are not UTF-8
+     * arrive intact.
+     *
+     * @throws IllegalArgumentException for an encoding node does not know
+     */
+    static IpcCodec raw(String encoding) {
+        return new RawCodec(requireNonNull(encoding, "encoding"));
     }
 }
