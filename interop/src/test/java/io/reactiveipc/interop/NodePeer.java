@@ -61,6 +61,13 @@ final class NodePeer implements AutoCloseable {
                 String.join(",", flags)));
     }
 
+    /** Another script of node-peers, with its arguments. */
+    static NodePeer script(String script, String... args) {
+        List<String> command = new ArrayList<>(List.of("node", script));
+        command.addAll(List.of(args));
+        return new NodePeer(command);
+    }
+
     private void pump(BufferedReader reader, boolean json) {
         try {
             String line;
