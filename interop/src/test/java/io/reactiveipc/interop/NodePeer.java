@@ -1,7 +1,5 @@
 package io.reactiveipc.interop;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,6 +13,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * A node-ipc peer process (node-peers/peer.mjs). Its stdout is one JSON event per line, read on a plain thread;
@@ -74,6 +74,13 @@ final class NodePeer implements AutoCloseable {
                 java.util.Map.of("PEER_TLS", tlsJson));
     }
 
+    /** Another script of node-peers, with its arguments. */
+    static NodePeer script(String script, String... args) {
+        List<String> command = new ArrayList<>(List.of("node", script));
+        command.addAll(List.of(args));
+        return new NodePeer(command);
+    }
+
     private void pump(BufferedReader reader, boolean json) {
         try {
             String line;
@@ -86,7 +93,7 @@ final class NodePeer implements AutoCloseable {
                             history.notifyAll();
                         }
                         events.add(event);
-                    } catch (IOException notJson) {
+                    } catch (tools.jackson.core.JacksonException notJson) {
                         synchronized (stderr) {
                             stderr.add("stdout: " + line);
                         }
@@ -114,7 +121,7 @@ final class NodePeer implements AutoCloseable {
                             + describe + (process.isAlive() ? "" : " (exited " + process.exitValue() + ")")
                             + "\nstderr: " + stderrText());
                 }
-                if (name.equals(e.path("event").asText())) {
+                if (name.equals(e.path("event").asString())) {
                     return e;
                 }
             }
@@ -135,7 +142,7 @@ final class NodePeer implements AutoCloseable {
             for (;;) {
                 for (; from < history.size(); from++) {
                     JsonNode e = history.get(from);
-                    if (name.equals(e.path("event").asText()) && test.test(e)) {
+                    if (name.equals(e.path("event").asString()) && test.test(e)) {
                         return e;
                     }
                 }
@@ -158,7 +165,7 @@ final class NodePeer implements AutoCloseable {
     /** Every event named {@code name} reported so far, in order. */
     List<JsonNode> all(String name) {
         synchronized (history) {
-            return history.stream().filter(e -> name.equals(e.path("event").asText())).toList();
+            return history.stream().filter(e -> name.equals(e.path("event").asString())).toList();
         }
     }
 
@@ -166,7 +173,7 @@ final class NodePeer implements AutoCloseable {
     String bytes() {
         StringBuilder b = new StringBuilder();
         for (JsonNode e : all("bytes")) {
-            b.append(e.get("text").asText());
+            b.append(e.get("text").asString());
         }
         return b.toString();
     }
