@@ -2,6 +2,7 @@ package io.reactiveipc;
 
 import static java.util.Objects.requireNonNull;
 
+import io.reactiveipc.codec.IpcCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.util.retry.Retry;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Immutable configuration: node-ipc's {@code ipc.config} with node-ipc's defaults, plus the limits a JVM
@@ -77,6 +79,8 @@ import reactor.util.retry.Retry;
  * ({@code {"type":"ipc.hello","data":{"id":...}}}), so the server can route to it by that name: give clients
  * that others should reach an id of their own. node-ipc servers ignore the frame (node-ipc 10 even names the
  * socket after it)</td></tr>
+ * <tr><td>codec</td><td>{@link IpcCodec#nodeIpc()}</td><td>how frames become messages and back: node-ipc's JSON
+ * frames with the library's Jackson 3 mapper; {@link IpcCodec#nodeIpc(JsonMapper)} binds data with yours</td></tr>
  * <tr><td>relayPolicy</td><td>{@link RelayPolicy#ALLOW_ALL}</td><td>what a server relays between its clients</td></tr>
  * </table>
  */
@@ -112,6 +116,7 @@ public final class IpcConfig {
     private final int handlerConcurrency;
     private final boolean identify;
     private final RelayPolicy relayPolicy;
+    private final IpcCodec codec;
 
     private IpcConfig(Builder b) {
         this.appspace = b.appspace;
@@ -137,6 +142,7 @@ public final class IpcConfig {
         this.handlerConcurrency = b.handlerConcurrency;
         this.identify = b.identify;
         this.relayPolicy = b.relayPolicy;
+        this.codec = b.codec;
     }
 
     /** node-ipc's defaults. */
@@ -258,6 +264,11 @@ public final class IpcConfig {
         return relayPolicy;
     }
 
+    /** How frames become messages and back on every connection made with this config. */
+    public IpcCodec codec() {
+        return codec;
+    }
+
     @Override
     public String toString() {
         return "IpcConfig{appspace=" + appspace + ", socketRoot=" + socketRoot + ", id=" + id
@@ -271,7 +282,7 @@ public final class IpcConfig {
                 + ", connectTimeout=" + connectTimeout
                 + ", socketPermissions=" + PosixFilePermissions.toString(socketPermissions)
                 + ", requestTimeout=" + requestTimeout + ", maxPendingRequests=" + maxPendingRequests
-                + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + "}";
+                + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + ", codec=" + codec + "}";
     }
 
     /** Host name without a DNS lookup, as node's {@code os.hostname()} (gethostname). */
@@ -316,6 +327,7 @@ public final class IpcConfig {
         private int handlerConcurrency = 256;
         private boolean identify = true;
         private RelayPolicy relayPolicy = RelayPolicy.ALLOW_ALL;
+        private IpcCodec codec = IpcCodec.nodeIpc();
 
         private Builder() {
         }
@@ -343,6 +355,7 @@ public final class IpcConfig {
             maxPendingRequests = c.maxPendingRequests;
             handlerConcurrency = c.handlerConcurrency;
             identify = c.identify;
+            codec = c.codec;
             relayPolicy = c.relayPolicy;
         }
 
@@ -393,6 +406,15 @@ public final class IpcConfig {
 
         public Builder networkPort(int networkPort) {
             this.networkPort = networkPort;
+            return this;
+        }
+
+        /**
+         * How frames become messages: {@link IpcCodec#nodeIpc()} by default; {@link IpcCodec#nodeIpc(JsonMapper)}
+         * to bind data with your own mapper (Spring's, say).
+         */
+        public Builder codec(IpcCodec codec) {
+            this.codec = requireNonNull(codec, "codec");
             return this;
         }
 

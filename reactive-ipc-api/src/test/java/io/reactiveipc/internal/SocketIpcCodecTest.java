@@ -3,7 +3,6 @@ package io.reactiveipc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.MissingNode;
 import io.reactiveipc.IpcDataException;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.IpcProtocolException.Reason;
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.node.MissingNode;
 
 /**
  * socket-ipc's frames, byte for byte as a real @crussell52/socket-ipc 0.4.0 wrote them (captured by
@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SocketIpcCodecTest {
 
     private static final HexFormat HEX = HexFormat.of();
+    private static final SocketIpcCodec CODEC = SocketIpcCodec.DEFAULT;
 
     /** What the probe's socket-ipc sent for each call, then the Java message that means the same. */
     static Stream<Arguments> captured() {
@@ -179,7 +180,7 @@ class SocketIpcCodecTest {
         byte[] padded = new byte[frame.length + 8];
         Arrays.fill(padded, (byte) '{');
         System.arraycopy(frame, 0, padded, 4, frame.length);
-        Message m = SocketIpcCodec.decode(padded, 4, frame.length);
+        Message m = CODEC.decode(padded, 4, frame.length);
         assertThat(m.type()).isEqualTo("t");
         assertThat(m.data(String.class)).isEqualTo("x");
     }
@@ -187,7 +188,7 @@ class SocketIpcCodecTest {
     @Test
     void anOversizedOrUnencodableMessageFailsItsSendAndSaysWhy() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        assertThatThrownBy(() -> SocketIpcCodec.encodeChecked(Message.of("big", "x".repeat(100)), out, out::size, 64))
+        assertThatThrownBy(() -> Frames.encode(CODEC, Message.of("big", "x".repeat(100)), out, out::size, 2, 64))
                 .isInstanceOfSatisfying(IpcProtocolException.class,
                         e -> assertThat(e.reason()).isEqualTo(Reason.FRAME_TOO_LARGE))
                 .hasMessageContaining("frame of 128 bytes, over maxFrameSize 64");
@@ -198,18 +199,18 @@ class SocketIpcCodecTest {
             }
         };
         ByteArrayOutputStream out2 = new ByteArrayOutputStream();
-        assertThatThrownBy(() -> SocketIpcCodec.encodeChecked(Message.of("cyc", cyclic), out2, out2::size, 1 << 20))
+        assertThatThrownBy(() -> Frames.encode(CODEC, Message.of("cyc", cyclic), out2, out2::size, 2, 1 << 20))
                 .isInstanceOf(IpcDataException.class)
                 .hasMessageContaining("cyc");
         List<Integer> fine = List.of(1);
         ByteArrayOutputStream out3 = new ByteArrayOutputStream();
-        SocketIpcCodec.encodeChecked(Message.of("ok", fine), out3, out3::size, 29);
+        Frames.encode(CODEC, Message.of("ok", fine), out3, out3::size, 2, 28);
         assertThat(out3.toString(StandardCharsets.UTF_8)).isEqualTo("{\"topic\":\"ok\",\"message\":[1]}\0\0");
     }
 
     private static byte[] encode(Message m) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SocketIpcCodec.encode(m, out);
+        CODEC.encode(m, out);
         return out.toByteArray();
     }
 
@@ -217,7 +218,7 @@ class SocketIpcCodecTest {
     private static Message decode(byte[] frame) {
         int length = frame.length >= 2 && frame[frame.length - 1] == 0 && frame[frame.length - 2] == 0
                 ? frame.length - 2 : frame.length;
-        return SocketIpcCodec.decode(frame, 0, length);
+        return CODEC.decode(frame, 0, length);
     }
 
     private static byte[] bytes(String s) {

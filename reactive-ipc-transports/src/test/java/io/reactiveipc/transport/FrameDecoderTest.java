@@ -1,16 +1,16 @@
 package io.reactiveipc.transport;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.IpcProtocolException.Reason;
+import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
+import io.reactiveipc.codec.IpcCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Framing, deterministically: every chunk boundary, many frames per chunk, limits, and a peer dying mid-frame. */
 class FrameDecoderTest {
@@ -19,7 +19,7 @@ class FrameDecoderTest {
     static final String B = "{\"type\":\"b\",\"data\":[1,2,3]}\f";
 
     static List<Object> feed(int maxFrameSize, boolean close, byte[]... chunks) {
-        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(maxFrameSize));
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(IpcCodec.nodeIpc(), maxFrameSize));
         for (byte[] c : chunks) {
             ch.writeInbound(Unpooled.wrappedBuffer(c));
         }
@@ -91,7 +91,7 @@ class FrameDecoderTest {
     @Test
     void aFrameOverTheLimitThatArrivesInPiecesIsNotBufferedWhole() {
         byte[] piece = utf8("x".repeat(80));
-        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(100));
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(IpcCodec.nodeIpc(), 100));
         ch.writeInbound(Unpooled.wrappedBuffer(utf8("{\"type\":\"big\",\"data\":\"")));
         for (int i = 0; i < 100; i++) {
             ch.writeInbound(Unpooled.wrappedBuffer(piece));
