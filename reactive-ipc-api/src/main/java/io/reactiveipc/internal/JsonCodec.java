@@ -239,7 +239,7 @@ public final class JsonCodec implements IpcCodec {
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
     /** Printable ASCII without quote or backslash: written as is by JSON.stringify and by us. */
-    private static boolean plain(String s) {
+    static boolean plain(String s) {
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
             if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {

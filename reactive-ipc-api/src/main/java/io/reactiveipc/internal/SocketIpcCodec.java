@@ -8,6 +8,7 @@ import io.reactiveipc.codec.IpcCodec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -71,6 +72,14 @@ public final class SocketIpcCodec implements IpcCodec {
     public void encode(Message message, OutputStream out) throws IOException {
         MessageAccess access = MessageAccess.get();
         byte[] json = access.json(message);
+        if (!encodeDirect(message, access, json, out)) {
+            encodeWithGenerator(message, access, json, out);
+        }
+    }
+
+    /** The general path; package-private so a test can hold the direct path to its exact output. */
+    void encodeWithGenerator(Message message, MessageAccess access, byte @Nullable [] json, OutputStream out)
+            throws IOException {
         try (JsonGenerator g = mapper.createGenerator(out)) {
             g.writeStartObject();
             g.writeStringProperty("topic", message.type());
@@ -95,6 +104,85 @@ public final class SocketIpcCodec implements IpcCodec {
         out.write(DELIMITER);
     }
 
+    private static final byte[] TOPIC_PREFIX = "{\"topic\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MESSAGE_KEY = "\",\"message\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = {'}', 0, 0};
+    private static final byte[] NO_MEMBERS = {};
+    private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+    private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+    private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+
+    /**
+     * The common frames in one array, without a generator (which costs more than the rest of a small frame): a
+     * topic that needs no escaping and data that is already JSON text (a decoded frame answered or forwarded), a
+     * string that needs no escaping, an integer, a boolean or null. Writes exactly what the generator would, or
+     * nothing and returns false.
+     */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for printable ASCII
+    private static boolean encodeDirect(Message message, MessageAccess access, byte @Nullable [] json,
+            OutputStream out) throws IOException {
+        String topic = message.type();
+        if (!JsonCodec.plain(topic)) {
+            return false;
+        }
+        byte[] data = null;
+        int dataOffset = 0;
+        int dataLength;
+        String text = null;
+        if (json != null) {
+            dataLength = access.jsonLength(message);
+            if (dataLength == 0) {
+                return false;
+            }
+            data = json;
+            dataOffset = access.jsonOffset(message);
+        } else {
+            Object value = access.value(message);
+            if (value instanceof String s) {
+                if (!JsonCodec.plain(s)) {
+                    return false;
+                }
+                text = s;
+                dataLength = s.length() + 2;
+            } else {
+                if (value == null) {
+                    data = NULL;
+                } else if (value instanceof Integer || value instanceof Long || value instanceof Short
+                        || value instanceof Byte) {
+                    data = value.toString().getBytes(StandardCharsets.US_ASCII);
+                } else if (value instanceof Boolean b) {
+                    data = b ? TRUE : FALSE;
+                } else {
+                    return false;
+                }
+                dataLength = data.length;
+            }
+        }
+        Envelope envelope = access.envelope(message);
+        byte[] members = envelope == null ? NO_MEMBERS : envelope.members();
+        byte[] frame = new byte[TOPIC_PREFIX.length + topic.length() + MESSAGE_KEY.length + dataLength
+                + members.length + END.length];
+        int at = 0;
+        System.arraycopy(TOPIC_PREFIX, 0, frame, at, TOPIC_PREFIX.length);
+        at += TOPIC_PREFIX.length;
+        topic.getBytes(0, topic.length(), frame, at);
+        at += topic.length();
+        System.arraycopy(MESSAGE_KEY, 0, frame, at, MESSAGE_KEY.length);
+        at += MESSAGE_KEY.length;
+        if (text != null) {
+            frame[at] = '"';
+            text.getBytes(0, text.length(), frame, at + 1);
+            frame[at + 1 + text.length()] = '"';
+        } else {
+            System.arraycopy(data, dataOffset, frame, at, dataLength);
+        }
+        at += dataLength;
+        System.arraycopy(members, 0, frame, at, members.length);
+        System.arraycopy(END, 0, frame, at + members.length, END.length);
+        out.write(frame);
+        return true;
+    }
+
     /**
      * Decodes one frame (delimiter excluded). The bytes are kept by the message: do not reuse the array.
      *
@@ -104,6 +192,15 @@ public final class SocketIpcCodec implements IpcCodec {
      */
     @Override
     public Message decode(byte[] frame, int offset, int length) {
+        Message m = FastDecoder.decode(mapper, frame, offset, length, FAST_TOPIC, FAST_MESSAGE);
+        return m != null ? m : decodeWithParser(frame, offset, length);
+    }
+
+    static final byte[] FAST_TOPIC = "{\"topic\":\"".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] FAST_MESSAGE = ",\"message\":".getBytes(StandardCharsets.US_ASCII);
+
+    /** The general path, and the judge of what is valid; package-private so a test can hold the fast path to it. */
+    Message decodeWithParser(byte[] frame, int offset, int length) {
         String topic = null;
         String badTopic = null;
         int dataStart = 0;

@@ -105,6 +105,30 @@ class SocketIpcCodecTest {
     }
 
     @Test
+    void theDirectPathWritesExactlyWhatTheGeneratorWrites() throws IOException {
+        List<Object> values = new java.util.ArrayList<>(List.of("", "x", "a b ~!", "x".repeat(100), "y".repeat(5000),
+                "é", "q\"", "\u0000", 0, -1, Integer.MAX_VALUE, Long.MIN_VALUE, (short) 7, (byte) -8, true, false,
+                Map.of(), List.of(1)));
+        values.add(null);
+        for (String topic : List.of("m", "", "job.done", "a-b_c:d", "é", "q\"")) {
+            for (Object v : values) {
+                assertDirectIsGenerator(Message.of(topic, v), topic + " " + v);
+            }
+            assertDirectIsGenerator(decode(bytes("{\"topic\":\"x\",\"message\":[1,{\"k\":null}]}")).withType(topic),
+                    topic + " decoded");
+            assertDirectIsGenerator(decode(bytes("{\"topic\":\"x\"}")).withType(topic), topic + " no message");
+            assertDirectIsGenerator(MessageAccess.get().withEnvelope(Message.of(topic, 5),
+                    new Envelope(Envelope.REPLY, 3, 0, "bob", "alice")), topic + " with members");
+        }
+    }
+
+    private static void assertDirectIsGenerator(Message m, String what) throws IOException {
+        ByteArrayOutputStream generic = new ByteArrayOutputStream();
+        CODEC.encodeWithGenerator(m, MessageAccess.get(), MessageAccess.get().json(m), generic);
+        assertThat(HEX.formatHex(encode(m))).as(what).isEqualTo(HEX.formatHex(generic.toByteArray()));
+    }
+
+    @Test
     void aNulInsideAStringIsEscapedSoTheDelimiterNeverOccursInAFrame() throws IOException {
         byte[] frame = encode(Message.of("t\u0000", "\u0000\u0000 between"));
         int delimiters = 0;
