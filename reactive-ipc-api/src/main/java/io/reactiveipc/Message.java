@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.reactiveipc.internal.Envelope;
 import io.reactiveipc.internal.JsonCodec;
 import io.reactiveipc.internal.MessageAccess;
+import io.reactiveipc.internal.MessageJson;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -12,6 +13,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.annotation.JsonDeserialize;
+import tools.jackson.databind.annotation.JsonSerialize;
 import tools.jackson.databind.node.BooleanNode;
 import tools.jackson.databind.node.IntNode;
 import tools.jackson.databind.node.LongNode;
@@ -34,8 +37,14 @@ import tools.jackson.databind.node.StringNode;
  *
  * <p>Data of a received message is kept as its JSON text and parsed only when asked for, so a message that is
  * forwarded or filtered out by type costs no data parsing. Data given to {@link #of(String, Object)} is
- * serialized by Jackson when the frame is written.
+ * serialized by Jackson when the frame is written, with the mapper of the connection's
+ * {@link io.reactiveipc.codec.IpcCodec}; a received message binds with the mapper of the codec that decoded it.
+ *
+ * <p>Any Jackson 3 mapper (Spring's, in a WebFlux controller returning {@code Flux<Message>}) writes a message as
+ * {@code {"type":"...","data":...}} and reads one back from that shape.
  */
+@JsonSerialize(using = MessageJson.Serializer.class)
+@JsonDeserialize(using = MessageJson.Deserializer.class)
 public final class Message {
 
     static {

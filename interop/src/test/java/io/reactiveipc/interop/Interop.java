@@ -22,12 +22,9 @@ final class Interop {
         return IpcConfig.builder().silent(true).retry(50).id(id).build();
     }
 
-    /**
-     * QUIET with socket-ipc's frames, for a client or server named {@code id}. A Java client does not announce
-     * itself: socket-ipc has no client names, and its server would hand the announcement to its listeners.
-     */
+    /** QUIET with socket-ipc's frames, for a client or server named {@code id}. */
     static IpcConfig socketIpc(String id) {
-        return IpcConfig.builder().silent(true).retry(50).id(id).codec(IpcCodec.socketIpc()).identify(false).build();
+        return IpcConfig.builder().silent(true).retry(50).id(id).codec(IpcCodec.socketIpc()).build();
     }
 
     /** A string with everything JSON has to escape or carry: non-ASCII, astral, controls, the delimiter itself. */

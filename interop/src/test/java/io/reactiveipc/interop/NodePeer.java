@@ -61,6 +61,13 @@ final class NodePeer implements AutoCloseable {
                 String.join(",", flags)));
     }
 
+    /** Another script of node-peers, with its arguments. */
+    static NodePeer script(String script, String... args) {
+        List<String> command = new ArrayList<>(List.of("node", script));
+        command.addAll(List.of(args));
+        return new NodePeer(command);
+    }
+
     /**
      * A socket-ipc peer (node-peers/socket-ipc-peer.mjs): {@code role} server or client, on the Unix socket
      * {@code path}, with its flags ("watch", "news").

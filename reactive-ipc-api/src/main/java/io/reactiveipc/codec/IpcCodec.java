@@ -6,6 +6,7 @@ import io.reactiveipc.IpcDataException;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
 import io.reactiveipc.internal.JsonCodec;
+import io.reactiveipc.internal.RawCodec;
 import io.reactiveipc.internal.SocketIpcCodec;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -80,6 +81,22 @@ public interface IpcCodec {
     }
 
     /**
+     * node-ipc's raw buffer mode ({@code rawBuffer: true}): no framing and no JSON. Every read arrives as one
+     * message of type {@code data} whose data is the bytes as they came ({@code in.data(byte[].class)}); where one
+     * read ends is the kernel's business, so message boundaries are the application's, as in node-ipc. Sending
+     * writes a message's data untouched if it is a {@code byte[]}, or a {@code String} encoded with
+     * {@code encoding} as node's {@code Buffer.from(string, encoding)} does (utf8, ascii, utf16le/ucs2, base64,
+     * base64url, hex, latin1/binary); anything else fails that send with {@link IpcDataException}. The type is not
+     * written. Unlike node-ipc 10, inbound bytes are never decoded and re-encoded, so bytes that are not UTF-8
+     * arrive intact.
+     *
+     * @throws IllegalArgumentException for an encoding node does not know
+     */
+    static IpcCodec raw(String encoding) {
+        return new RawCodec(requireNonNull(encoding, "encoding"));
+    }
+
+    /**
      * The frames of @crussell52/socket-ipc 0.4.0, a second Node.js IPC library (Unix sockets only):
      * {@code {"topic":...,"message":...}} then two NUL bytes. Its topic is {@link Message#type()}, its message the
      * data; a frame sent without a message (JavaScript's {@code undefined}) has absent data. socket-ipc has no
@@ -89,14 +106,15 @@ public interface IpcCodec {
      *
      * <pre>{@code
      * IpcClient client = IpcClient.connect("app", IpcAddress.unix(Path.of("/tmp/myApp.sock")),
-     *         IpcConfig.builder().codec(IpcCodec.socketIpc()).identify(false).build());
+     *         IpcConfig.builder().codec(IpcCodec.socketIpc()).build());
      * client.on("hello").subscribe(m -> System.out.println(m.data(String.class)));   // server.send('hello', ...)
      * client.emit("hello", Map.of("name", "crussell52")).subscribe();               // client.send('hello', ...)
      * }</pre>
      *
-     * A Java client {@link io.reactiveipc.IpcConfig#identify() identifies} itself with an {@code ipc.hello} frame by
-     * default, which a socket-ipc server hands its {@code message} listeners as topic {@code ipc.hello}: turn it
-     * off against a socket-ipc server, keep it between Java peers.
+     * Like a socket-ipc client, a Java client on these frames announces no id
+     * ({@link io.reactiveipc.IpcConfig#identify()} is for node-ipc's frames), so a server knows each client by the
+     * number it gave it. Requests, streams and relays by that number ride in these frames as in node-ipc's; a
+     * socket-ipc peer ignores their extra members.
      */
     static IpcCodec socketIpc() {
         return SocketIpcCodec.DEFAULT;

@@ -1,8 +1,8 @@
 package io.reactiveipc.internal;
 
 import io.reactiveipc.IpcDataException;
-import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.IpcProtocolException;
+import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.Message;
 import io.reactiveipc.codec.IpcCodec;
 import java.io.IOException;

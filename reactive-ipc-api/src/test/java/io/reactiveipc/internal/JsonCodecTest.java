@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reactiveipc.IpcDataException;
-import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.IpcProtocolException;
+import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.Message;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

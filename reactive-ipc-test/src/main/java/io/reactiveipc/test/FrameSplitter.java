@@ -1,7 +1,7 @@
 package io.reactiveipc.test;
 
-import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.IpcProtocolException;
+import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.codec.IpcCodec;
 import io.reactiveipc.internal.Frames;
 import java.io.ByteArrayOutputStream;

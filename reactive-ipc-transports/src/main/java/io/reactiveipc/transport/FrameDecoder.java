@@ -3,8 +3,8 @@ package io.reactiveipc.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.IpcProtocolException;
+import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.codec.IpcCodec;
 import java.util.List;
 

@@ -62,18 +62,20 @@ class SocketIpcDialectTest {
         }
 
         @Test
-        void clientsReachEachOtherByNameThroughTheServer(IpcFixtures fx) {
-            // between Java peers the announcement stays on: it is what names a client
+        void clientsReachEachOtherByTheNumberTheServerGaveThem(IpcFixtures fx) {
+            // as with socket-ipc, a client announces no name on these frames: the server numbers its clients
             IpcServer server = fx.server(SOCKET_IPC);
             IpcClient alice = fx.client("alice", server.address(), SOCKET_IPC);
             IpcClient bob = fx.client("bob", server.address(), SOCKET_IPC);
-            server.connection("bob").block(T);
+            Mono<String> bobsNumber = server.on("whoami").map(in -> in.connection().id()).next().cache();
+            bobsNumber.subscribe();
+            bob.emit("whoami", null).block(T);
             Mono<Message> got = bob.on("chat").next().cache();
             got.subscribe();
-            alice.emitTo("bob", "chat", "hi bob").block(T);
+            alice.emitTo(bobsNumber.block(T), "chat", "hi bob").block(T);
             Message m = got.block(T);
             assertThat(m.data(String.class)).isEqualTo("hi bob");
-            assertThat(m.from()).isEqualTo("alice");
+            assertThat(m.from()).as("alice's number").isNotNull().isNotEqualTo(bobsNumber.block(T));
         }
 
         @Test
@@ -81,9 +83,7 @@ class SocketIpcDialectTest {
             IpcServer server = fx.server(SOCKET_IPC);
             List<IpcClient> clients = IntStream.range(0, 3)
                     .mapToObj(i -> fx.client("c" + i, server.address(), SOCKET_IPC)).toList();
-            for (int i = 0; i < 3; i++) {
-                server.connection("c" + i).block(T);
-            }
+            server.connections().take(3).blockLast(T);
             List<Mono<Message>> news = clients.stream().map(c -> c.on("news").next().cache()).toList();
             news.forEach(Mono::subscribe);
             server.broadcast("news", Map.of("text", "é✓ \u0000 nul")).block(T);
