@@ -61,6 +61,18 @@ final class NodePeer implements AutoCloseable {
                 String.join(",", flags)));
     }
 
+    /**
+     * A node-ipc UDP peer (node-peers/udp-peer.mjs): {@code serveNet(host, port, family)}, and with a {@code target}
+     * ("host:port", or null) a hello emitted to it once bound.
+     */
+    static NodePeer udp(String version, String family, String address, String target) {
+        List<String> command = new ArrayList<>(List.of("node", "udp-peer.mjs", version, family, address));
+        if (target != null) {
+            command.add(target);
+        }
+        return new NodePeer(command);
+    }
+
     private void pump(BufferedReader reader, boolean json) {
         try {
             String line;
