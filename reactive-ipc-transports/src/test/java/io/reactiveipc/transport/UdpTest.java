@@ -347,6 +347,13 @@ class UdpTest {
     }
 
     @Test
+    void aServerOrClientOnAUdpAddressIsRefusedWithTheWayToBindIt() {
+        StepVerifier.create(io.reactiveipc.IpcServer.bind(IpcAddress.udp4("127.0.0.1", 0), QUIET))
+                .expectErrorMatches(e -> e.getMessage().contains("IpcDatagramSocket.bind"))
+                .verify(T);
+    }
+
+    @Test
     void aHostWithoutAnAddressOfTheFamilyFailsToBind() {
         StepVerifier.create(IpcDatagramSocket.bind(IpcAddress.udp4("::1", 0), QUIET))
                 .expectErrorMatches(e -> e.getMessage().contains("has no IPv4 address"))
