@@ -2,6 +2,8 @@ package io.reactiveipc;
 
 import static java.util.Objects.requireNonNull;
 
+import io.reactiveipc.codec.IpcCodec;
+import io.reactiveipc.internal.JsonCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import reactor.util.retry.Retry;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Immutable configuration: node-ipc's {@code ipc.config} with node-ipc's defaults, plus the limits a JVM
@@ -36,7 +39,11 @@ import reactor.util.retry.Retry;
  * {@code socketRoot + appspace + id}</td></tr>
  * <tr><td>networkHost / networkPort</td><td>{@code 127.0.0.1} / 8000</td><td>TCP defaults</td></tr>
  * <tr><td>encoding</td><td>{@code utf8}</td><td>string encoding in raw buffer mode; framed JSON is always UTF-8</td></tr>
- * <tr><td>rawBuffer</td><td>false</td><td>not implemented yet: {@code true} is refused by {@link Builder#build()}</td></tr>
+ * <tr><td>rawBuffer</td><td>false</td><td>true: node-ipc's raw buffer mode ({@link IpcCodec#raw(String)}): no
+ * framing, no JSON; every read arrives as a message of type {@code data} whose data is the bytes
+ * ({@code in.data(byte[].class)}); you send bytes or strings ({@code Message.of("data", bytes)}), the type is not
+ * written</td></tr>
+ * <tr><td>delimiter</td><td>{@code "\f"}</td><td>what ends each JSON frame: one or more characters</td></tr>
  * <tr><td>sync</td><td>false</td><td>true: node-ipc's synchronous mode, on every connection made with this config
  * (node-ipc has it on clients only). A message that asks something of the peer is written alone; the next one
  * waits until any message arrives from the peer (an answer to a request, a message a handler takes, one for
@@ -77,6 +84,8 @@ import reactor.util.retry.Retry;
  * ({@code {"type":"ipc.hello","data":{"id":...}}}), so the server can route to it by that name: give clients
  * that others should reach an id of their own. node-ipc servers ignore the frame (node-ipc 10 even names the
  * socket after it)</td></tr>
+ * <tr><td>codec</td><td>{@link IpcCodec#nodeIpc()}</td><td>how frames become messages and back: node-ipc's JSON
+ * frames with the library's Jackson 3 mapper; {@link IpcCodec#nodeIpc(JsonMapper)} binds data with yours</td></tr>
  * <tr><td>relayPolicy</td><td>{@link RelayPolicy#ALLOW_ALL}</td><td>what a server relays between its clients</td></tr>
  * </table>
  */
@@ -112,8 +121,12 @@ public final class IpcConfig {
     private final int handlerConcurrency;
     private final boolean identify;
     private final RelayPolicy relayPolicy;
+    private final String delimiter;
+    /** As given to the builder; null: derived from rawBuffer, encoding and delimiter. */
+    private final @Nullable IpcCodec explicitCodec;
+    private final IpcCodec codec;
 
-    private IpcConfig(Builder b) {
+    private IpcConfig(Builder b, IpcCodec codec) {
         this.appspace = b.appspace;
         this.socketRoot = b.socketRoot;
         this.id = b.id;
@@ -137,6 +150,9 @@ public final class IpcConfig {
         this.handlerConcurrency = b.handlerConcurrency;
         this.identify = b.identify;
         this.relayPolicy = b.relayPolicy;
+        this.delimiter = b.delimiter;
+        this.explicitCodec = b.codec;
+        this.codec = codec;
     }
 
     /** node-ipc's defaults. */
@@ -248,14 +264,31 @@ public final class IpcConfig {
         return handlerConcurrency;
     }
 
-    /** Whether a client announces its id to the server on every socket. */
+    /**
+     * Whether a client announces its id to the server on every socket: as set, and only with node-ipc's JSON
+     * frames (raw buffers and other dialects have no room for the announcement).
+     */
     public boolean identify() {
-        return identify;
+        return identify && codec instanceof JsonCodec;
     }
 
     /** What a server relays between its clients. */
     public RelayPolicy relayPolicy() {
         return relayPolicy;
+    }
+
+    /**
+     * How frames become messages and back on every connection made with this config: the one given to the
+     * builder, else node-ipc's raw buffers ({@link #rawBuffer()}, {@link #encoding()}) or node-ipc's JSON frames
+     * with {@link #delimiter()}.
+     */
+    public IpcCodec codec() {
+        return codec;
+    }
+
+    /** node-ipc's {@code delimiter}: what ends each JSON frame. */
+    public String delimiter() {
+        return delimiter;
     }
 
     @Override
@@ -271,7 +304,7 @@ public final class IpcConfig {
                 + ", connectTimeout=" + connectTimeout
                 + ", socketPermissions=" + PosixFilePermissions.toString(socketPermissions)
                 + ", requestTimeout=" + requestTimeout + ", maxPendingRequests=" + maxPendingRequests
-                + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + "}";
+                + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + ", codec=" + codec + "}";
     }
 
     /** Host name without a DNS lookup, as node's {@code os.hostname()} (gethostname). */
@@ -316,6 +349,8 @@ public final class IpcConfig {
         private int handlerConcurrency = 256;
         private boolean identify = true;
         private RelayPolicy relayPolicy = RelayPolicy.ALLOW_ALL;
+        private @Nullable IpcCodec codec;
+        private String delimiter = "\f";
 
         private Builder() {
         }
@@ -343,6 +378,8 @@ public final class IpcConfig {
             maxPendingRequests = c.maxPendingRequests;
             handlerConcurrency = c.handlerConcurrency;
             identify = c.identify;
+            codec = c.explicitCodec;
+            delimiter = c.delimiter;
             relayPolicy = c.relayPolicy;
         }
 
@@ -393,6 +430,25 @@ public final class IpcConfig {
 
         public Builder networkPort(int networkPort) {
             this.networkPort = networkPort;
+            return this;
+        }
+
+        /**
+         * How frames become messages: {@link IpcCodec#nodeIpc()} by default; {@link IpcCodec#nodeIpc(JsonMapper)}
+         * to bind data with your own mapper (Spring's, say). Replaces rawBuffer, encoding and delimiter, which
+         * must then be left at their defaults.
+         */
+        public Builder codec(IpcCodec codec) {
+            this.codec = requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /**
+         * node-ipc's {@code delimiter}, {@code "\f"} by default: one or more characters, written as UTF-8 after
+         * every JSON frame. node-ipc 10 reads only one-character delimiters.
+         */
+        public Builder delimiter(String delimiter) {
+            this.delimiter = requireNonNull(delimiter, "delimiter");
             return this;
         }
 
@@ -484,18 +540,17 @@ public final class IpcConfig {
          * @throws UnsupportedOperationException for an option whose feature is not implemented yet
          */
         public IpcConfig build() {
-            if (rawBuffer) {
-                throw new UnsupportedOperationException("rawBuffer: raw buffer mode is not implemented yet");
-            }
             String enc = encoding.toLowerCase(Locale.ROOT);
             if (!NODE_ENCODINGS.contains(enc)) {
                 throw new IllegalArgumentException("encoding: unknown encoding '" + encoding + "', node-ipc knows "
                         + NODE_ENCODINGS);
             }
-            if (!enc.equals("utf8") && !enc.equals("utf-8")) {
-                throw new UnsupportedOperationException("encoding: '" + encoding + "' applies only to raw buffer mode,"
-                        + " which is not implemented yet (framed JSON is always UTF-8)");
-            }
+            boolean utf8 = enc.equals("utf8") || enc.equals("utf-8");
+            check(utf8 || rawBuffer, "encoding: '" + encoding + "' applies only to raw buffer mode (rawBuffer(true));"
+                    + " framed JSON is always UTF-8");
+            check(!delimiter.isEmpty(), "delimiter must not be empty (raw buffer mode has none: rawBuffer(true))");
+            check(codec == null || (!rawBuffer && utf8 && delimiter.equals("\f")),
+                    "codec replaces rawBuffer, encoding and delimiter: set one or the others");
             check(networkPort >= 0 && networkPort <= 65535, "networkPort must be 0-65535, was " + networkPort);
             check(maxConnections > 0, "maxConnections must be positive, was " + maxConnections);
             check(!retry.isNegative(), "retry must not be negative, was " + retry);
@@ -507,7 +562,11 @@ public final class IpcConfig {
             check(!requestTimeout.isNegative() && !requestTimeout.isZero(), "requestTimeout must be positive");
             check(maxPendingRequests > 0, "maxPendingRequests must be positive, was " + maxPendingRequests);
             check(handlerConcurrency > 0, "handlerConcurrency must be positive, was " + handlerConcurrency);
-            return new IpcConfig(this);
+            IpcCodec c = codec != null ? codec
+                    : rawBuffer ? IpcCodec.raw(encoding)
+                    : delimiter.equals("\f") ? IpcCodec.nodeIpc()
+                    : IpcCodec.nodeIpc(JsonCodec.MAPPER, delimiter);
+            return new IpcConfig(this, c);
         }
 
         private static void check(boolean ok, String message) {

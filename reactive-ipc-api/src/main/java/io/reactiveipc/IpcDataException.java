@@ -8,6 +8,10 @@ package io.reactiveipc;
 public final class IpcDataException extends IpcException {
     private static final long serialVersionUID = 1L;
 
+    public IpcDataException(String message) {
+        super(message);
+    }
+
     public IpcDataException(String message, Throwable cause) {
         super(message, cause);
     }

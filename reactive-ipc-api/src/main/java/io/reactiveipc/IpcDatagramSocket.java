@@ -30,6 +30,9 @@ import reactor.core.publisher.Mono;
  * Each message is one datagram holding one frame, {@code {"type":...,"data":...}} and {@code \f}, as node-ipc sends.
  * Inbound, a datagram may hold several frames (each is delivered) and a frame may be split across datagrams from the
  * same sender (it is reassembled per sender address and port, as node-ipc 14 does; node-ipc 10 drops those).
+ * Frames are the {@link IpcConfig#codec()}'s: another {@link IpcConfig#delimiter()} works the same way (one of several
+ * bytes may be split across datagrams too); in raw buffer mode ({@link IpcConfig#rawBuffer()}) each datagram is one
+ * message of type {@code data} holding its bytes, and each message sent is one datagram of its bytes, as in node-ipc.
  *
  * <h2>Outbound</h2>
  * A frame with its delimiter must fit in one datagram: at most {@link #MAX_UDP4_PAYLOAD} bytes on {@code udp4},

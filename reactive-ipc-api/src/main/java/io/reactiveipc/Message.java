@@ -2,21 +2,25 @@ package io.reactiveipc;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.IntNode;
-import com.fasterxml.jackson.databind.node.LongNode;
-import com.fasterxml.jackson.databind.node.MissingNode;
-import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.reactiveipc.internal.Envelope;
 import io.reactiveipc.internal.JsonCodec;
 import io.reactiveipc.internal.MessageAccess;
-import java.io.IOException;
+import io.reactiveipc.internal.MessageJson;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.annotation.JsonDeserialize;
+import tools.jackson.databind.annotation.JsonSerialize;
+import tools.jackson.databind.node.BooleanNode;
+import tools.jackson.databind.node.IntNode;
+import tools.jackson.databind.node.LongNode;
+import tools.jackson.databind.node.MissingNode;
+import tools.jackson.databind.node.NullNode;
+import tools.jackson.databind.node.StringNode;
 
 /**
  * One node-ipc message: a {@code type} and JSON {@code data}, on the wire
@@ -33,8 +37,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Data of a received message is kept as its JSON text and parsed only when asked for, so a message that is
  * forwarded or filtered out by type costs no data parsing. Data given to {@link #of(String, Object)} is
- * serialized by Jackson when the frame is written.
+ * serialized by Jackson when the frame is written, with the mapper of the connection's
+ * {@link io.reactiveipc.codec.IpcCodec}; a received message binds with the mapper of the codec that decoded it.
+ *
+ * <p>Any Jackson 3 mapper (Spring's, in a WebFlux controller returning {@code Flux<Message>}) writes a message as
+ * {@code {"type":"...","data":...}} and reads one back from that shape.
  */
+@JsonSerialize(using = MessageJson.Serializer.class)
+@JsonDeserialize(using = MessageJson.Deserializer.class)
 public final class Message {
 
     static {
@@ -57,6 +67,8 @@ public final class Message {
     private final byte @Nullable [] frame;
     /** Correlation and relay members beside type and data; null for a plain node-ipc message. */
     private final @Nullable Envelope envelope;
+    /** Binds and converts the data: the mapper of the codec that decoded the frame, else the default. */
+    private final ObjectMapper mapper;
     private volatile @Nullable JsonNode tree;
 
     /** Data as JSON text, parsed when asked for (or a Java value, when {@link #json} is null). */
@@ -77,11 +89,12 @@ public final class Message {
 
     private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length,
             byte form, byte @Nullable [] frame) {
-        this(type, value, json, offset, length, form, frame, null);
+        this(type, value, json, offset, length, form, frame, null, JsonCodec.MAPPER);
     }
 
     private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length,
-            byte form, byte @Nullable [] frame, @Nullable Envelope envelope) {
+            byte form, byte @Nullable [] frame, @Nullable Envelope envelope, ObjectMapper mapper) {
+        this.mapper = mapper;
         this.envelope = envelope;
         this.type = type;
         this.value = value;
@@ -134,7 +147,7 @@ public final class Message {
      */
     public Message withType(String type) {
         requireNonNull(type, "type");
-        return new Message(type, value, json, offset, length, form, null, envelope);
+        return new Message(type, value, json, offset, length, form, null, envelope, mapper);
     }
 
     /**
@@ -182,13 +195,13 @@ public final class Message {
                 return type.cast(new String(json, offset + 1, length - 2, StandardCharsets.ISO_8859_1));
             }
             if (json != null) {
-                return length == 0 ? null : JsonCodec.mapper().readValue(json, offset, length, type);
+                return length == 0 ? null : mapper.readValue(json, offset, length, type);
             }
             if (value == null || type.isInstance(value)) {
                 return type.cast(value);
             }
-            return JsonCodec.mapper().convertValue(value, type);
-        } catch (IOException | IllegalArgumentException e) {
+            return mapper.convertValue(value, type);
+        } catch (JacksonException | IllegalArgumentException e) {
             throw new IpcDataException("data of message '" + this.type + "' does not bind to " + type.getName()
                     + ": " + e.getMessage(), e);
         }
@@ -199,10 +212,10 @@ public final class Message {
         requireNonNull(type, "type");
         try {
             if (json != null) {
-                return length == 0 ? null : JsonCodec.mapper().readValue(json, offset, length, type);
+                return length == 0 ? null : mapper.readValue(json, offset, length, type);
             }
-            return JsonCodec.mapper().convertValue(value, type);
-        } catch (IOException | IllegalArgumentException e) {
+            return mapper.convertValue(value, type);
+        } catch (JacksonException | IllegalArgumentException e) {
             throw new IpcDataException("data of message '" + this.type + "' does not bind to " + type.getType()
                     + ": " + e.getMessage(), e);
         }
@@ -212,24 +225,24 @@ public final class Message {
         try {
             // what the decoder already read needs no parser: the same nodes Jackson's readTree makes
             if (form == TEXT) {
-                return TextNode.valueOf(new String(json, offset + 1, length - 2, StandardCharsets.ISO_8859_1));
+                return StringNode.valueOf(new String(json, offset + 1, length - 2, StandardCharsets.ISO_8859_1));
             }
             if (form == SCALAR) {
                 return scalarNode(value);
             }
             if (json != null) {
-                return length == 0 ? MissingNode.getInstance() : JsonCodec.mapper().readTree(json, offset, length);
+                return length == 0 ? MissingNode.getInstance() : mapper.readTree(json, offset, length);
             }
             if (value == null) {
                 return NullNode.getInstance();
             }
-            return value instanceof JsonNode node ? node : JsonCodec.mapper().valueToTree(value);
-        } catch (IOException | IllegalArgumentException e) {
+            return value instanceof JsonNode node ? node : mapper.valueToTree(value);
+        } catch (JacksonException | IllegalArgumentException e) {
             throw new IpcDataException("data of message '" + type + "' is not valid JSON: " + e.getMessage(), e);
         }
     }
 
-    private static JsonNode scalarNode(@Nullable Object v) {
+    private JsonNode scalarNode(@Nullable Object v) {
         if (v == null) {
             return NullNode.getInstance();
         }
@@ -243,9 +256,9 @@ public final class Message {
             return LongNode.valueOf(l);
         }
         if (v instanceof String str) {
-            return TextNode.valueOf(str);
+            return StringNode.valueOf(str);
         }
-        return JsonCodec.mapper().valueToTree(v); // a BigInteger from the parser's path
+        return mapper.valueToTree(v); // a BigInteger from the parser's path
     }
 
     /** Equal when type and data are equal as JSON. */
@@ -275,30 +288,32 @@ public final class Message {
 
     private static final class Access implements MessageAccess {
         @Override
-        public Message decoded(String type, byte[] json, int offset, int length, @Nullable Envelope envelope) {
-            return new Message(type, null, json, offset, length, PARSE, null, envelope);
-        }
-
-        @Override
-        public Message decodedScalar(String type, byte[] json, int offset, int length, @Nullable Object scalar,
+        public Message decoded(ObjectMapper mapper, String type, byte[] json, int offset, int length,
                 @Nullable Envelope envelope) {
-            return new Message(type, scalar, json, offset, length, SCALAR, null, envelope);
+            return new Message(type, null, json, offset, length, PARSE, null, envelope, mapper);
         }
 
         @Override
-        public Message decodedText(String type, byte[] json, int offset, int length, @Nullable Envelope envelope) {
-            return new Message(type, null, json, offset, length, TEXT, null, envelope);
+        public Message decodedScalar(ObjectMapper mapper, String type, byte[] json, int offset, int length,
+                @Nullable Object scalar, @Nullable Envelope envelope) {
+            return new Message(type, scalar, json, offset, length, SCALAR, null, envelope, mapper);
+        }
+
+        @Override
+        public Message decodedText(ObjectMapper mapper, String type, byte[] json, int offset, int length,
+                @Nullable Envelope envelope) {
+            return new Message(type, null, json, offset, length, TEXT, null, envelope, mapper);
         }
 
         @Override
         public Message withFrame(Message m, byte[] frame) {
-            return new Message(m.type, m.value, m.json, m.offset, m.length, m.form, frame, m.envelope);
+            return new Message(m.type, m.value, m.json, m.offset, m.length, m.form, frame, m.envelope, m.mapper);
         }
 
         @Override
         public Message withEnvelope(Message m, @Nullable Envelope envelope) {
             return m.envelope == envelope ? m
-                    : new Message(m.type, m.value, m.json, m.offset, m.length, m.form, null, envelope);
+                    : new Message(m.type, m.value, m.json, m.offset, m.length, m.form, null, envelope, m.mapper);
         }
 
         @Override

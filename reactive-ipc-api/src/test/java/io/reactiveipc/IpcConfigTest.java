@@ -3,6 +3,7 @@ package io.reactiveipc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reactiveipc.codec.IpcCodec;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -37,13 +38,22 @@ class IpcConfigTest {
     }
 
     @Test
-    void optionsOfFeaturesNotBuiltYetAreRefusedNotIgnored() {
-        assertThatThrownBy(() -> IpcConfig.builder().rawBuffer(true).build())
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("rawBuffer");
+    void theCodecFollowsNodeIpcsOptionsAndContradictionsAreRefused() {
+        assertThat(IpcConfig.defaults().codec()).isSameAs(IpcCodec.nodeIpc());
+        IpcConfig raw = IpcConfig.builder().rawBuffer(true).encoding("hex").build();
+        assertThat(raw.codec().delimiter()).isEmpty();
+        assertThat(raw.codec().toString()).contains("hex");
+        assertThat(raw.identify()).as("a raw socket has no room for the id announcement").isFalse();
+        assertThat(raw.toBuilder().rawBuffer(false).encoding("utf8").build().identify()).isTrue();
+        assertThat(IpcConfig.builder().delimiter("\r\n").build().codec().delimiter()).containsExactly('\r', '\n');
         assertThatThrownBy(() -> IpcConfig.builder().encoding("hex").build())
-                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("raw buffer");
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("raw buffer");
         assertThatThrownBy(() -> IpcConfig.builder().encoding("klingon").build())
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> IpcConfig.builder().delimiter("").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delimiter");
+        assertThatThrownBy(() -> IpcConfig.builder().codec(IpcCodec.nodeIpc()).rawBuffer(true).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("codec");
         assertThat(IpcConfig.builder().encoding("UTF-8").build().encoding()).isEqualTo("UTF-8");
     }
 

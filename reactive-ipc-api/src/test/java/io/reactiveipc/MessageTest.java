@@ -3,16 +3,34 @@ package io.reactiveipc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
+import tools.jackson.core.type.TypeReference;
 
 class MessageTest {
 
     record Point(int x, int y) {
+    }
+
+    @Test
+    void anyJackson3MapperWritesAMessageAsTypeAndDataAndReadsItBack() {
+        tools.jackson.databind.json.JsonMapper spring = tools.jackson.databind.json.JsonMapper.builder().build();
+        byte[] frame = "{\"type\":\"p\",\"data\":{\"x\":1,\"y\":2},\"rid\":7}".getBytes(
+                java.nio.charset.StandardCharsets.UTF_8);
+        Message decoded = io.reactiveipc.codec.IpcCodec.nodeIpc().decode(frame, 0, frame.length);
+        assertThat(spring.writeValueAsString(List.of(Message.of("p", new Point(1, 2)), decoded, Message.of("e"))))
+                .as("data as a value, never the message's internals; our extra members stay on the wire")
+                .isEqualTo("[{\"type\":\"p\",\"data\":{\"x\":1,\"y\":2}},{\"type\":\"p\",\"data\":{\"x\":1,\"y\":2}},"
+                        + "{\"type\":\"e\",\"data\":{}}]");
+        Message back = spring.readValue("{\"type\":\"p\",\"data\":{\"x\":3,\"y\":4}}", Message.class);
+        assertThat(back.data(Point.class)).isEqualTo(new Point(3, 4));
+        assertThat(spring.writeValueAsString(spring.readValue("{\"type\":\"n\"}", Message.class)))
+                .isEqualTo("{\"type\":\"n\",\"data\":{}}");
+        assertThatThrownBy(() -> spring.readValue("{\"data\":1}", Message.class))
+                .isInstanceOf(tools.jackson.core.JacksonException.class).hasMessageContaining("string 'type'");
     }
 
     @Test

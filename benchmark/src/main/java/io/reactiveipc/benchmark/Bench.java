@@ -1,10 +1,5 @@
 package io.reactiveipc.benchmark;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -21,6 +16,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Runs every scenario for every implementation in one go, each run as a separate server process and client
@@ -39,7 +39,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Bench {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = tools.jackson.databind.json.JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
     private static final List<String> IMPLS = List.of("reactive-ipc", "reactor-netty", "node-ipc-14");
     /** node-ipc has no request/response; RSocket is the request/response library to measure against. */
     private static final List<String> RR_IMPLS = List.of("reactive-ipc", "rsocket", "reactor-netty");
@@ -463,7 +463,7 @@ public final class Bench {
                 + " runs failed)";
         if (rs.isEmpty()) {
             b.append("| ").append(c.scenario()).append(" | ").append(c.transport()).append(" | ").append(c.impl())
-                    .append(" | failed: ").append(all.get(0).get("failed").asText().replace('|', '/'))
+                    .append(" | failed: ").append(all.get(0).get("failed").asString().replace('|', '/'))
                     .append(" |").append(" - |".repeat(baselines.size() + (bars ? 1 : 0) + 1)).append('\n');
             return;
         }

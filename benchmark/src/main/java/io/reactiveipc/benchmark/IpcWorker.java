@@ -197,7 +197,7 @@ final class IpcWorker {
     static void rr(IpcAddress address, String scenario, int count, int warmup, int inFlight) {
         IpcClient client = IpcClient.connect("bench", address, CONFIG);
         client.events().filter(e -> e instanceof IpcEvent.Connected).blockFirst(T);
-        java.util.function.Supplier<Mono<com.fasterxml.jackson.databind.JsonNode>> echo =
+        java.util.function.Supplier<Mono<tools.jackson.databind.JsonNode>> echo =
                 () -> client.request("echo", Protocol.PAYLOAD).map(Message::data);
         java.util.function.LongSupplier serverRss = () -> serverRss(client);
         String result = scenario.equals("rr-rtt") ? RequestResponse.rtt(echo, count, warmup, serverRss)

@@ -1,7 +1,5 @@
 package io.reactiveipc.benchmark;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
@@ -12,8 +10,6 @@ import io.netty.handler.codec.DelimiterBasedFrameDecoder;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
 import io.reactiveipc.IpcAddress;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
@@ -32,6 +28,8 @@ import reactor.netty.Connection;
 import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpClient;
 import reactor.netty.tcp.TcpServer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The floor: plain Reactor Netty with the same framing and the same JSON work per message (Jackson encode of
@@ -65,19 +63,15 @@ final class NettyWorker {
         ByteBuf b = ch.alloc().ioBuffer();
         try {
             MAPPER.writeValue((java.io.OutputStream) new ByteBufOutputStream(b), frame);
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
             b.release();
-            throw new UncheckedIOException(e);
+            throw e;
         }
         return b.writeByte('\f');
     }
 
     static JsonNode decode(ByteBuf frame) {
-        try {
-            return MAPPER.readTree((java.io.InputStream) new ByteBufInputStream(frame));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return MAPPER.readTree((java.io.InputStream) new ByteBufInputStream(frame));
     }
 
     static DelimiterBasedFrameDecoder framing() {
@@ -149,7 +143,7 @@ final class NettyWorker {
                     return in.receive().doOnNext(frame -> {
                         JsonNode n = decode(frame);
                         Channel ch = channel.get();
-                        switch (n.get("type").asText()) {
+                        switch (n.get("type").asString()) {
                             case "m" -> count[0]++;
                             case "ping" -> ch.writeAndFlush(encode(ch, "pong", n.get("data")));
                             case "echo" ->
@@ -194,7 +188,7 @@ final class NettyWorker {
                     .connectNow(T);
             conn.inbound().receive().subscribe(frame -> {
                 JsonNode n = decode(frame);
-                if (n.get("type").asText().equals("b")) {
+                if (n.get("type").asString().equals("b")) {
                     if (received.incrementAndGet() == goal.get()) {
                         reached.get().tryEmitEmpty();
                     }
@@ -276,7 +270,7 @@ final class NettyWorker {
         Channel ch = conn.channel();
         conn.inbound().receive().subscribe(frame -> {
             JsonNode n = decode(frame);
-            if (n.get("type").asText().equals("pong")) {
+            if (n.get("type").asString().equals("pong")) {
                 long now = System.nanoTime();
                 if (i[0] >= 0) {
                     nanos[i[0]] = now - t[0];

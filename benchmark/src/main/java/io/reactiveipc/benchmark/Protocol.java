@@ -119,7 +119,7 @@ final class Protocol {
      * A {@code mem} reply as {@code [rss KiB, heap KiB, peak KiB, connections or -1, native KiB or -1]}; the
      * layout of {@link #memory()}, which has no peak or connections.
      */
-    static long[] memory(com.fasterxml.jackson.databind.JsonNode reply) {
+    static long[] memory(tools.jackson.databind.JsonNode reply) {
         return new long[] {reply.get("rssKb").asLong(), reply.get("heapKb").asLong(), reply.get("peakKb").asLong(),
                 reply.path("connections").asLong(-1), reply.path("nativeKb").asLong(-1)};
     }

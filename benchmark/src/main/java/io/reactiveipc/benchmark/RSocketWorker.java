@@ -1,7 +1,5 @@
 package io.reactiveipc.benchmark;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
@@ -17,8 +15,6 @@ import io.rsocket.transport.netty.client.TcpClientTransport;
 import io.rsocket.transport.netty.server.TcpServerTransport;
 import io.rsocket.util.ByteBufPayload;
 import io.rsocket.util.DefaultPayload;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -26,6 +22,8 @@ import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
 import reactor.netty.tcp.TcpClient;
 import reactor.netty.tcp.TcpServer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * RSocket's request-response over the same sockets, the data a JSON value encoded and decoded with Jackson at the
@@ -80,9 +78,9 @@ final class RSocketWorker {
         ByteBuf b = ByteBufAllocator.DEFAULT.ioBuffer();
         try {
             MAPPER.writeValue((java.io.OutputStream) new ByteBufOutputStream(b), value);
-        } catch (IOException e) {
+        } catch (RuntimeException e) {
             b.release();
-            throw new UncheckedIOException(e);
+            throw e;
         }
         return b;
     }
@@ -91,8 +89,6 @@ final class RSocketWorker {
     private static JsonNode data(Payload reply) {
         try {
             return MAPPER.readTree((java.io.InputStream) new ByteBufInputStream(reply.sliceData()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         } finally {
             reply.release();
         }

@@ -1,12 +1,12 @@
 package io.reactiveipc.benchmark;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import reactor.core.publisher.Mono;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The request/response scenarios, driven the same way for every implementation: only how one {@code echo} request
@@ -66,7 +66,7 @@ final class RequestResponse {
     /** An echo that came back with other data would be a harness bug measured as speed. */
     private static Mono<JsonNode> checked(Supplier<Mono<JsonNode>> request) {
         return request.get().doOnNext(data -> {
-            if (!Protocol.PAYLOAD.equals(data.textValue())) {
+            if (!Protocol.PAYLOAD.equals(data.stringValue())) {
                 throw new IllegalStateException("the echo came back as " + data);
             }
         });

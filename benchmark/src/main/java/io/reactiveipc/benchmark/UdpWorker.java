@@ -1,6 +1,6 @@
 package io.reactiveipc.benchmark;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcDatagramSocket;

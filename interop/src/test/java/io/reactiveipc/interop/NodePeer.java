@@ -1,7 +1,5 @@
 package io.reactiveipc.interop;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,6 +13,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * A node-ipc peer process (node-peers/peer.mjs). Its stdout is one JSON event per line, read on a plain thread;
@@ -61,15 +61,10 @@ final class NodePeer implements AutoCloseable {
                 String.join(",", flags)));
     }
 
-    /**
-     * A node-ipc UDP peer (node-peers/udp-peer.mjs): {@code serveNet(host, port, family)}, and with a {@code target}
-     * ("host:port", or null) a hello emitted to it once bound.
-     */
-    static NodePeer udp(String version, String family, String address, String target) {
-        List<String> command = new ArrayList<>(List.of("node", "udp-peer.mjs", version, family, address));
-        if (target != null) {
-            command.add(target);
-        }
+    /** Another script of node-peers, with its arguments. */
+    static NodePeer script(String script, String... args) {
+        List<String> command = new ArrayList<>(List.of("node", script));
+        command.addAll(List.of(args));
         return new NodePeer(command);
     }
 
@@ -85,7 +80,7 @@ final class NodePeer implements AutoCloseable {
                             history.notifyAll();
                         }
                         events.add(event);
-                    } catch (IOException notJson) {
+                    } catch (tools.jackson.core.JacksonException notJson) {
                         synchronized (stderr) {
                             stderr.add("stdout: " + line);
                         }
@@ -113,7 +108,7 @@ final class NodePeer implements AutoCloseable {
                             + describe + (process.isAlive() ? "" : " (exited " + process.exitValue() + ")")
                             + "\nstderr: " + stderrText());
                 }
-                if (name.equals(e.path("event").asText())) {
+                if (name.equals(e.path("event").asString())) {
                     return e;
                 }
             }
@@ -134,7 +129,7 @@ final class NodePeer implements AutoCloseable {
             for (;;) {
                 for (; from < history.size(); from++) {
                     JsonNode e = history.get(from);
-                    if (name.equals(e.path("event").asText()) && test.test(e)) {
+                    if (name.equals(e.path("event").asString()) && test.test(e)) {
                         return e;
                     }
                 }
@@ -157,7 +152,7 @@ final class NodePeer implements AutoCloseable {
     /** Every event named {@code name} reported so far, in order. */
     List<JsonNode> all(String name) {
         synchronized (history) {
-            return history.stream().filter(e -> name.equals(e.path("event").asText())).toList();
+            return history.stream().filter(e -> name.equals(e.path("event").asString())).toList();
         }
     }
 
@@ -165,7 +160,7 @@ final class NodePeer implements AutoCloseable {
     String bytes() {
         StringBuilder b = new StringBuilder();
         for (JsonNode e : all("bytes")) {
-            b.append(e.get("text").asText());
+            b.append(e.get("text").asString());
         }
         return b.toString();
     }

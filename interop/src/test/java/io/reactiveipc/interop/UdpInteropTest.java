@@ -4,7 +4,7 @@ import static io.reactiveipc.interop.Interop.START;
 import static io.reactiveipc.interop.Interop.T;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import tools.jackson.databind.JsonNode;
 import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcDatagramSocket;
@@ -59,8 +59,10 @@ class UdpInteropTest {
     /** A node-ipc UDP peer on a port free now (node-ipc binds 8000 when given 0), bound when this returns. */
     InetSocketAddress node(String version, String family, IpcDatagramSocket target) {
         int port = freePort(family);
-        NodePeer peer = NodePeer.udp(version, family, "[" + host(family) + "]:" + port,
-                target == null ? null : "[" + host(family) + "]:" + target.address().getPort());
+        String address = "[" + host(family) + "]:" + port;
+        NodePeer peer = target == null ? NodePeer.script("udp-peer.mjs", version, family, address)
+                : NodePeer.script("udp-peer.mjs", version, family, address,
+                        "[" + host(family) + "]:" + target.address().getPort());
         open.add(peer);
         JsonNode ready = peer.await("ready", START);
         assertThat(ready.get("port").asInt()).isEqualTo(port);
@@ -92,7 +94,7 @@ class UdpInteropTest {
         Datagram back = seen.next().block(T);
         assertThat(back.sender()).isEqualTo(node);
         assertThat(back.type()).isEqualTo("echo");
-        assertThat(back.message().data().get("text").asText()).isEqualTo(Interop.UNICODE);
+        assertThat(back.message().data().get("text").asString()).isEqualTo(Interop.UNICODE);
         assertThat(back.message().data().get("n").toString()).isEqualTo("[1,2.5,true]");
     }
 
@@ -119,7 +121,7 @@ class UdpInteropTest {
         Datagram hello = seen.next().block(T);
         assertThat(hello.sender()).isEqualTo(node);
         assertThat(hello.type()).isEqualTo("hello");
-        assertThat(hello.message().data().get("from").asText()).isEqualTo("node-ipc " + version);
+        assertThat(hello.message().data().get("from").asString()).isEqualTo("node-ipc " + version);
         assertThat(java.peers()).containsExactly(node);
     }
 

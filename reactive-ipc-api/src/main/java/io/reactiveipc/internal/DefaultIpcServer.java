@@ -5,11 +5,11 @@ import static java.util.Objects.requireNonNull;
 import io.reactiveipc.Discovery;
 import io.reactiveipc.Incoming;
 import io.reactiveipc.IpcAddress;
-import io.reactiveipc.IpcHandler;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcConnection;
 import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcException;
+import io.reactiveipc.IpcHandler;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.Message;
 import io.reactiveipc.spi.IpcTransport;
@@ -343,7 +343,7 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
      */
     @Override
     public Mono<Void> broadcast(Message message) {
-        return Mono.create(sink -> deliver(JsonCodec.encodedOnce(message), sink::success));
+        return Mono.create(sink -> deliver(Frames.encodedOnce(config.codec(), message), sink::success));
     }
 
     @Override
@@ -377,7 +377,7 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         protected void hand(Message message) {
             Message encoded;
             try {
-                encoded = JsonCodec.encodedOnce(requireNonNull(message, "message"));
+                encoded = Frames.encodedOnce(config.codec(), requireNonNull(message, "message"));
             } catch (RuntimeException e) {
                 failed(e);
                 return;

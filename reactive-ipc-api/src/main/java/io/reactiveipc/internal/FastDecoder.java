@@ -6,6 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Decodes the frames {@code JSON.stringify} writes ({@code {"type":"...","data":...}}, no white space, type first)
@@ -32,7 +33,7 @@ final class FastDecoder {
     }
 
     /** The message, or null if the frame is not one this decodes (it may still be valid). */
-    static @Nullable Message decode(byte[] b, int offset, int length) {
+    static @Nullable Message decode(ObjectMapper mapper, byte[] b, int offset, int length) {
         int end = offset + length;
         if (length > MAX_FRAME || !startsWith(b, offset, end, TYPE_PREFIX)) {
             return null;
@@ -79,16 +80,16 @@ final class FastDecoder {
         int dataLength = dataEnd - dataStart;
         return switch (b[dataStart]) {
             case '"' -> plainEnd >= 0
-                    ? access.decodedText(type, b, dataStart, dataLength, envelope)
-                    : access.decoded(type, b, dataStart, dataLength, envelope);
-            case 't' -> access.decodedScalar(type, b, dataStart, dataLength, Boolean.TRUE, envelope);
-            case 'f' -> access.decodedScalar(type, b, dataStart, dataLength, Boolean.FALSE, envelope);
-            case 'n' -> access.decodedScalar(type, b, dataStart, dataLength, null, envelope);
-            case '{', '[' -> access.decoded(type, b, dataStart, dataLength, envelope);
+                    ? access.decodedText(mapper, type, b, dataStart, dataLength, envelope)
+                    : access.decoded(mapper, type, b, dataStart, dataLength, envelope);
+            case 't' -> access.decodedScalar(mapper, type, b, dataStart, dataLength, Boolean.TRUE, envelope);
+            case 'f' -> access.decodedScalar(mapper, type, b, dataStart, dataLength, Boolean.FALSE, envelope);
+            case 'n' -> access.decodedScalar(mapper, type, b, dataStart, dataLength, null, envelope);
+            case '{', '[' -> access.decoded(mapper, type, b, dataStart, dataLength, envelope);
             default -> {
                 Number n = integer(b, dataStart, dataEnd);
-                yield n == null ? access.decoded(type, b, dataStart, dataLength, envelope)
-                        : access.decodedScalar(type, b, dataStart, dataLength, n, envelope);
+                yield n == null ? access.decoded(mapper, type, b, dataStart, dataLength, envelope)
+                        : access.decodedScalar(mapper, type, b, dataStart, dataLength, n, envelope);
             }
         };
     }

@@ -1,53 +1,89 @@
 package io.reactiveipc.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.reactiveipc.IpcDataException;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.Message;
+import io.reactiveipc.codec.IpcCodec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.core.json.JsonWriteFeature;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * node-ipc's JSON frame: {@code {"type":<string>,"data":<json>}} then {@code \f}, as written by
- * {@code JSON.stringify}: key order type then data, no white space, non-ASCII as raw UTF-8, control characters
- * escaped (lower-case hex, as JavaScript does), so the delimiter byte never occurs inside a frame.
+ * node-ipc's JSON frame: {@code {"type":<string>,"data":<json>}} then the delimiter ({@code \f} unless set), as
+ * written by {@code JSON.stringify}: key order type then data, no white space, non-ASCII as raw UTF-8, control
+ * characters escaped (lower-case hex, as JavaScript does), so the default delimiter never occurs inside a frame.
+ * Data is bound and serialized by this codec's {@link JsonMapper}; messages it decodes keep that mapper.
  */
-public final class JsonCodec {
+public final class JsonCodec implements IpcCodec {
 
     /** node-ipc's default delimiter, form feed. */
     public static final byte DELIMITER = 0x0C;
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
-            // JSON.stringify writes a character outside the BMP as 4 bytes of UTF-8; Jackson by default as two
-            // backslash-u escapes. Lone surrogates are escaped either way, as JSON.stringify does.
-            .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
-            .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-            .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)
-            .findAndAddModules() // e.g. jackson-datatype-jsr310 when it is on the class path
-            .build();
+    /**
+     * The default mapper: Jackson 3's defaults, and what makes its output the bytes JSON.stringify writes.
+     */
+    public static final JsonMapper MAPPER = configure(JsonMapper.builder()).build();
 
-    private static final JsonFactory FACTORY = MAPPER.getFactory();
+    /** node-ipc's frame with the default mapper and delimiter. */
+    public static final JsonCodec DEFAULT = new JsonCodec(MAPPER, new byte[] {DELIMITER});
 
-    private JsonCodec() {
+    private final JsonMapper mapper;
+    private final byte[] delimiter;
+    /** The closing brace and the delimiter: the last bytes of every frame. */
+    private final byte[] end;
+    private final boolean mayContainDelimiter;
+
+    public JsonCodec(JsonMapper mapper, byte[] delimiter) {
+        if (delimiter.length == 0) {
+            throw new IllegalArgumentException("a JSON frame needs a delimiter of at least one byte");
+        }
+        this.mapper = mapper;
+        this.delimiter = delimiter.clone();
+        this.end = new byte[delimiter.length + 1];
+        end[0] = '}';
+        System.arraycopy(delimiter, 0, end, 1, delimiter.length);
+        // JSON.stringify escapes control characters: a delimiter of one is never inside a frame; others may be.
+        this.mayContainDelimiter = !(delimiter.length == 1 && delimiter[0] >= 0 && delimiter[0] < 0x20);
+    }
+
+    /** What node-ipc's output needs from a mapper; Spring's or a user's builder can take it too. */
+    public static JsonMapper.Builder configure(JsonMapper.Builder builder) {
+        return builder
+                .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+                // JSON.stringify writes a character outside the BMP as 4 bytes of UTF-8; Jackson by default as two
+                // backslash-u escapes. Lone surrogates are escaped either way, as JSON.stringify does.
+                .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+                .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+                .disable(StreamReadFeature.AUTO_CLOSE_SOURCE);
     }
 
     /** The mapper used to bind and serialize data. */
-    public static ObjectMapper mapper() {
-        return MAPPER;
+    public JsonMapper mapper() {
+        return mapper;
+    }
+
+    @Override
+    public byte[] delimiter() {
+        return delimiter.clone();
+    }
+
+    @Override
+    public String toString() {
+        return "node-ipc JSON, delimiter " + Arrays.toString(delimiter);
     }
 
     /**
@@ -56,30 +92,42 @@ public final class JsonCodec {
      *
      * @throws IpcDataException if the data cannot be serialized
      */
-    public static void encode(Message message, OutputStream out) throws IOException {
+    @Override
+    public void encode(Message message, OutputStream out) throws IOException {
         MessageAccess access = MessageAccess.get();
-        byte[] frame = access.frame(message);
-        if (frame != null) {
-            out.write(frame);
-            return;
-        }
         byte[] json = access.json(message);
+        if (mayContainDelimiter) {
+            java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream(256);
+            encodeFrame(message, access, json, frame);
+            byte[] bytes = frame.toByteArray();
+            if (Frames.indexOf(bytes, 0, bytes.length - delimiter.length, delimiter) >= 0) {
+                throw new IpcDataException("message '" + message.type() + "' contains the delimiter "
+                        + Arrays.toString(delimiter) + " in its JSON; it was not sent");
+            }
+            out.write(bytes);
+        } else {
+            encodeFrame(message, access, json, out);
+        }
+    }
+
+    private void encodeFrame(Message message, MessageAccess access, byte @Nullable [] json, OutputStream out)
+            throws IOException {
         if (!encodeDirect(message, access, json, out)) {
             encodeWithGenerator(message, access, json, out);
         }
     }
 
     /** The general path; package-private so a test can hold the direct path to its exact output. */
-    static void encodeWithGenerator(Message message, MessageAccess access, byte @Nullable [] json, OutputStream out)
+    void encodeWithGenerator(Message message, MessageAccess access, byte @Nullable [] json, OutputStream out)
             throws IOException {
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+        try (JsonGenerator g = mapper.createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("type", message.type());
+            g.writeStringProperty("type", message.type());
             if (json == null) {
-                g.writeFieldName("data");
-                MAPPER.writeValue(g, access.value(message));
+                g.writeName("data");
+                mapper.writeValue(g, access.value(message));
             } else if (access.jsonLength(message) > 0) {
-                g.writeFieldName("data");
+                g.writeName("data");
                 g.writeRawValue(""); // the generator writes the ':' and counts the value; its bytes follow
                 g.flush();
                 out.write(json, access.jsonOffset(message), access.jsonLength(message));
@@ -89,16 +137,15 @@ public final class JsonCodec {
                 g.writeRaw(new String(envelope.members(), StandardCharsets.UTF_8));
             }
             g.writeEndObject();
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IpcDataException("data of message '" + message.type() + "' cannot be written as JSON: "
                     + e.getOriginalMessage(), e);
         }
-        out.write(DELIMITER);
+        out.write(delimiter);
     }
 
     private static final byte[] TYPE_PREFIX = "{\"type\":\"".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATA_PREFIX = "\",\"data\":".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] END = {'}', DELIMITER};
 
     /**
      * The common frames without a JSON generator: a type and data that need no escaping (printable ASCII strings,
@@ -106,7 +153,7 @@ public final class JsonCodec {
      * or forwarded). Writes exactly what the generator would, or nothing and returns false.
      */
     @SuppressWarnings("deprecation")
-    private static boolean encodeDirect(Message message, MessageAccess access, byte @Nullable [] json, OutputStream out)
+    private boolean encodeDirect(Message message, MessageAccess access, byte @Nullable [] json, OutputStream out)
             throws IOException {
         String type = message.type();
         if (!plain(type)) {
@@ -114,13 +161,13 @@ public final class JsonCodec {
         }
         Envelope envelope = access.envelope(message);
         byte[] members = envelope == null ? NO_MEMBERS : envelope.members();
-        int tail = END.length + members.length;
+        int tail = end.length + members.length;
         if (json != null) {
             int length = access.jsonLength(message);
             if (length == 0) {
                 return false;
             }
-            byte[] frame = frame(type, length, members);
+            byte[] frame = frame(type, length, members, end);
             System.arraycopy(json, access.jsonOffset(message), frame, frame.length - tail - length, length);
             out.write(frame);
             return true;
@@ -131,7 +178,7 @@ public final class JsonCodec {
             if (!plain(s)) {
                 return false;
             }
-            byte[] frame = frame(type, s.length() + 2, members);
+            byte[] frame = frame(type, s.length() + 2, members, end);
             int at = frame.length - tail - s.length() - 2;
             frame[at] = '"';
             s.getBytes(0, s.length(), frame, at + 1); // printable ASCII: one byte per char
@@ -150,7 +197,7 @@ public final class JsonCodec {
         } else {
             return false;
         }
-        byte[] frame = frame(type, data.length, members);
+        byte[] frame = frame(type, data.length, members, end);
         System.arraycopy(data, 0, frame, frame.length - tail - data.length, data.length);
         out.write(frame);
         return true;
@@ -163,14 +210,14 @@ public final class JsonCodec {
      * data filled in.
      */
     @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, no encoder
-    private static byte[] frame(String type, int dataLength, byte[] members) {
+    private static byte[] frame(String type, int dataLength, byte[] members, byte[] end) {
         byte[] frame = new byte[TYPE_PREFIX.length + type.length() + DATA_PREFIX.length + dataLength
-                + members.length + END.length];
+                + members.length + end.length];
         System.arraycopy(TYPE_PREFIX, 0, frame, 0, TYPE_PREFIX.length);
         type.getBytes(0, type.length(), frame, TYPE_PREFIX.length);
         System.arraycopy(DATA_PREFIX, 0, frame, TYPE_PREFIX.length + type.length(), DATA_PREFIX.length);
-        System.arraycopy(members, 0, frame, frame.length - END.length - members.length, members.length);
-        System.arraycopy(END, 0, frame, frame.length - END.length, END.length);
+        System.arraycopy(members, 0, frame, frame.length - end.length - members.length, members.length);
+        System.arraycopy(end, 0, frame, frame.length - end.length, end.length);
         return frame;
     }
 
@@ -183,11 +230,7 @@ public final class JsonCodec {
             b[b.length - 1] = '"';
             return b;
         }
-        try {
-            return MAPPER.writeValueAsBytes(s);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a string is always JSON", e);
-        }
+        return MAPPER.writeValueAsBytes(s);
     }
 
     private static final byte[] NULL = {'n', 'u', 'l', 'l'};
@@ -207,53 +250,18 @@ public final class JsonCodec {
     }
 
     /**
-     * The message with its frame encoded now, once, for sending to many connections.
-     *
-     * @throws IpcDataException if the data cannot be serialized
-     */
-    public static Message encodedOnce(Message message) {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(256);
-        encodeChecked(message, bytes, bytes::size, Integer.MAX_VALUE);
-        return MessageAccess.get().withFrame(message, bytes.toByteArray());
-    }
-
-    /**
-     * What a transport calls to write one frame: {@link #encode}, with every failure turned into the exception the
-     * sender is given, and the frame held to the limit. {@code written} tells how many bytes {@code out} holds.
-     * On failure {@code out} holds a partial frame: discard it.
-     *
-     * @throws IpcDataException if the data cannot be encoded
-     * @throws IpcProtocolException ({@code FRAME_TOO_LARGE}) if the frame, delimiter excluded, exceeds
-     *         {@code maxFrameSize}
-     */
-    public static void encodeChecked(Message message, OutputStream out, java.util.function.IntSupplier written,
-            int maxFrameSize) {
-        try {
-            encode(message, out);
-        } catch (IpcDataException e) {
-            throw e;
-        } catch (IOException | RuntimeException e) {
-            throw new IpcDataException("message '" + message.type() + "' could not be encoded: " + e, e);
-        }
-        int frame = written.getAsInt() - 1;
-        if (frame > maxFrameSize) {
-            throw new IpcProtocolException(Reason.FRAME_TOO_LARGE, "outbound message '" + message.type()
-                    + "' is a frame of " + frame + " bytes, over maxFrameSize " + maxFrameSize + "; it was not sent");
-        }
-    }
-
-    /**
      * Decodes one frame (delimiter excluded). The bytes are kept by the message: do not reuse the array.
      *
      * @throws IpcProtocolException if the frame is not a JSON object with a string {@code type}
      */
-    public static Message decode(byte[] frame, int offset, int length) {
-        Message m = FastDecoder.decode(frame, offset, length);
+    @Override
+    public Message decode(byte[] frame, int offset, int length) {
+        Message m = FastDecoder.decode(mapper, frame, offset, length);
         return m != null ? m : decodeWithParser(frame, offset, length);
     }
 
     /** The general path, and the judge of what is valid; package-private so a test can hold the fast path to it. */
-    static Message decodeWithParser(byte[] frame, int offset, int length) {
+    Message decodeWithParser(byte[] frame, int offset, int length) {
         String type = null;
         String badType = null;
         int dataStart = 0;
@@ -261,7 +269,7 @@ public final class JsonCodec {
         boolean scalar = false;
         Object scalarValue = null;
         Envelope.Reader members = new Envelope.Reader();
-        try (JsonParser p = FACTORY.createParser(frame, offset, length)) {
+        try (JsonParser p = mapper.createParser(frame, offset, length)) {
             JsonToken t = p.nextToken();
             if (t == null) {
                 throw new IpcProtocolException(Reason.MALFORMED_JSON, "empty frame");
@@ -272,12 +280,12 @@ public final class JsonCodec {
                 throw new IpcProtocolException(Reason.INVALID_MESSAGE,
                         "frame is a JSON " + kind(t) + ", not an object with a string 'type'");
             }
-            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+            while ((t = p.nextToken()) == JsonToken.PROPERTY_NAME) {
                 String name = p.currentName();
                 JsonToken v = p.nextToken();
                 if ("type".equals(name)) {
                     if (v == JsonToken.VALUE_STRING) {
-                        type = p.getText();
+                        type = p.getString();
                         badType = null;
                     } else {
                         type = null;
@@ -290,7 +298,7 @@ public final class JsonCodec {
                     // later costs no second parse.
                     scalar = true;
                     switch (v) {
-                        case VALUE_STRING -> scalarValue = p.getText();
+                        case VALUE_STRING -> scalarValue = p.getString();
                         case VALUE_NUMBER_INT -> scalarValue = p.getNumberValue();
                         case VALUE_TRUE -> scalarValue = Boolean.TRUE;
                         case VALUE_FALSE -> scalarValue = Boolean.FALSE;
@@ -305,17 +313,15 @@ public final class JsonCodec {
                 } else if (v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE) {
                     members.bool(name, v == JsonToken.VALUE_TRUE);
                 } else if (v == JsonToken.VALUE_STRING) {
-                    members.string(name, p.getText());
+                    members.string(name, p.getString());
                 } else {
                     p.skipChildren();
                 }
             }
             requireEnd(p);
-        } catch (JsonProcessingException e) {
+        } catch (JacksonException e) {
             throw new IpcProtocolException(Reason.MALFORMED_JSON, e.getOriginalMessage() + " in "
                     + preview(frame, offset, length), e);
-        } catch (IOException e) {
-            throw new IllegalStateException("reading a byte array cannot fail", e);
         }
         if (type == null) {
             throw new IpcProtocolException(Reason.INVALID_MESSAGE, (badType == null
@@ -325,9 +331,9 @@ public final class JsonCodec {
         // Location offsets count from the start of the parsed range.
         Envelope envelope = members.envelope();
         return scalar
-                ? MessageAccess.get().decodedScalar(type, frame, offset + dataStart, dataEnd - dataStart,
+                ? MessageAccess.get().decodedScalar(mapper, type, frame, offset + dataStart, dataEnd - dataStart,
                         scalarValue, envelope)
-                : MessageAccess.get().decoded(type, frame, offset + dataStart, dataEnd - dataStart, envelope);
+                : MessageAccess.get().decoded(mapper, type, frame, offset + dataStart, dataEnd - dataStart, envelope);
     }
 
     /**
@@ -337,27 +343,25 @@ public final class JsonCodec {
      */
     public static byte[] validateValue(String json) {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        try (JsonParser p = FACTORY.createParser(bytes)) {
+        try (JsonParser p = MAPPER.createParser(bytes)) {
             if (p.nextToken() == null) {
                 throw new IllegalArgumentException("not a JSON value: empty text");
             }
             skipValue(p);
             requireEnd(p);
-        } catch (JsonProcessingException | IpcProtocolException e) {
+        } catch (JacksonException | IpcProtocolException e) {
             throw new IllegalArgumentException("not a JSON value: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new IllegalStateException("reading a byte array cannot fail", e);
         }
         return bytes;
     }
 
     /** Skips the value at the current token and reads it to its last byte, so the location is its end. */
-    private static void skipValue(JsonParser p) throws IOException {
+    private static void skipValue(JsonParser p) {
         p.skipChildren();
         p.finishToken();
     }
 
-    private static void requireEnd(JsonParser p) throws IOException {
+    private static void requireEnd(JsonParser p) {
         JsonToken extra = p.nextToken();
         if (extra != null) {
             throw new IpcProtocolException(Reason.MALFORMED_JSON, "content after the JSON value: " + extra);

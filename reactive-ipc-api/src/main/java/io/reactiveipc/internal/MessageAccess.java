@@ -2,21 +2,22 @@ package io.reactiveipc.internal;
 
 import io.reactiveipc.Message;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.ObjectMapper;
 
 /** The codec's way into {@link Message}'s representation without making it public API. */
 public interface MessageAccess {
 
-    Message decoded(String type, byte[] json, int offset, int length, @Nullable Envelope envelope);
+    Message decoded(ObjectMapper mapper, String type, byte[] json, int offset, int length, @Nullable Envelope envelope);
 
     /** As above, with the data's value already read by the decoder (a string, integer, boolean or null). */
-    Message decodedScalar(String type, byte[] json, int offset, int length, @Nullable Object scalar,
+    Message decodedScalar(ObjectMapper mapper, String type, byte[] json, int offset, int length, @Nullable Object scalar,
             @Nullable Envelope envelope);
 
     /**
      * As {@link #decoded}, for data that is a JSON string of printable ASCII without escapes: its text is the bytes
      * between the quotes, read when asked for.
      */
-    Message decodedText(String type, byte[] json, int offset, int length, @Nullable Envelope envelope);
+    Message decodedText(ObjectMapper mapper, String type, byte[] json, int offset, int length, @Nullable Envelope envelope);
 
     /** The same message with other extra members (the frame, if encoded once, is not kept). */
     Message withEnvelope(Message m, @Nullable Envelope envelope);

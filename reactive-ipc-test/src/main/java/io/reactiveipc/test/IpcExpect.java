@@ -2,12 +2,12 @@ package io.reactiveipc.test;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
 import java.util.Comparator;
 import java.util.function.Predicate;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Predicates for {@code StepVerifier.expectNextMatches} and {@code Flux.filter} over messages and events.

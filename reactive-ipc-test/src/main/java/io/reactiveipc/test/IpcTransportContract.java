@@ -164,6 +164,52 @@ public interface IpcTransportContract {
         assertThat(b.on("you").blockFirst(T).data(String.class)).isEqualTo("b");
     }
 
+    // ---- codecs --------------------------------------------------------------------------------------------
+
+    @Test
+    default void aDelimiterOfSeveralBytesFramesEveryMessageWhereverTheReadsEnd(IpcFixtures fx) {
+        IpcConfig crlf = QUIET.toBuilder().delimiter("\r\n").build();
+        IpcServer server = fx.server(crlf);
+        server.handle("echo", in -> Mono.just(in.data(String.class)));
+        IpcClient client = fx.client(server.address(), crlf);
+        String big = "x".repeat(200_000); // many reads: CR and LF land in different ones sooner or later
+        List<String> sent = IntStream.range(0, 60).mapToObj(i -> i % 6 == 0 ? big + i : "line\r\n" + i).toList();
+        List<String> back = Flux.fromIterable(sent)
+                .flatMapSequential(s -> client.request("echo", s).map(m -> m.data(String.class)), 8)
+                .collectList().block(T);
+        assertThat(back).containsExactlyElementsOf(sent);
+    }
+
+    @Test
+    default void rawBuffersCarryBytesUntouchedAndStringsInTheConfiguredEncoding(IpcFixtures fx) {
+        IpcServer server = fx.server(QUIET.toBuilder().rawBuffer(true).build());
+        Mono<byte[]> atServer = server.on("data").map(in -> in.message().data(byte[].class))
+                .scan(new byte[0], IpcTransportContract::concat).filter(b -> b.length >= 4 + 70_000 + 2).next()
+                .cache();
+        atServer.subscribe();
+        server.on("data").take(1).flatMap(in -> in.reply("data", new byte[] {(byte) 0x80, 0, (byte) 0xff})).subscribe();
+        IpcClient client = fx.client(server.address(), QUIET.toBuilder().rawBuffer(true).encoding("hex").build());
+        Mono<byte[]> atClient = client.on("data").map(m -> m.data(byte[].class))
+                .scan(new byte[0], IpcTransportContract::concat).filter(b -> b.length >= 3).next().cache();
+        atClient.subscribe();
+        byte[] notUtf8 = {(byte) 0xff, (byte) 0xfe, 0x41, 0x0c};
+        byte[] large = new byte[70_000];
+        for (int i = 0; i < large.length; i++) {
+            large[i] = (byte) (i * 31);
+        }
+        client.emit("data", notUtf8).then(client.emit("data", large)).then(client.emit("data", "c0ffee"
+                .substring(0, 4))).block(T);
+        byte[] want = concat(concat(notUtf8, large), new byte[] {(byte) 0xc0, (byte) 0xff});
+        assertThat(atServer.block(T)).as("bytes as sent, the string as hex").isEqualTo(want);
+        assertThat(atClient.block(T)).containsExactly((byte) 0x80, 0, (byte) 0xff);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
     // ---- bad input -----------------------------------------------------------------------------------------
 
     @Test

@@ -1,9 +1,11 @@
 package io.reactiveipc.test;
 
+import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
-import io.reactiveipc.internal.JsonCodec;
+import io.reactiveipc.codec.IpcCodec;
+import io.reactiveipc.internal.Frames;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
 import java.io.ByteArrayOutputStream;
@@ -21,6 +23,8 @@ import reactor.core.publisher.Sinks;
 final class LocalLink implements Link {
 
     private final String name;
+    private final IpcCodec codec;
+    private final int delimiterLength;
     private final int maxFrameSize;
     private final Sinks.Many<byte[]> in = Sinks.many().unicast().onBackpressureBuffer();
     /** Chunks on their way into {@link #in}: one thread at a time emits, the others leave theirs here. */
@@ -35,9 +39,11 @@ final class LocalLink implements Link {
     private volatile Runnable onPeerClose = () -> { };
     private volatile @Nullable OutboundQueue queue;
 
-    LocalLink(String name, int maxFrameSize) {
+    LocalLink(String name, IpcConfig config) {
         this.name = name;
-        this.maxFrameSize = maxFrameSize;
+        this.codec = config.codec();
+        this.delimiterLength = codec.delimiter().length;
+        this.maxFrameSize = config.maxFrameSize();
     }
 
     static void pair(LocalLink a, LocalLink b) {
@@ -76,7 +82,7 @@ final class LocalLink implements Link {
 
     @Override
     public Flux<Message> receive(Consumer<IpcProtocolException> protocolErrors) {
-        FrameSplitter splitter = new FrameSplitter(maxFrameSize);
+        FrameSplitter splitter = new FrameSplitter(codec, maxFrameSize);
         return in.asFlux()
                 .concatMapIterable(splitter::feed)
                 .concatWith(Flux.defer(() -> Flux.fromIterable(splitter.finish())))
@@ -123,7 +129,7 @@ final class LocalLink implements Link {
     private byte @Nullable [] encode(OutboundQueue q, Object entry) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
-            JsonCodec.encodeChecked(OutboundQueue.message(entry), bytes, bytes::size, maxFrameSize);
+            Frames.encode(codec, OutboundQueue.message(entry), bytes, bytes::size, delimiterLength, maxFrameSize);
             return bytes.toByteArray();
         } catch (IpcException e) {
             q.failed(entry, e);

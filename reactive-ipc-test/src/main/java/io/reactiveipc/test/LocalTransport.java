@@ -48,8 +48,8 @@ public final class LocalTransport implements IpcTransport {
                 return Mono.error(new IpcException("cannot connect to " + address + ": nobody listens there"));
             }
             String id = address + "#" + CONNECTIONS.incrementAndGet();
-            LocalLink client = new LocalLink(id + " (client)", config.maxFrameSize());
-            LocalLink server = new LocalLink(id, binding.config.maxFrameSize());
+            LocalLink client = new LocalLink(id + " (client)", config);
+            LocalLink server = new LocalLink(id, binding.config);
             LocalLink.pair(client, server);
             binding.onLink.accept(server);
             return Mono.just(client);
@@ -64,8 +64,7 @@ public final class LocalTransport implements IpcTransport {
         if (binding == null) {
             throw new IpcException("nobody listens on " + address);
         }
-        LocalLink server = new LocalLink(address + "#raw" + CONNECTIONS.incrementAndGet(),
-                binding.config.maxFrameSize());
+        LocalLink server = new LocalLink(address + "#raw" + CONNECTIONS.incrementAndGet(), binding.config);
         RawConnection raw = new LocalRawConnection(server);
         binding.onLink.accept(server);
         return raw;

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.reactiveipc.Message;
 import io.reactiveipc.internal.JsonCodec;
-import java.io.IOException;
 import java.util.function.Consumer;
 import org.assertj.core.api.AbstractAssert;
 import org.assertj.core.api.Assertions;
@@ -52,12 +51,12 @@ public final class MessageAssert extends AbstractAssert<MessageAssert, Message> 
         isNotNull();
         requireNonNull(json, "json");
         try {
-            var want = JsonCodec.mapper().readTree(json);
+            var want = JsonCodec.MAPPER.readTree(json);
             if (!actual.data().equals(IpcExpect.NUMBERS_BY_VALUE, want)) {
                 failWithMessage("expected data <%s> but was <%s> in message of type <%s>", want, actual.data(),
                         actual.type());
             }
-        } catch (IOException e) {
+        } catch (tools.jackson.core.JacksonException e) {
             throw new IllegalArgumentException("not JSON: " + json, e);
         }
         return this;

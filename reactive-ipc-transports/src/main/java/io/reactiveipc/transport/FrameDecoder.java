@@ -5,46 +5,62 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.IpcProtocolException.Reason;
-import io.reactiveipc.internal.JsonCodec;
+import io.reactiveipc.codec.IpcCodec;
 import java.util.List;
 
 /**
- * Splits the byte stream at {@code \f} and decodes each frame into a {@link io.reactiveipc.Message}; a frame that
- * breaks the protocol becomes an {@link IpcProtocolException} in the same position, and decoding goes on with the
- * next frame. Bytes already searched are not searched again, so a large frame arriving in many reads costs one
- * pass.
+ * Splits the byte stream after each of the codec's delimiters and has the codec decode each frame into a
+ * {@link io.reactiveipc.Message}; a frame that breaks the protocol becomes an {@link IpcProtocolException} in the
+ * same position, and decoding goes on with the next frame. Bytes already searched are not searched again, so a
+ * large frame arriving in many reads costs one pass. A codec without a delimiter (raw buffers) gets each read as
+ * it came, up to {@code maxFrameSize} bytes a message.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
 
+    private final IpcCodec codec;
+    private final byte[] delimiter;
     private final int maxFrameSize;
-    /** Bytes after the reader index known to hold no delimiter. */
+    /** Bytes after the reader index known to hold no (start of a) delimiter. */
     private int scanned;
     /** While skipping an oversized frame: bytes skipped so far; else -1. */
     private long discarding = -1;
 
-    FrameDecoder(int maxFrameSize) {
+    FrameDecoder(IpcCodec codec, int maxFrameSize) {
+        this.codec = codec;
+        this.delimiter = codec.delimiter();
         this.maxFrameSize = maxFrameSize;
     }
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (delimiter.length == 0) {
+            while (in.isReadable()) {
+                int length = Math.min(in.readableBytes(), maxFrameSize);
+                byte[] chunk = new byte[length];
+                in.readBytes(chunk);
+                decode(chunk, length, out);
+            }
+            return;
+        }
         for (;;) {
             int start = in.readerIndex();
             int end = in.writerIndex();
-            int at = in.indexOf(start + scanned, end, JsonCodec.DELIMITER);
+            int at = indexOf(in, start + scanned, end);
             if (at < 0) {
                 int pending = end - start;
+                // the last bytes may be the start of a delimiter: search them again when more arrive
+                int searched = Math.max(0, pending - (delimiter.length - 1));
                 if (discarding >= 0) {
-                    discarding += pending;
-                    in.skipBytes(pending);
+                    discarding += searched;
+                    in.skipBytes(searched);
                     scanned = 0;
-                } else if (pending > maxFrameSize) {
+                } else if (pending > maxFrameSize + delimiter.length - 1) {
                     out.add(tooLarge(pending, false));
-                    discarding = pending;
-                    in.skipBytes(pending);
+                    discarding = searched;
+                    in.skipBytes(searched);
                     scanned = 0;
                 } else {
-                    scanned = pending;
+                    scanned = searched;
                 }
                 return;
             }
@@ -57,14 +73,47 @@ final class FrameDecoder extends ByteToMessageDecoder {
             } else {
                 byte[] frame = new byte[length];
                 in.getBytes(start, frame);
-                try {
-                    out.add(JsonCodec.decode(frame, 0, length));
-                } catch (IpcProtocolException e) {
-                    out.add(e);
-                }
+                decode(frame, length, out);
             }
-            in.readerIndex(at + 1);
+            in.readerIndex(at + delimiter.length);
         }
+    }
+
+    private void decode(byte[] frame, int length, List<Object> out) {
+        try {
+            out.add(codec.decode(frame, 0, length));
+        } catch (IpcProtocolException e) {
+            out.add(e);
+        } catch (RuntimeException e) {
+            out.add(new IpcProtocolException(Reason.INVALID_MESSAGE, "codec " + codec + " failed on a frame of "
+                    + length + " bytes: " + e, e));
+        }
+    }
+
+    /** The index of the next whole delimiter in {@code [from, end)}, or -1. */
+    private int indexOf(ByteBuf in, int from, int end) {
+        byte first = delimiter[0];
+        if (delimiter.length == 1) {
+            return in.indexOf(from, end, first);
+        }
+        for (int at = in.indexOf(from, end, first); at >= 0; at = in.indexOf(at + 1, end, first)) {
+            if (at + delimiter.length > end) {
+                return -1;
+            }
+            if (rest(in, at)) {
+                return at;
+            }
+        }
+        return -1;
+    }
+
+    private boolean rest(ByteBuf in, int at) {
+        for (int i = 1; i < delimiter.length; i++) {
+            if (in.getByte(at + i) != delimiter[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -78,6 +127,10 @@ final class FrameDecoder extends ByteToMessageDecoder {
             in.skipBytes(left);
             discarding = -1;
         }
+    }
+
+    int delimiterLength() {
+        return delimiter.length;
     }
 
     /** Bytes held waiting for a delimiter. */

@@ -16,7 +16,8 @@ import io.reactiveipc.IpcOverflowException;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.Message;
-import io.reactiveipc.internal.JsonCodec;
+import io.reactiveipc.codec.IpcCodec;
+import io.reactiveipc.internal.Frames;
 import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -46,6 +47,9 @@ final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements 
     private static final int FAILURES_KEPT = 256;
 
     private final IpcAddress.Udp requested;
+    private final IpcCodec codec;
+    /** The codec's delimiter; empty for raw buffers, where each datagram is one message. */
+    private final byte[] delimiter;
     private final int maxDatagram;
     private final int maxFrameSize;
     private final int maxPeers;
@@ -68,6 +72,8 @@ final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements 
 
     NettyDatagramSocket(IpcAddress.Udp requested, IpcConfig config) {
         this.requested = requested;
+        this.codec = config.codec();
+        this.delimiter = codec.delimiter();
         this.maxDatagram = requested.ipv6() ? MAX_UDP6_PAYLOAD : MAX_UDP4_PAYLOAD;
         this.maxFrameSize = config.maxFrameSize();
         this.maxPeers = config.maxConnections();
@@ -116,70 +122,64 @@ final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements 
         // socket stays open, so there is nothing to end.
     }
 
-    /** Splits {@code bytes} at the delimiter; the piece after the last one waits for the sender's next datagram. */
-    private void receive(InetSocketAddress sender, byte[] bytes, long now) {
+    /**
+     * Splits {@code datagram} after each delimiter; the piece after the last one waits for the sender's next
+     * datagram. With a partial frame waiting, it is searched with the new bytes behind it, so that a delimiter of
+     * several bytes split across two datagrams is found too.
+     */
+    private void receive(InetSocketAddress sender, byte[] datagram, long now) {
         heard(sender, now);
         expirePartials(now);
-        Partial partial = partials.get(sender);
+        if (delimiter.length == 0) {
+            deliver(sender, datagram, 0, datagram.length); // raw buffers: a datagram is a message, as in node-ipc
+            return;
+        }
+        Partial partial = partials.remove(sender);
+        byte[] bytes = datagram;
+        int from = 0;
+        boolean discarding = false;
+        if (partial != null) {
+            bytes = partial.followedBy(datagram);
+            from = Math.max(0, partial.length - (delimiter.length - 1));
+            discarding = partial.discarding;
+        }
         int start = 0;
-        int n = bytes.length;
-        for (int at; (at = indexOf(bytes, start, n)) >= 0; start = at + 1) {
+        for (int at; (at = Frames.indexOf(bytes, from, bytes.length, delimiter)) >= 0; ) {
             int length = at - start;
-            if (partial != null) {
-                partials.remove(sender);
-                if (!partial.discarding) {
-                    long total = (long) partial.length + length;
-                    if (total > maxFrameSize) {
-                        failure(sender, tooLarge(total, true), true);
-                    } else {
-                        byte[] frame = partial.complete(bytes, start, length);
-                        deliver(sender, frame, 0, frame.length);
-                    }
-                }
-                partial = null;
+            if (discarding) {
+                discarding = false; // the oversized frame ends here; it was reported when it crossed the limit
             } else if (length > maxFrameSize) {
                 failure(sender, tooLarge(length, true), true);
             } else {
                 deliver(sender, bytes, start, length);
             }
+            start = from = at + delimiter.length;
         }
-        if (start < n) {
-            if (partial == null) {
-                partial = new Partial();
-                partials.put(sender, partial);
-                if (partials.size() > MAX_PARTIAL_SENDERS) {
-                    Iterator<Map.Entry<InetSocketAddress, Partial>> eldest = partials.entrySet().iterator();
-                    Map.Entry<InetSocketAddress, Partial> e = eldest.next();
-                    eldest.remove();
-                    truncated(e.getKey(), e.getValue(), "more than " + MAX_PARTIAL_SENDERS
-                            + " senders had partial frames; the least recently heard one's was discarded");
-                }
-            }
-            partial.touched = now;
-            if (!partial.discarding) {
-                long total = (long) partial.length + (n - start);
-                if (total > maxFrameSize) {
-                    failure(sender, tooLarge(total, false), true);
-                    partial.discard();
-                } else {
-                    partial.add(bytes, start, n - start);
-                }
-            }
+        int rest = bytes.length - start;
+        if (rest == 0) {
+            return;
         }
-    }
-
-    private static int indexOf(byte[] bytes, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (bytes[i] == JsonCodec.DELIMITER) {
-                return i;
-            }
+        Partial waiting = partial != null ? partial : new Partial();
+        waiting.touched = now;
+        if (!discarding && rest > maxFrameSize + delimiter.length - 1) {
+            failure(sender, tooLarge(rest, false), true);
+            discarding = true;
         }
-        return -1;
+        // skipping: only the tail that may begin a delimiter is kept
+        waiting.hold(bytes, discarding ? bytes.length - Math.min(rest, delimiter.length - 1) : start, discarding);
+        partials.put(sender, waiting);
+        if (partials.size() > MAX_PARTIAL_SENDERS) {
+            Iterator<Map.Entry<InetSocketAddress, Partial>> eldest = partials.entrySet().iterator();
+            Map.Entry<InetSocketAddress, Partial> e = eldest.next();
+            eldest.remove();
+            truncated(e.getKey(), e.getValue(), "more than " + MAX_PARTIAL_SENDERS
+                    + " senders had partial frames; the least recently heard one's was discarded");
+        }
     }
 
     /** The one place frames are decoded. */
-    private static Message decode(byte[] frame, int offset, int length) {
-        return JsonCodec.decode(frame, offset, length);
+    private Message decode(byte[] frame, int offset, int length) {
+        return codec.decode(frame, offset, length);
     }
 
     private void deliver(InetSocketAddress sender, byte[] bytes, int offset, int length) {
@@ -278,7 +278,8 @@ final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements 
     private ByteBuf frame(Message message) {
         ByteBuf buf = channel().alloc().buffer(256);
         try {
-            JsonCodec.encodeChecked(message, new ByteBufOutputStream(buf), buf::readableBytes, maxFrameSize);
+            Frames.encode(codec, message, new ByteBufOutputStream(buf), buf::readableBytes, delimiter.length,
+                    maxFrameSize);
             if (buf.readableBytes() > maxDatagram) {
                 throw new IpcProtocolException(Reason.FRAME_TOO_LARGE, "outbound message '" + message.type()
                         + "' is a frame of " + buf.readableBytes() + " bytes with its delimiter, over the "
@@ -454,26 +455,21 @@ final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements 
         private byte[] bytes = new byte[0];
         private int length;
         private long touched;
-        /** Over maxFrameSize: its bytes are skipped up to the sender's next delimiter. */
+        /** Over maxFrameSize: skipped up to the sender's next delimiter; only a possible delimiter start is held. */
         private boolean discarding;
 
-        void add(byte[] from, int offset, int count) {
-            if (length + count > bytes.length) {
-                bytes = Arrays.copyOf(bytes, Math.max(length + count, bytes.length * 2));
-            }
-            System.arraycopy(from, offset, bytes, length, count);
-            length += count;
+        /** What is held, then {@code datagram}, in a new array. */
+        byte[] followedBy(byte[] datagram) {
+            byte[] all = Arrays.copyOf(bytes, length + datagram.length);
+            System.arraycopy(datagram, 0, all, length, datagram.length);
+            return all;
         }
 
-        byte[] complete(byte[] from, int offset, int count) {
-            byte[] frame = Arrays.copyOf(bytes, length + count);
-            System.arraycopy(from, offset, frame, length, count);
-            return frame;
-        }
-
-        void discard() {
-            discarding = true;
-            bytes = new byte[0];
+        /** Holds {@code from[start..]}, a copy: messages decoded from {@code from} keep that array. */
+        void hold(byte[] from, int start, boolean discard) {
+            bytes = Arrays.copyOfRange(from, start, from.length);
+            length = bytes.length;
+            discarding = discard;
         }
     }
 }

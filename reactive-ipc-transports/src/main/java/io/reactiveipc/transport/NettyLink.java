@@ -3,14 +3,15 @@ package io.reactiveipc.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
-import io.reactiveipc.internal.JsonCodec;
+import io.reactiveipc.codec.IpcCodec;
+import io.reactiveipc.internal.Frames;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
 import java.io.IOException;
@@ -42,7 +43,9 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
     private static final int FLUSH_EVERY = 256;
 
     private final Channel channel;
+    private final IpcCodec codec;
     private final int maxFrameSize;
+    private final int delimiterLength;
     private static final AtomicIntegerFieldUpdater<NettyLink> SCHEDULED =
             AtomicIntegerFieldUpdater.newUpdater(NettyLink.class, "scheduled");
     private static final AtomicIntegerFieldUpdater<NettyLink> RECEIVING =
@@ -75,8 +78,10 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
     private boolean inputDone;
     private @Nullable Throwable inputError;
 
-    NettyLink(Channel channel, int maxFrameSize) {
+    NettyLink(Channel channel, IpcCodec codec, int delimiterLength, int maxFrameSize) {
         this.channel = channel;
+        this.codec = codec;
+        this.delimiterLength = delimiterLength;
         this.maxFrameSize = maxFrameSize;
         this.tracker = new WriteTracker(channel, this::onWritten);
         // Nothing is read before receive() is subscribed with demand: a client's new socket may wait behind an old
@@ -279,8 +284,8 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link {
     private @Nullable ByteBuf encode(OutboundQueue q, Object entry) {
         ByteBuf buf = channel.alloc().ioBuffer();
         try {
-            JsonCodec.encodeChecked(OutboundQueue.message(entry), new ByteBufOutputStream(buf), buf::readableBytes,
-                    maxFrameSize);
+            Frames.encode(codec, OutboundQueue.message(entry), new ByteBufOutputStream(buf), buf::readableBytes,
+                    delimiterLength, maxFrameSize);
             return buf;
         } catch (IpcException e) {
             buf.release();

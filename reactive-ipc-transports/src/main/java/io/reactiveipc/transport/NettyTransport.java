@@ -132,15 +132,16 @@ public final class NettyTransport implements IpcTransport {
 
     /** Before the channel is registered, so no byte is read before the decoder is in place. */
     private static void install(Channel channel, IpcConfig config) {
-        NettyLink link = new NettyLink(channel, config.maxFrameSize());
+        FrameDecoder frames = new FrameDecoder(config.codec(), config.maxFrameSize());
+        NettyLink link = new NettyLink(channel, config.codec(), frames.delimiterLength(), config.maxFrameSize());
         channel.attr(NettyLink.KEY).set(link);
         // Reactor Netty's bridge to receive() is already there; frames must be decoded before they reach it.
         if (channel.pipeline().get(NettyPipeline.ReactiveBridge) != null) {
             channel.pipeline()
-                    .addBefore(NettyPipeline.ReactiveBridge, DECODER, new FrameDecoder(config.maxFrameSize()))
+                    .addBefore(NettyPipeline.ReactiveBridge, DECODER, frames)
                     .addBefore(NettyPipeline.ReactiveBridge, LINK, link);
         } else {
-            channel.pipeline().addLast(DECODER, new FrameDecoder(config.maxFrameSize())).addLast(LINK, link);
+            channel.pipeline().addLast(DECODER, frames).addLast(LINK, link);
         }
     }
 

@@ -1,16 +1,16 @@
 package io.reactiveipc.transport;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.Message;
+import io.reactiveipc.codec.IpcCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Framing, deterministically: every chunk boundary, many frames per chunk, limits, and a peer dying mid-frame. */
 class FrameDecoderTest {
@@ -19,7 +19,11 @@ class FrameDecoderTest {
     static final String B = "{\"type\":\"b\",\"data\":[1,2,3]}\f";
 
     static List<Object> feed(int maxFrameSize, boolean close, byte[]... chunks) {
-        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(maxFrameSize));
+        return feed(IpcCodec.nodeIpc(), maxFrameSize, close, chunks);
+    }
+
+    static List<Object> feed(IpcCodec codec, int maxFrameSize, boolean close, byte[]... chunks) {
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(codec, maxFrameSize));
         for (byte[] c : chunks) {
             ch.writeInbound(Unpooled.wrappedBuffer(c));
         }
@@ -48,6 +52,32 @@ class FrameDecoderTest {
             List<Object> out = feed(1024, false, head, tail);
             assertThat(out).as("cut at %d", cut).extracting(m -> ((Message) m).type()).containsExactly("a", "b");
         }
+    }
+
+    @Test
+    void aDelimiterOfSeveralBytesSplitAtAnyByteStillEndsItsFrameAndAPartOfItDoesNot() {
+        IpcCodec crlf = IpcCodec.nodeIpc(tools.jackson.databind.json.JsonMapper.builder().build(), "\r\n");
+        // a lone CR inside a string cannot occur in JSON (it is escaped), but one between frames' bytes can
+        String a = "{\"type\":\"a\",\"data\":\"\\r\\n\"}\r\n";
+        String b = "{\"type\":\"b\",\"data\":1}\r\n";
+        byte[] all = utf8(a + b);
+        for (int cut = 1; cut < all.length; cut++) {
+            for (int cut2 = cut; cut2 < all.length; cut2++) {
+                List<Object> out = feed(crlf, 1024, true, java.util.Arrays.copyOfRange(all, 0, cut),
+                        java.util.Arrays.copyOfRange(all, cut, cut2), java.util.Arrays.copyOfRange(all, cut2, all.length));
+                assertThat(out).as("cuts at %d, %d", cut, cut2).extracting(m -> ((Message) m).type())
+                        .containsExactly("a", "b");
+            }
+        }
+        assertThat(feed(crlf, 1024, true, utf8("{\"type\":\"a\",\"data\":1}\r{\"type\"")))
+                .singleElement().matches(e -> ((IpcProtocolException) e).reason() == Reason.TRUNCATED_FRAME);
+    }
+
+    @Test
+    void rawBuffersGetEachReadAsItCameCutAtTheFrameLimit() {
+        List<Object> out = feed(IpcCodec.raw("utf8"), 4, false, new byte[] {1, 2, 3}, new byte[] {4, 5, 6, 7, 8, 9});
+        assertThat(out).extracting(m -> ((Message) m).data(byte[].class))
+                .containsExactly(new byte[] {1, 2, 3}, new byte[] {4, 5, 6, 7}, new byte[] {8, 9});
     }
 
     @Test
@@ -91,7 +121,7 @@ class FrameDecoderTest {
     @Test
     void aFrameOverTheLimitThatArrivesInPiecesIsNotBufferedWhole() {
         byte[] piece = utf8("x".repeat(80));
-        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(100));
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(IpcCodec.nodeIpc(), 100));
         ch.writeInbound(Unpooled.wrappedBuffer(utf8("{\"type\":\"big\",\"data\":\"")));
         for (int i = 0; i < 100; i++) {
             ch.writeInbound(Unpooled.wrappedBuffer(piece));

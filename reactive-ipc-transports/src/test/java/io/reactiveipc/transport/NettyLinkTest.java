@@ -1,21 +1,21 @@
 package io.reactiveipc.transport;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.reactiveipc.Message;
+import io.reactiveipc.codec.IpcCodec;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import reactor.test.subscriber.TestSubscriber;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A link's end, on an embedded channel: what runs when it closes, and what a pipeline exception does. */
 class NettyLinkTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
-    private final NettyLink link = new NettyLink(channel, 1024);
+    private final NettyLink link = new NettyLink(channel, IpcCodec.nodeIpc(), 1, 1024);
 
     NettyLinkTest() {
         channel.pipeline().addLast(link);
