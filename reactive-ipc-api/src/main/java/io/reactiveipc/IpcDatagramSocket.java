@@ -124,7 +124,11 @@ public interface IpcDatagramSocket extends Disposable {
 
     /**
      * Sends {@code message} as one datagram to {@code to} when subscribed; completes when it was handed to the
-     * operating system. {@code to} must be resolved, and an IPv4 address on a {@code udp4} socket.
+     * operating system. Fails with {@link IpcProtocolException} ({@code FRAME_TOO_LARGE}) if it does not fit in one
+     * datagram, {@link IpcDataException} if it cannot be encoded, {@link IpcClosedException} once disposed.
+     *
+     * @throws IllegalArgumentException at once if {@code to} is unresolved (resolve it first: a look-up may block),
+     *         or is an IPv6 address and this socket {@code udp4}
      */
     Mono<Void> emit(InetSocketAddress to, Message message);
 
