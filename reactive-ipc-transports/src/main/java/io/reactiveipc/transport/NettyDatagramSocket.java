@@ -43,6 +43,7 @@ import reactor.netty.Connection;
 @ChannelHandler.Sharable
 final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements IpcDatagramSocket {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger("io.reactiveipc");
     /** Failures held for a slow or absent subscriber of {@link #failures()}. */
     private static final int FAILURES_KEPT = 256;
 
@@ -66,9 +67,11 @@ final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements 
     private volatile long dropped;
     /** Event-loop confined: true from a drop until the next delivery, so a run of drops is reported once. */
     private boolean dropping;
-    private @Nullable Connection connection;
-    private @Nullable Channel channel;
-    private @Nullable InetSocketAddress address;
+    /** Set once, when bound. */
+    private volatile @Nullable Connection connection;
+    private volatile @Nullable Channel channel;
+    private volatile @Nullable InetSocketAddress address;
+    private final boolean silent;
 
     NettyDatagramSocket(IpcAddress.Udp requested, IpcConfig config) {
         this.requested = requested;
@@ -80,6 +83,7 @@ final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements 
         this.peerExpiryNanos = PEER_EXPIRY.toNanos();
         this.partialExpiryNanos = config.requestTimeout().toNanos();
         this.inbound = Sinks.many().multicast().onBackpressureBuffer(config.maxQueuedMessages(), false);
+        this.silent = config.silent();
     }
 
     /** Once, when bound: before the socket is handed to anyone. */
@@ -119,7 +123,10 @@ final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A datagram channel reports errors of one receive (e.g. ICMP unreachable on some systems) this way; the
-        // socket stays open, so there is nothing to end.
+        // socket stays open, so there is nothing to end, but it is not kept quiet.
+        if (!silent) {
+            LOG.warn("UDP socket " + address + ": " + cause, cause);
+        }
     }
 
     /**
