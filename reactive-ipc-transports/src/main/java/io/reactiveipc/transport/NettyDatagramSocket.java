@@ -73,8 +73,12 @@ final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements 
     private volatile @Nullable InetSocketAddress address;
     private final boolean silent;
 
-    NettyDatagramSocket(IpcAddress.Udp requested, IpcConfig config) {
+    /** Nanoseconds, as {@link System#nanoTime()}; tests pass their own to move time on. */
+    private final java.util.function.LongSupplier clock;
+
+    NettyDatagramSocket(IpcAddress.Udp requested, IpcConfig config, java.util.function.LongSupplier clock) {
         this.requested = requested;
+        this.clock = clock;
         this.codec = config.codec();
         this.delimiter = codec.delimiter();
         this.maxDatagram = requested.ipv6() ? MAX_UDP6_PAYLOAD : MAX_UDP4_PAYLOAD;
@@ -114,7 +118,7 @@ final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements 
             ByteBuf content = packet.content();
             byte[] bytes = new byte[content.readableBytes()];
             content.getBytes(content.readerIndex(), bytes);
-            receive(packet.sender(), bytes, System.nanoTime());
+            receive(packet.sender(), bytes, clock.getAsLong());
         } finally {
             packet.release();
         }
@@ -356,7 +360,7 @@ final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements 
 
     /** On the event loop: one write per peer, one flush. */
     private void broadcast(Channel ch, ByteBuf frame, String type, MonoSink<Void> sink) {
-        expirePartials(System.nanoTime());
+        expirePartials(clock.getAsLong());
         List<InetSocketAddress> to = peers();
         int[] left = {to.size()};
         if (left[0] == 0) {
@@ -419,7 +423,7 @@ final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements 
     @Override
     public List<InetSocketAddress> peers() {
         synchronized (peers) {
-            expirePeers(System.nanoTime());
+            expirePeers(clock.getAsLong());
             return List.copyOf(new ArrayList<>(peers.keySet()));
         }
     }

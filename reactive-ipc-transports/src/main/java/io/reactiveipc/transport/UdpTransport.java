@@ -31,13 +31,25 @@ public final class UdpTransport implements IpcDatagramTransport {
     /** Every datagram is read whole: Netty's default for datagrams (2048 bytes) cuts longer ones off silently. */
     static final int RECEIVE_BUFFER = 65_536;
 
+    private final java.util.function.LongSupplier clock;
+
+    /** The transport {@link java.util.ServiceLoader} creates. */
+    public UdpTransport() {
+        this(System::nanoTime);
+    }
+
+    /** With a clock of nanoseconds that a test moves on, for the expiries of peers and partial frames. */
+    UdpTransport(java.util.function.LongSupplier clock) {
+        this.clock = clock;
+    }
+
     @Override
     @SuppressWarnings("deprecation") // RCVBUF_ALLOCATOR: still how Netty 4.2's NIO datagram channel sizes its reads
     public Mono<IpcDatagramSocket> bind(IpcAddress.Udp address, IpcConfig config) {
         return Mono.fromCallable(() -> resolve(address))
                 .subscribeOn(Schedulers.boundedElastic()) // may look a host name up
                 .flatMap(bindTo -> {
-                    NettyDatagramSocket socket = new NettyDatagramSocket(address, config);
+                    NettyDatagramSocket socket = new NettyDatagramSocket(address, config, clock);
                     return UdpServer.create()
                             .runOn(SharedLoops.get(false), address.ipv6() ? SocketProtocolFamily.INET6
                                     : SocketProtocolFamily.INET)

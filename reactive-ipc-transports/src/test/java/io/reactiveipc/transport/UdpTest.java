@@ -203,6 +203,39 @@ class UdpTest {
         assertThat(d.data(Integer.class)).isEqualTo(2);
     }
 
+    @Test
+    void aPartialFrameIsDiscardedAfterRequestTimeoutAndAPeerForgottenAfterPeerExpiry() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        IpcDatagramSocket s = new UdpTransport(now::get).bind(IpcAddress.udp4("127.0.0.1", 0),
+                IpcConfig.builder().requestTimeout(Duration.ofSeconds(30)).build()).block(T);
+        open.add(() -> s.disposeNow(T));
+        Flux<Datagram> seen = record(s);
+        Flux<Failure> failures = s.failures().replay().autoConnect(0);
+        Raw slow = raw("udp4");
+        Raw other = raw("udp4");
+        slow.send(s, "{\"type\":\"late\",\"data\":");
+        other.send(s, "{\"type\":\"one\",\"data\":1}\f");
+        seen.next().block(T);
+        assertThat(s.peers()).containsExactly(slow.address(), other.address());
+
+        now.addAndGet(Duration.ofSeconds(30).toNanos());
+        other.send(s, "{\"type\":\"two\",\"data\":2}\f");
+        Failure f = failures.next().block(T);
+        assertThat(f.sender()).isEqualTo(slow.address());
+        assertThat(((IpcProtocolException) f.error()).reason()).isEqualTo(Reason.TRUNCATED_FRAME);
+        assertThat(slow.receiveFrame().get("data").get("reason").asString()).isEqualTo("TRUNCATED_FRAME");
+        // the rest of the late frame now starts nothing: it is a malformed frame of its own
+        slow.send(s, "1}\f");
+        assertThat(failures.skip(1).next().block(T).error()).hasMessageContaining("MALFORMED_JSON");
+
+        now.addAndGet(IpcDatagramSocket.PEER_EXPIRY.toNanos() - 1);
+        assertThat(s.peers()).as("both heard less than 5 minutes ago").hasSize(2);
+        other.send(s, "{\"type\":\"three\",\"data\":3}\f");
+        seen.skip(2).next().block(T);
+        now.addAndGet(1);
+        assertThat(s.peers()).as("slow last heard 5 minutes ago").containsExactly(other.address());
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"udp4", "udp6"})
     void theLargestDatagramArrivesWholeAndOneByteMoreIsRefusedWithoutHarm(String family) {
