@@ -1,6 +1,7 @@
 package io.reactiveipc.benchmark;
 
 import io.reactiveipc.Message;
+import io.reactiveipc.codec.IpcCodec;
 import io.reactiveipc.internal.JsonCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,8 +22,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
 
 /**
- * The node-ipc codec against plain Jackson doing the same work, small frame and 64 KiB frame. Run with
- * {@code ./bench.sh jmh}. "Decode" includes reading the type and binding the data, since our decoding is lazy.
+ * The node-ipc codec against plain Jackson doing the same work, small frame and 64 KiB frame; and the socket-ipc
+ * codec on the same messages ({@code *SocketIpc}). Run with {@code ./bench.sh jmh}. "Decode" includes reading the
+ * type and binding the data, since our decoding is lazy.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +45,9 @@ public class CodecBenchmark {
     List<Item> large;
     byte[] smallFrame;
     byte[] largeFrame;
+    byte[] smallSocketIpcFrame;
+    byte[] largeSocketIpcFrame;
+    static final IpcCodec SOCKET_IPC = IpcCodec.socketIpc();
     final ByteArrayOutputStream out = new ByteArrayOutputStream(128 * 1024);
 
     @Setup
@@ -54,13 +59,19 @@ public class CodecBenchmark {
         }
         smallFrame = frameOf(Message.of("m", Protocol.PAYLOAD));
         largeFrame = frameOf(Message.of("big", large));
+        smallSocketIpcFrame = frameOf(SOCKET_IPC, Message.of("m", Protocol.PAYLOAD));
+        largeSocketIpcFrame = frameOf(SOCKET_IPC, Message.of("big", large));
     }
 
     private static byte[] frameOf(Message m) throws IOException {
+        return frameOf(JsonCodec.DEFAULT, m);
+    }
+
+    private static byte[] frameOf(IpcCodec codec, Message m) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        JsonCodec.DEFAULT.encode(m, b);
+        codec.encode(m, b);
         byte[] withDelimiter = b.toByteArray();
-        return java.util.Arrays.copyOf(withDelimiter, withDelimiter.length - 1);
+        return java.util.Arrays.copyOf(withDelimiter, withDelimiter.length - codec.delimiter().length);
     }
 
     @Benchmark
@@ -121,5 +132,31 @@ public class CodecBenchmark {
     @Benchmark
     public String decodeLargeTypeOnly() {
         return JsonCodec.DEFAULT.decode(largeFrame, 0, largeFrame.length).type();
+    }
+
+    @Benchmark
+    public int encodeSmallSocketIpc() throws IOException {
+        out.reset();
+        SOCKET_IPC.encode(Message.of("m", Protocol.PAYLOAD), out);
+        return out.size();
+    }
+
+    @Benchmark
+    public int encodeLargeSocketIpc() throws IOException {
+        out.reset();
+        SOCKET_IPC.encode(Message.of("big", large), out);
+        return out.size();
+    }
+
+    @Benchmark
+    public String decodeSmallSocketIpc() {
+        Message m = SOCKET_IPC.decode(smallSocketIpcFrame, 0, smallSocketIpcFrame.length);
+        return m.type() + m.data(String.class);
+    }
+
+    @Benchmark
+    public int decodeLargeSocketIpc() {
+        Message m = SOCKET_IPC.decode(largeSocketIpcFrame, 0, largeSocketIpcFrame.length);
+        return m.type().length() + m.data(Item[].class).length;
     }
 }

@@ -2,6 +2,7 @@ package io.reactiveipc.interop;
 
 import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcConfig;
+import io.reactiveipc.codec.IpcCodec;
 import io.reactiveipc.test.IpcTestAddresses;
 import java.time.Duration;
 import java.util.stream.Stream;
@@ -19,6 +20,11 @@ final class Interop {
     /** QUIET for a client whose own id (node-ipc's ipc.config.id, what it announces in ipc.hello) is {@code id}. */
     static IpcConfig quietAs(String id) {
         return IpcConfig.builder().silent(true).retry(50).id(id).build();
+    }
+
+    /** QUIET with socket-ipc's frames, for a client or server named {@code id}. */
+    static IpcConfig socketIpc(String id) {
+        return IpcConfig.builder().silent(true).retry(50).id(id).codec(IpcCodec.socketIpc()).build();
     }
 
     /** A string with everything JSON has to escape or carry: non-ASCII, astral, controls, the delimiter itself. */

@@ -68,6 +68,14 @@ final class NodePeer implements AutoCloseable {
         return new NodePeer(command);
     }
 
+    /**
+     * A socket-ipc peer (node-peers/socket-ipc-peer.mjs): {@code role} server or client, on the Unix socket
+     * {@code path}, with its flags ("watch", "news").
+     */
+    static NodePeer socketIpc(String role, String path, String id, String... flags) {
+        return new NodePeer(List.of("node", "socket-ipc-peer.mjs", role, path, id, String.join(",", flags)));
+    }
+
     private void pump(BufferedReader reader, boolean json) {
         try {
             String line;
@@ -178,6 +186,19 @@ final class NodePeer implements AutoCloseable {
     String stderrText() {
         synchronized (stderr) {
             return String.join("\n", stderr);
+        }
+    }
+
+    /** Ends the process with SIGKILL, as a crash would: it cleans nothing up (a server leaves its socket file). */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("node peer still running 10 s after SIGKILL: " + describe);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
         }
     }
 

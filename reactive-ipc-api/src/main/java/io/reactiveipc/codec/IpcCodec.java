@@ -7,6 +7,7 @@ import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
 import io.reactiveipc.internal.JsonCodec;
 import io.reactiveipc.internal.RawCodec;
+import io.reactiveipc.internal.SocketIpcCodec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -93,5 +94,34 @@ public interface IpcCodec {
      */
     static IpcCodec raw(String encoding) {
         return new RawCodec(requireNonNull(encoding, "encoding"));
+    }
+
+    /**
+     * The frames of @crussell52/socket-ipc 0.4.0, a second Node.js IPC library (Unix sockets only):
+     * {@code {"topic":...,"message":...}} then two NUL bytes. Its topic is {@link Message#type()}, its message the
+     * data; a frame sent without a message (JavaScript's {@code undefined}) has absent data. socket-ipc has no
+     * subscriptions on the wire: a server sends every topic it broadcasts to every client, and each client
+     * listens to the topics it wants ({@code on(type)}), as here. A frame that is not one JSON object with a
+     * string {@code topic} is an {@link IpcProtocolException} (socket-ipc itself crashes on most of them).
+     *
+     * <pre>{@code
+     * IpcClient client = IpcClient.connect("app", IpcAddress.unix(Path.of("/tmp/myApp.sock")),
+     *         IpcConfig.builder().codec(IpcCodec.socketIpc()).build());
+     * client.on("hello").subscribe(m -> System.out.println(m.data(String.class)));   // server.send('hello', ...)
+     * client.emit("hello", Map.of("name", "crussell52")).subscribe();               // client.send('hello', ...)
+     * }</pre>
+     *
+     * Like a socket-ipc client, a Java client on these frames announces no id
+     * ({@link io.reactiveipc.IpcConfig#identify()} is for node-ipc's frames), so a server knows each client by the
+     * number it gave it. Requests, streams and relays by that number ride in these frames as in node-ipc's; a
+     * socket-ipc peer ignores their extra members.
+     */
+    static IpcCodec socketIpc() {
+        return SocketIpcCodec.DEFAULT;
+    }
+
+    /** {@link #socketIpc()} with your mapper for the {@code message} value. */
+    static IpcCodec socketIpc(JsonMapper mapper) {
+        return new SocketIpcCodec(requireNonNull(mapper, "mapper"));
     }
 }

@@ -34,11 +34,20 @@ final class FastDecoder {
 
     /** The message, or null if the frame is not one this decodes (it may still be valid). */
     static @Nullable Message decode(ObjectMapper mapper, byte[] b, int offset, int length) {
+        return decode(mapper, b, offset, length, TYPE_PREFIX, DATA_KEY);
+    }
+
+    /**
+     * As above, for a dialect whose members are named otherwise: {@code typePrefix} is {@code {"<type name>":"},
+     * {@code dataKey} is {@code ,"<data name>":} (socket-ipc: {@code topic}, {@code message}).
+     */
+    static @Nullable Message decode(ObjectMapper mapper, byte[] b, int offset, int length, byte[] typePrefix,
+            byte[] dataKey) {
         int end = offset + length;
-        if (length > MAX_FRAME || !startsWith(b, offset, end, TYPE_PREFIX)) {
+        if (length > MAX_FRAME || !startsWith(b, offset, end, typePrefix)) {
             return null;
         }
-        int typeStart = offset + TYPE_PREFIX.length;
+        int typeStart = offset + typePrefix.length;
         int p = typeStart;
         for (;; p++) {
             if (p == end) {
@@ -53,10 +62,10 @@ final class FastDecoder {
             }
         }
         int typeEnd = p++;
-        if (!startsWith(b, p, end, DATA_KEY)) {
+        if (!startsWith(b, p, end, dataKey)) {
             return null;
         }
-        int dataStart = p + DATA_KEY.length;
+        int dataStart = p + dataKey.length;
         // The common data first: a string of printable ASCII without escapes, found in one pass, 8 bytes a step.
         int plainEnd = dataStart < end && b[dataStart] == '"' ? plainStringEnd(b, dataStart + 1, end) : -1;
         int dataEnd = plainEnd >= 0 ? plainEnd : scanValue(b, dataStart, end);

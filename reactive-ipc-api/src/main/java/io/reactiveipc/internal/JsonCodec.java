@@ -239,7 +239,7 @@ public final class JsonCodec implements IpcCodec {
     private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
     /** Printable ASCII without quote or backslash: written as is by JSON.stringify and by us. */
-    private static boolean plain(String s) {
+    static boolean plain(String s) {
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
             if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
@@ -356,19 +356,19 @@ public final class JsonCodec implements IpcCodec {
     }
 
     /** Skips the value at the current token and reads it to its last byte, so the location is its end. */
-    private static void skipValue(JsonParser p) {
+    static void skipValue(JsonParser p) {
         p.skipChildren();
         p.finishToken();
     }
 
-    private static void requireEnd(JsonParser p) {
+    static void requireEnd(JsonParser p) {
         JsonToken extra = p.nextToken();
         if (extra != null) {
             throw new IpcProtocolException(Reason.MALFORMED_JSON, "content after the JSON value: " + extra);
         }
     }
 
-    private static String kind(@Nullable JsonToken t) {
+    static String kind(@Nullable JsonToken t) {
         if (t == null) {
             return "nothing";
         }
@@ -384,7 +384,7 @@ public final class JsonCodec implements IpcCodec {
     }
 
     /** The start of a frame, for error messages. */
-    private static String preview(byte[] frame, int offset, int length) {
+    static String preview(byte[] frame, int offset, int length) {
         int n = Math.min(length, 64);
         String s = new String(frame, offset, n, StandardCharsets.UTF_8);
         return "frame of " + length + " bytes starting " + quote(s, n < length);

@@ -5,9 +5,14 @@ import io.reactiveipc.Message;
 import io.reactiveipc.codec.IpcCodec;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -48,7 +53,7 @@ public final class RawCodec implements IpcCodec {
     @Override
     public Message decode(byte[] frame, int offset, int length) {
         byte[] bytes = offset == 0 && length == frame.length ? frame
-                : java.util.Arrays.copyOfRange(frame, offset, offset + length);
+                : Arrays.copyOfRange(frame, offset, offset + length);
         return Message.of(TYPE, bytes);
     }
 
@@ -74,13 +79,40 @@ public final class RawCodec implements IpcCodec {
     /** What node's {@code Buffer.from(s, encoding)} gives. */
     byte[] bytes(String s) {
         return switch (encoding) {
-            case "utf8" -> s.getBytes(StandardCharsets.UTF_8);
-            case "utf16le" -> s.getBytes(StandardCharsets.UTF_16LE);
+            case "utf8" -> utf8(s);
+            case "utf16le" -> utf16le(s);
             case "latin1", "ascii" -> lowBytes(s); // node writes the low byte of each UTF-16 unit for both
             case "base64", "base64url" -> base64(s);
             case "hex" -> hex(s);
             default -> throw new IllegalStateException(encoding);
         };
+    }
+
+    /** As node: a lone surrogate becomes U+FFFD ({@code ef bf bd}); Java's getBytes would write {@code ?}. */
+    private static byte[] utf8(String s) {
+        CharsetEncoder encoder = StandardCharsets.UTF_8.newEncoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                .replaceWith(REPLACEMENT);
+        try {
+            ByteBuffer b = encoder.encode(CharBuffer.wrap(s));
+            return Arrays.copyOfRange(b.array(), b.arrayOffset() + b.position(), b.arrayOffset() + b.limit());
+        } catch (CharacterCodingException e) {
+            throw new IllegalStateException("replacing, the encoder does not fail", e);
+        }
+    }
+
+    private static final byte[] REPLACEMENT = {(byte) 0xef, (byte) 0xbf, (byte) 0xbd};
+
+    /** As node: every UTF-16 unit as it is, lone surrogates too (Java's encoder would replace them). */
+    private static byte[] utf16le(String s) {
+        byte[] b = new byte[s.length() * 2];
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b[2 * i] = (byte) c;
+            b[2 * i + 1] = (byte) (c >>> 8);
+        }
+        return b;
     }
 
     private static byte[] lowBytes(String s) {
@@ -91,11 +123,15 @@ public final class RawCodec implements IpcCodec {
         return b;
     }
 
-    /** node decodes both alphabets, ignores what is not base64 and needs no padding. */
+    /**
+     * node decodes both alphabets, ignores what is not base64 and needs no padding. Like its hex decoding, it reads
+     * only the low byte of each UTF-16 unit (measured: {@code 'QQ\u0151Q'} decodes as {@code 'QQQQ'}, and
+     * {@code \ud83d} ends the data as {@code =} would).
+     */
     private static byte[] base64(String s) {
         StringBuilder clean = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
+            char c = (char) (s.charAt(i) & 0xff);
             if (c == '-') {
                 clean.append('+');
             } else if (c == '_') {
@@ -112,13 +148,28 @@ public final class RawCodec implements IpcCodec {
         return Base64.getDecoder().decode(clean.toString()); // padding is not required
     }
 
-    /** node decodes pairs of hex digits up to the first that is not one. */
+    /**
+     * node decodes pairs of hex digits up to the first that is not one, reading the low byte of each UTF-16 unit
+     * (measured: {@code '\u0166\u0166'} is {@code ff}; a full-width digit is no digit).
+     */
     private static byte[] hex(String s) {
+        byte[] b = new byte[s.length() / 2];
         int n = 0;
-        while (n + 1 < s.length() && Character.digit(s.charAt(n), 16) >= 0 && Character.digit(s.charAt(n + 1), 16) >= 0) {
-            n += 2;
+        for (; n < b.length; n++) {
+            int high = hexDigit(s.charAt(2 * n));
+            int low = hexDigit(s.charAt(2 * n + 1));
+            if (high < 0 || low < 0) {
+                break;
+            }
+            b[n] = (byte) (high << 4 | low);
         }
-        return HexFormat.of().parseHex(s, 0, n);
+        return n == b.length ? b : Arrays.copyOf(b, n);
+    }
+
+    private static int hexDigit(char unit) {
+        int c = unit & 0xff;
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                : -1;
     }
 
     @Override

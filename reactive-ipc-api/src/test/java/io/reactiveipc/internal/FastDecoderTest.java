@@ -187,6 +187,47 @@ class FastDecoderTest {
         assertThat(fastOnMutated).as("mutations that stay valid are decoded too").isGreaterThan(1000);
     }
 
+    /** The same, for socket-ipc's frames ({@code topic}, {@code message}): the one fast path serves both dialects. */
+    @Test
+    void agreesWithJacksonOnGeneratedAndMutatedSocketIpcFrames() throws IOException {
+        Random random = new Random(20261130);
+        SocketIpcCodec codec = SocketIpcCodec.DEFAULT;
+        int fastOnMutated = 0;
+        for (int i = 0; i < 5_000; i++) {
+            Message message = Message.of("t" + i, value(random, 0));
+            if (random.nextBoolean()) {
+                message = MessageAccess.get().withEnvelope(message, envelope(random));
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            codec.encode(message, out);
+            byte[] frame = Arrays.copyOf(out.toByteArray(), out.size() - 2); // without the two NULs
+            Message fast = FastDecoder.decode(JsonCodec.MAPPER, frame, 0, frame.length, SocketIpcCodec.FAST_TOPIC,
+                    SocketIpcCodec.FAST_MESSAGE);
+            if (fast == null) {
+                fail("not taken by the fast path: " + new String(frame, StandardCharsets.UTF_8));
+            }
+            assertSame(fast, codec.decodeWithParser(frame, 0, frame.length), frame);
+            assertThat(FastDecoder.decode(JsonCodec.MAPPER, frame, 0, frame.length)).as("not node-ipc's").isNull();
+            byte[] mutated = mutate(random, frame);
+            Message m = FastDecoder.decode(JsonCodec.MAPPER, mutated, 0, mutated.length, SocketIpcCodec.FAST_TOPIC,
+                    SocketIpcCodec.FAST_MESSAGE);
+            Message judged;
+            try {
+                judged = codec.decodeWithParser(mutated, 0, mutated.length);
+            } catch (IpcProtocolException e) {
+                judged = null;
+            }
+            if (m != null) {
+                fastOnMutated++;
+                if (judged == null) {
+                    fail("fast path accepted what Jackson refuses: " + HexFormat.of().formatHex(mutated));
+                }
+                assertSame(m, judged, mutated);
+            }
+        }
+        assertThat(fastOnMutated).as("mutations that stay valid are decoded too").isGreaterThan(250);
+    }
+
     /** Every kind of envelope this library writes, with ids up to 2^53 - 1 and relay addresses. */
     private static Envelope envelope(Random random) {
         int kind = random.nextInt(Envelope.ERROR + 1);
