@@ -410,6 +410,17 @@ class UdpTest {
     }
 
     @Test
+    void nodeIpcsServeNetWithAUdpTypeBindsASocketThatTheIpcObjectDisposes() {
+        io.reactiveipc.Ipc ipc = io.reactiveipc.Ipc.create(QUIET);
+        IpcDatagramSocket s = ipc.serveNet("::1", 0, "udp6").block(T);
+        assertThat(s.address().getPort()).isPositive();
+        assertThat(s.maxDatagramSize()).isEqualTo(IpcDatagramSocket.MAX_UDP6_PAYLOAD);
+        ipc.dispose();
+        StepVerifier.create(s.onDispose()).expectComplete().verify(T);
+        assertThatThrownBy(() -> ipc.serveNet("127.0.0.1", 0, "udp5")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aServerOrClientOnAUdpAddressIsRefusedWithTheWayToBindIt() {
         StepVerifier.create(io.reactiveipc.IpcServer.bind(IpcAddress.udp4("127.0.0.1", 0), QUIET))
                 .expectErrorMatches(e -> e.getMessage().contains("IpcDatagramSocket.bind"))
