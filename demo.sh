@@ -71,3 +71,7 @@ java -cp "$CP" io.reactiveipc.examples.DeliverDemo
 echo
 echo "== a chat between clients: direct messages, broadcasts, and a relay the server refuses"
 java -cp "$CP" io.reactiveipc.examples.ChatDemo
+
+echo
+echo "== UDP (node-ipc's serveNet udp4): answers to the sender, a broadcast to every peer heard from"
+java -cp "$CP" io.reactiveipc.examples.UdpDemo

@@ -29,6 +29,8 @@ public final class Ipc implements Disposable {
     private final IpcConfig config;
     private final Map<String, IpcClient> clients = new ConcurrentHashMap<>();
     private final List<IpcServer> servers = new ArrayList<>();
+    /** Guarded by {@link #servers}. */
+    private final List<IpcDatagramSocket> udpSockets = new ArrayList<>();
     private volatile boolean disposed;
 
     private Ipc(IpcConfig config) {
@@ -126,6 +128,30 @@ public final class Ipc implements Disposable {
         return track(IpcServer.bind(IpcAddress.tcp(host, port), config));
     }
 
+    /**
+     * {@code serveNet(host, port, 'udp4' | 'udp6')}: a UDP socket, which both ends of a node-ipc UDP conversation
+     * bind (see {@link IpcDatagramSocket}). Unlike node-ipc, port 0 means a free port, not 8000.
+     *
+     * @throws IllegalArgumentException if {@code udpType} is neither {@code "udp4"} nor {@code "udp6"}
+     */
+    public Mono<IpcDatagramSocket> serveNet(String host, int port, String udpType) {
+        requireNonNull(host, "host");
+        requireNonNull(udpType, "udpType");
+        IpcAddress.Udp address = switch (udpType) {
+            case "udp4" -> IpcAddress.udp4(host, port);
+            case "udp6" -> IpcAddress.udp6(host, port);
+            default -> throw new IllegalArgumentException("udpType must be 'udp4' or 'udp6', was '" + udpType + "'");
+        };
+        return IpcDatagramSocket.bind(address, config).doOnNext(socket -> {
+            synchronized (servers) {
+                udpSockets.add(socket);
+            }
+            if (disposed) {
+                socket.dispose();
+            }
+        });
+    }
+
     private Mono<IpcServer> track(Mono<IpcServer> bind) {
         return bind.doOnNext(server -> {
             synchronized (servers) {
@@ -137,7 +163,7 @@ public final class Ipc implements Disposable {
         });
     }
 
-    /** Disconnects every client and disposes every server started here. */
+    /** Disconnects every client and disposes every server and UDP socket started here. */
     @Override
     public void dispose() {
         disposed = true;
@@ -145,6 +171,8 @@ public final class Ipc implements Disposable {
         synchronized (servers) {
             servers.forEach(IpcServer::dispose);
             servers.clear();
+            udpSockets.forEach(IpcDatagramSocket::dispose);
+            udpSockets.clear();
         }
     }
 

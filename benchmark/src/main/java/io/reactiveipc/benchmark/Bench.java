@@ -33,6 +33,9 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code --sample seconds}, 30) runs the soak instead. Request/response cells: round trips take {@code --rtt} and
  * {@code --rtt-warmup}; N in flight {@code --rr N} (200,000 requests: about a second at 256 in flight here) after
  * {@code --rr-warmup N} (1,000,000: a few seconds, as long as the round trips' warm-up, which is what rr-1 gets).
+ * The UDP cells ({@code --only udp}): {@code --count} messages after {@code --udp-warmup N} (1,000,000), delivered
+ * rate and loss of the same run; sent as fast as the sender goes, or paced: rounds of 128, each synced (a round trip)
+ * before the next.
  */
 public final class Bench {
 
@@ -41,7 +44,9 @@ public final class Bench {
     /** node-ipc has no request/response; RSocket is the request/response library to measure against. */
     private static final List<String> RR_IMPLS = List.of("reactive-ipc", "rsocket", "reactor-netty");
     private static final List<String> SCENARIOS = List.of("throughput", "rtt-pinned", "rtt", "fanout-1", "fanout-10",
-            "fanout-100", "idle", "rr-rtt-pinned", "rr-rtt", "rr-1", "rr-16", "rr-256");
+            "fanout-100", "idle", "rr-rtt-pinned", "rr-rtt", "rr-1", "rr-16", "rr-256", "udp", "udp-paced");
+    /** UDP one-way: node-ipc 14's UDP against ours, both ends of each; there is no Reactor Netty baseline of it. */
+    private static final List<String> UDP_IMPLS = List.of("reactive-ipc", "node-ipc-14");
     /**
      * What Reactive IPC must reach against RSocket in a request/response cell, as the ratio the table gives (p50
      * for round trips, requests/s for throughput); the table says whether it does.
@@ -76,7 +81,17 @@ public final class Bench {
     }
 
     /** The implementations a cell's ratios are against, in the order of the table's columns. */
+    /** UDP cells: as fast as the sender goes, or in rounds of this many, each synced before the next. */
+    private static final int UDP_PACED_ROUND = 128;
+
+    private static boolean udp(String scenario) {
+        return scenario.startsWith("udp");
+    }
+
     private static List<String> baselines(String scenario) {
+        if (udp(scenario)) {
+            return List.of("node-ipc-14");
+        }
         return rr(scenario) ? List.of("rsocket", "reactor-netty") : List.of("reactor-netty", "node-ipc-14");
     }
 
@@ -95,6 +110,7 @@ public final class Bench {
         int rttWarmup = Integer.parseInt(o.getOrDefault("rtt-warmup", "100000"));
         int rr = Integer.parseInt(o.getOrDefault("rr", "200000"));
         int rrWarmup = Integer.parseInt(o.getOrDefault("rr-warmup", "1000000"));
+        int udpWarmup = Integer.parseInt(o.getOrDefault("udp-warmup", "1000000"));
         String only = o.getOrDefault("only", "");
         Path nodeDir = Path.of(o.getOrDefault("node-dir", "node-peers"));
         Path outDir = Path.of(o.getOrDefault("out", "benchmark/target"));
@@ -108,11 +124,11 @@ public final class Bench {
         }
         List<Cell> cells = new ArrayList<>();
         for (String scenario : SCENARIOS) {
-            for (String transport : List.of("unix", "tcp", "tls")) {
+            for (String transport : udp(scenario) ? List.of("udp4") : List.of("unix", "tcp", "tls")) {
                 if (transport.equals("tls") && !TLS_SCENARIOS.contains(scenario)) {
                     continue;
                 }
-                for (String impl : rr(scenario) ? RR_IMPLS : IMPLS) {
+                for (String impl : udp(scenario) ? UDP_IMPLS : rr(scenario) ? RR_IMPLS : IMPLS) {
                     Cell c = new Cell(scenario, transport, impl);
                     if (c.name().contains(only) && !(transport.equals("tls") && impl.equals("node-ipc-14"))) {
                         cells.add(c);
@@ -128,7 +144,7 @@ public final class Bench {
             List<JsonNode> rs = new ArrayList<>();
             for (int r = 0; r < runs; r++) {
                 int n = switch (c.scenario()) {
-                    case "throughput" -> count;
+                    case "throughput", "udp", "udp-paced" -> count;
                     case "idle" -> IDLE_CONNECTIONS;
                     case "rtt", "rtt-pinned", "rr-rtt", "rr-rtt-pinned" -> rtt;
                     case "rr-1", "rr-16", "rr-256" -> rr;
@@ -136,6 +152,7 @@ public final class Bench {
                 };
                 int w = switch (c.scenario()) {
                     case "throughput" -> warmup;
+                    case "udp", "udp-paced" -> udpWarmup;
                     case "idle" -> 0;
                     // rr-1 goes at round-trip speed: a warm-up of --rr-warmup would take 30 to 60 s here, where the
                     // round trips' one of --rtt-warmup lasts as long as the others' (seconds)
@@ -183,6 +200,8 @@ public final class Bench {
         String address;
         if (c.transport().equals("unix")) {
             address = Files.createTempDirectory(Path.of("/tmp"), "bench").resolve("s.sock").toString();
+        } else if (c.transport().equals("udp4")) {
+            address = "127.0.0.1:" + freeUdpPort();
         } else {
             address = "127.0.0.1:" + freePort();
         }
@@ -200,6 +219,9 @@ public final class Bench {
                     String.valueOf(count), String.valueOf(warmup)));
             if (scenario.equals("fanout") || scenario.equals("rr")) {
                 args.add(String.valueOf(number(c)));
+            } else if (scenario.equals("udp")) {
+                args.add(String.valueOf(freeUdpPort())); // node-ipc binds 8000 for port 0: its client's own port
+                args.add(String.valueOf(c.scenario().equals("udp-paced") ? UDP_PACED_ROUND : 0));
             }
             Process client = start(prefix, command(c.impl(), nodeDir, jvm, args.toArray(String[]::new)), nodeDir);
             try {
@@ -224,7 +246,7 @@ public final class Bench {
         } else if (rr(scenario)) {
             return "rr";
         }
-        return scenario.startsWith("fanout") ? "fanout" : scenario;
+        return scenario.startsWith("fanout") ? "fanout" : udp(scenario) ? "udp" : scenario;
     }
 
     /**
@@ -294,7 +316,7 @@ public final class Bench {
         if (impl.equals("node-ipc-14")) {
             cmd.add("node");
             cmd.add("--expose-gc");
-            cmd.add("bench-peer.mjs");
+            cmd.add(args[1].equals("udp4") ? "bench-udp-peer.mjs" : "bench-peer.mjs");
         } else {
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
             if (profiler != null) {
@@ -388,6 +410,19 @@ public final class Bench {
         }
     }
 
+    private static int freeUdpPort() throws IOException {
+        Random random = new Random();
+        for (;;) {
+            int port = 20_000 + random.nextInt(12_000);
+            try (java.net.DatagramSocket s = new java.net.DatagramSocket(new java.net.InetSocketAddress(
+                    java.net.InetAddress.getLoopbackAddress(), port))) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // next
+            }
+        }
+    }
+
     private static String machine() {
         String cpu = "?";
         try {
@@ -457,12 +492,20 @@ public final class Bench {
         String field = tp ? "rate" : "p50";
         double[] v = values(rs, field);
         String unit = c.scenario().startsWith("fanout") ? "deliveries/s" : rr(c.scenario()) ? "req/s" : "msg/s";
-        String result = tp
+        double[] loss = udp(c.scenario()) ? values(rs, "loss") : null;
+        String result = loss != null
+                ? String.format(Locale.ROOT, "%,.0f msg/s delivered [%,.0f-%,.0f], loss %.2f%% [%.2f-%.2f], sent at"
+                        + " %,.0f msg/s", median(v), v[0], v[v.length - 1], 100 * median(loss), 100 * loss[0],
+                        100 * loss[loss.length - 1], median(values(rs, "sendRate")))
+                : tp
                 ? String.format(Locale.ROOT, "%,.0f %s [%,.0f-%,.0f]", median(v), unit, v[0], v[v.length - 1])
                 : String.format(Locale.ROOT, "p50 %.1f µs [%.1f-%.1f], p99 %.1f, mean %.1f", median(v), v[0],
                         v[v.length - 1], median(values(rs, "p99")), median(values(rs, "mean")));
         String what = switch (c.scenario()) {
             case "throughput" -> "one-way, " + String.format(Locale.ROOT, "%,d", count) + " msgs";
+            case "udp" -> "UDP one-way, " + String.format(Locale.ROOT, "%,d", count) + " msgs, as fast as sent";
+            case "udp-paced" -> "UDP one-way, " + String.format(Locale.ROOT, "%,d", count) + " msgs, synced every "
+                    + UDP_PACED_ROUND;
             case "rtt" -> "round trip, unpinned";
             case "rtt-pinned" -> "round trip, both on CPU 0";
             case "rr-rtt" -> "request/response round trip, unpinned";

@@ -9,7 +9,8 @@ import java.nio.file.Path;
  * {@code ... fanout <count> <warmup> <clients>}, or {@code ... idle <connections> 0}, or ({@code ipc} only) {@code ... soak <seconds> <sample seconds>}. Prints one
  * JSON line (soak: one per sample, then one). Request/response: {@code <ipc|netty|rsocket> client <unix|tcp>
  * <address> rr-rtt <count> <warmup>} or {@code ... rr <count> <warmup> <in flight>}; {@code rsocket} has only
- * these (and its server).
+ * these (and its server). UDP: {@code ipc server udp4 <host:port>}, {@code ipc client udp4 <host:port> udp <count>
+ * <warmup>} ({@link UdpWorker}).
  */
 public final class Worker {
 
@@ -20,6 +21,10 @@ public final class Worker {
     }
 
     public static void main(String[] args) {
+        if (args[2].equals("udp4")) {
+            UdpWorker.run(args);
+            System.exit(0);
+        }
         String impl = args[0];
         String role = args[1];
         IpcAddress address = args[2].equals("unix") ? IpcAddress.unix(Path.of(args[3]))

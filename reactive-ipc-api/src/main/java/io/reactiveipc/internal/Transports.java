@@ -23,6 +23,10 @@ public final class Transports {
     }
 
     public static IpcTransport forAddress(IpcAddress address) {
+        if (address instanceof IpcAddress.Udp) {
+            throw new IpcException(address + " is a UDP address: UDP has no servers or clients, only sockets;"
+                    + " bind one with IpcDatagramSocket.bind(address, config)");
+        }
         for (IpcTransport t : Loaded.ALL) {
             if (t.supports(address)) {
                 return t;
