@@ -72,6 +72,35 @@ public interface IpcClient extends IpcConnection {
     boolean isConnected();
 
     /**
+     * Completes when a socket is up: at once if one is now, else at the next connect. Fails with
+     * {@link IpcClosedException} if the client is destroyed first (disposed, or out of retries: the last error is
+     * the cause). Nothing needs it before sending: messages emitted earlier are queued and written on connect.
+     *
+     * <pre>{@code
+     * IpcClient world = IpcClient.connect("world", address, IpcConfig.defaults());
+     * world.connected().block(Duration.ofSeconds(10));   // in a main method; else chain it: connected().then(...)
+     * }</pre>
+     */
+    default Mono<Void> connected() {
+        return events()
+                .filter(e -> e instanceof IpcEvent.Destroyed || isConnected())
+                .next()
+                .switchIfEmpty(Mono.error(() -> new IpcClosedException("client " + id() + " was closed")))
+                .flatMap(e -> {
+                    if (e instanceof IpcEvent.Destroyed destroyed) {
+                        Throwable cause = destroyed.cause();
+                        IpcClosedException closed = new IpcClosedException("client " + id()
+                                + (cause == null ? " was disposed" : " gave up reconnecting") + " before it connected");
+                        if (cause != null) {
+                            closed.initCause(cause);
+                        }
+                        return Mono.error(closed);
+                    }
+                    return Mono.empty();
+                });
+    }
+
+    /**
      * Lifecycle across reconnects: {@link IpcEvent.Connected}, {@link IpcEvent.Disconnected},
      * {@link IpcEvent.Failure}, and {@link IpcEvent.Destroyed} last.
      * The first subscriber ever receives every event since creation (the last 256), so nothing is missed between

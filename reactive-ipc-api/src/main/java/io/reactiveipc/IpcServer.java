@@ -94,6 +94,43 @@ public interface IpcServer extends Disposable {
         return Transports.bindServer(transport, address, config, beforeAccepting);
     }
 
+    /**
+     * Blocking {@link #bind(IpcAddress, IpcConfig)} for {@code main} methods and tests: the server once it listens.
+     * Throws the bind's {@link IpcException}, or an {@link IpcTimeoutException} if it does not listen within
+     * {@code timeout} (the bind is then cancelled). Never call it on an event loop or a Reactor non-blocking thread.
+     *
+     * <pre>{@code
+     * IpcServer server = IpcServer.bindNow(IpcAddress.unix(Path.of("/tmp/app.world")), IpcConfig.defaults(),
+     *                                      Duration.ofSeconds(10));
+     * }</pre>
+     */
+    static IpcServer bindNow(IpcAddress address, IpcConfig config, Duration timeout) {
+        return bindNow(address, config, server -> { }, timeout);
+    }
+
+    /**
+     * Blocking {@link #bind(IpcAddress, IpcConfig, java.util.function.Consumer)}: {@code beforeAccepting} registers
+     * handlers before the first connection is accepted. Throws as {@link #bindNow(IpcAddress, IpcConfig, Duration)}.
+     *
+     * <pre>{@code
+     * IpcServer server = IpcServer.bindNow(IpcAddress.unix(Path.of("/tmp/app.world")), IpcConfig.defaults(),
+     *         s -> s.handle("message", in -> Mono.just(in.data(String.class) + " world!")),
+     *         Duration.ofSeconds(10));
+     * }</pre>
+     */
+    static IpcServer bindNow(IpcAddress address, IpcConfig config,
+            java.util.function.Consumer<? super IpcServer> beforeAccepting, Duration timeout) {
+        requireNonNull(timeout, "timeout");
+        IpcServer server = bind(address, config, beforeAccepting)
+                .timeout(timeout, Mono.error(() -> new IpcTimeoutException(
+                        "the server did not listen on " + address + " within " + timeout)))
+                .block();
+        if (server == null) {
+            throw new IpcException("binding " + address + " completed without a server");
+        }
+        return server;
+    }
+
     /** The address it listens on; for TCP port 0, the port that was bound. */
     IpcAddress address();
 
