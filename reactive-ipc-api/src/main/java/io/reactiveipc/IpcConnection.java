@@ -129,6 +129,11 @@ public interface IpcConnection extends Disposable {
      * The outbound sink. Thread-safe: any thread may emit (unlike Reactor's own sinks, concurrent
      * {@code tryEmitNext} calls do not fail with {@code FAIL_NON_SERIALIZED}). {@code asFlux()} cannot be
      * subscribed to: the connection is this sink's only consumer.
+     *
+     * <p>Eager, where {@link #send(Message)} and {@link #emit} are lazy: {@code tryEmitNext(message)} queues at
+     * once and returns {@code FAIL_OVERFLOW} when {@link IpcConfig#maxQueuedMessages()} are queued; there is no
+     * completion signal, and a message that then cannot be written is published as an {@link IpcEvent.Failure}.
+     * For a callback that must not wait; otherwise {@code emit} or {@link #send(Publisher)}.
      */
     Sinks.Many<Message> outbound();
 
@@ -140,7 +145,11 @@ public interface IpcConnection extends Disposable {
      */
     Mono<Void> send(Message message);
 
-    /** {@link #send(Message)} of {@code Message.of(type, data)}: node-ipc's {@code emit(type, data)}. */
+    /**
+     * {@link #send(Message)} of {@code Message.of(type, data)}: node-ipc's {@code emit(type, data)}. Lazy, as
+     * {@code send}: nothing is queued until the {@code Mono} is subscribed ({@code .subscribe()} to fire and
+     * forget, {@code flatMap} in a chain).
+     */
     default Mono<Void> emit(String type, @Nullable Object data) {
         return send(Message.of(type, data));
     }
