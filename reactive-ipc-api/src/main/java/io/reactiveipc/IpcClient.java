@@ -81,24 +81,7 @@ public interface IpcClient extends IpcConnection {
      * world.connected().block(Duration.ofSeconds(10));   // in a main method; else chain it: connected().then(...)
      * }</pre>
      */
-    default Mono<Void> connected() {
-        return events()
-                .filter(e -> e instanceof IpcEvent.Destroyed || isConnected())
-                .next()
-                .switchIfEmpty(Mono.error(() -> new IpcClosedException("client " + id() + " was closed")))
-                .flatMap(e -> {
-                    if (e instanceof IpcEvent.Destroyed destroyed) {
-                        Throwable cause = destroyed.cause();
-                        IpcClosedException closed = new IpcClosedException("client " + id()
-                                + (cause == null ? " was disposed" : " gave up reconnecting") + " before it connected");
-                        if (cause != null) {
-                            closed.initCause(cause);
-                        }
-                        return Mono.error(closed);
-                    }
-                    return Mono.empty();
-                });
-    }
+    Mono<Void> connected();
 
     /**
      * Lifecycle across reconnects: {@link IpcEvent.Connected}, {@link IpcEvent.Disconnected},

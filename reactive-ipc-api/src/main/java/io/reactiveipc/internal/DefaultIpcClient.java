@@ -264,6 +264,27 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     }
 
     @Override
+    public Mono<Void> connected() {
+        return events.latest()
+                .filter(e -> e instanceof IpcEvent.Destroyed || isConnected())
+                .next()
+                .switchIfEmpty(Mono.error(() -> new IpcClosedException("client " + id + " was closed")))
+                .flatMap(e -> {
+                    if (e instanceof IpcEvent.Destroyed destroyed) {
+                        Throwable cause = destroyed.cause();
+                        if (cause == null) {
+                            return Mono.error(new IpcClosedException("client " + id + " was disposed before it connected"));
+                        }
+                        IpcClosedException gaveUp =
+                                new IpcClosedException("client " + id + " gave up reconnecting before it connected");
+                        gaveUp.initCause(cause);
+                        return Mono.error(gaveUp);
+                    }
+                    return Mono.empty();
+                });
+    }
+
+    @Override
     public Flux<Message> inbound() {
         return inbound;
     }

@@ -83,6 +83,27 @@ final class EventSink {
         sink.onDispose(() -> remove(sink));
     }
 
+    /**
+     * The latest event, then each new one, for the library's own waits ({@code connected()}): unlike
+     * {@link #asFlux()} it never counts as the first subscriber, so the user's first subscriber still gets the history.
+     */
+    Flux<IpcEvent> latest() {
+        return Flux.create(this::subscribeLatest, FluxSink.OverflowStrategy.BUFFER);
+    }
+
+    private synchronized void subscribeLatest(FluxSink<IpcEvent> sink) {
+        IpcEvent last = history.peekLast();
+        if (last != null) {
+            sink.next(last);
+        }
+        if (done) {
+            sink.complete();
+            return;
+        }
+        subscribers.add(sink);
+        sink.onDispose(() -> remove(sink));
+    }
+
     private synchronized void remove(FluxSink<IpcEvent> sink) {
         subscribers.remove(sink);
     }

@@ -7,10 +7,12 @@ import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcClosedException;
 import io.reactiveipc.IpcConfig;
+import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.test.IpcTestAddresses;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +44,7 @@ class ConveniencesTest {
         IpcAddress.Unix address = IpcTestAddresses.unix();
         client = IpcClient.connect("world", address, FAST_RETRY);
         CompletableFuture<Void> connected = client.connected().toFuture();
-        client.events().ofType(io.reactiveipc.IpcEvent.Failure.class).blockFirst(T); // an attempt failed: no server
+        client.events().ofType(IpcEvent.Failure.class).blockFirst(T); // an attempt failed: no server
 
         assertThat(connected).isNotDone();
         server = IpcServer.bindNow(address, IpcConfig.defaults(),
@@ -76,6 +78,18 @@ class ConveniencesTest {
                 .isInstanceOf(IpcClosedException.class)
                 .hasMessageContaining("gave up reconnecting")
                 .hasCauseInstanceOf(IpcException.class);
+    }
+
+    @Test
+    void connectedLeavesTheHistoryToTheFirstEventsSubscriber() {
+        client = IpcClient.connect("world", IpcTestAddresses.unix(),
+                IpcConfig.builder().retry(Duration.ofMillis(10)).maxRetries(1).build());
+        assertThatThrownBy(() -> client.connected().block(T)).isInstanceOf(IpcClosedException.class);
+
+        List<IpcEvent> events = client.events().collectList().block(T);
+
+        assertThat(events).hasAtLeastOneElementOfType(IpcEvent.Failure.class);
+        assertThat(events).last().isInstanceOf(IpcEvent.Destroyed.class);
     }
 
     @Test
