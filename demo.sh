@@ -2,6 +2,7 @@
 # The demo: builds what it needs, then runs node-ipc's hello/world as separate JVMs, over a Unix socket at
 # node-ipc's default path (/tmp/app.world) and over TCP, then ipcio's queue demo, ipcio's database request and
 # deliver demos (request/response), and a chat between clients (each on a Unix socket in its own /tmp directory).
+# The command line (reactive-ipc-cli) tails a topic of the world server while send emits.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -46,6 +47,23 @@ echo "== Unix socket (node-ipc's default path): a world server and two hello cli
 start_world unix /tmp/app.world
 hello unix /tmp/app.world
 hello unix /tmp/app.world
+
+echo
+echo "== the command line against the same world server: tail a topic while send emits, then a request"
+CLI=reactive-ipc-cli/bin/reactive-ipc
+TAIL_ERR=$(mktemp -p "$LOGS")
+"$CLI" tail unix:/tmp/app.world news --count 2 --timeout 30s --id watcher 2> "$TAIL_ERR" &
+TAIL=$!
+for _ in $(seq 1 300); do
+  if grep -q "connected to" "$TAIL_ERR"; then break; fi
+  if ! kill -0 "$TAIL" 2>/dev/null; then cat "$TAIL_ERR"; echo "tail did not connect"; exit 1; fi
+  sleep 0.1
+done
+# the world server relays a client's broadcast to every other client (ipcio's broadcast): here, to tail
+printf '%s\n' '{"type":"news","data":"first"}' '{"type":"news","data":{"second":true}}' \
+  | "$CLI" send unix:/tmp/app.world --broadcast --id sender
+wait "$TAIL"
+"$CLI" request unix:/tmp/app.world message '"hello"'
 stop_world
 [ -e /tmp/app.world ] && echo "(socket file still there?)" || echo "world: stopped, /tmp/app.world removed"
 

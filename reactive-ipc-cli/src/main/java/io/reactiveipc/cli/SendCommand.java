@@ -1,0 +1,116 @@
+package io.reactiveipc.cli;
+
+import io.reactiveipc.IpcAddress;
+import io.reactiveipc.IpcClient;
+import io.reactiveipc.IpcDatagramSocket;
+import io.reactiveipc.Message;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/** Emits one message, or stdin's lines, and exits when they are written. */
+@Command(name = "send", mixinStandardHelpOptions = true,
+        description = {"Connect to ADDRESS and emit one message (TYPE and DATA), or without TYPE each stdin line; "
+                + "exit 0 once all are written (node-ipc's emit: nothing confirms delivery).",
+                "DATA is JSON if it parses as JSON, else that string. On udp4/udp6: from a socket bound on a free "
+                        + "port, to ADDRESS."})
+final class SendCommand implements Callable<Integer> {
+
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+    @Parameters(index = "0", paramLabel = "ADDRESS", description = Addresses.FORMS)
+    String address;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "TYPE", description = "The message's type.")
+    @Nullable String type;
+
+    @Parameters(index = "2", arity = "0..1", paramLabel = "DATA", description = "The message's data. Default: {}.")
+    @Nullable String data;
+
+    @Option(names = "--to", paramLabel = "ID", description = "Through our server, to the client with this id "
+            + "(ipcio's emitTo).")
+    @Nullable String to;
+
+    @Option(names = "--broadcast", description = "Through our server, to every other client.")
+    boolean broadcast;
+
+    @Mixin
+    IpcOptions options;
+
+    @ParentCommand
+    IpcCli cli;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        IpcAddress at = options.address(address);
+        PrintWriter err = spec.commandLine().getErr();
+        if (to != null && broadcast) {
+            throw new IpcCli.CliExit(IpcCli.USAGE, "--to and --broadcast: one or the other");
+        }
+        JsonLines json = new JsonLines(options.config());
+        Reports reports = new Reports();
+        AtomicInteger bad = new AtomicInteger();
+        Sinks.Empty<Void> stdinEnded = Sinks.empty();
+        Flux<Message> messages = type != null ? Flux.just(json.message(type, data))
+                : json.stdin(cli.stdin, reports, bad).map(JsonLines.Line::message)
+                        .doFinally(s -> stdinEnded.tryEmitEmpty());
+        if (type != null) {
+            stdinEnded.tryEmitEmpty();
+        }
+        Mono<Void> sent;
+        if (at instanceof IpcAddress.Udp udp) {
+            if (to != null || broadcast) {
+                throw new IpcCli.CliExit(IpcCli.USAGE, "--to and --broadcast need a server; UDP has none");
+            }
+            IpcDatagramSocket socket = options.bound(IpcDatagramSocket.bind(
+                    udp.ipv6() ? IpcAddress.udp6("::", 0) : IpcAddress.udp4("0.0.0.0", 0), options.config()), at);
+            cli.open.add(socket);
+            InetSocketAddress target = new InetSocketAddress(udp.host(), udp.port());
+            sent = socket.send(target, messages);
+        } else {
+            IpcClient client = options.connect(cli, at);
+            if (to != null) {
+                sent = messages.concatMap(m -> client.emitTo(to, m.type(), m.data())).then();
+            } else if (broadcast) {
+                sent = messages.concatMap(m -> client.broadcast(m.type(), m.data())).then();
+            } else {
+                sent = client.send(messages);
+            }
+        }
+        // --timeout counts from the end of stdin: a pipe may feed the command for as long as it likes
+        Duration timeout = options.timeoutOr(DEFAULT_TIMEOUT);
+        AtomicInteger failed = new AtomicInteger(IpcCli.OK);
+        Mono<Void> done = sent.timeout(stdinEnded.asMono().then(Mono.delay(timeout)));
+        Flux<Printed> lines = Flux.merge(reports.flux(), done.onErrorResume(e -> {
+            boolean late = e instanceof java.util.concurrent.TimeoutException;
+            failed.set(late ? IpcCli.TIMEOUT : IpcCli.CONNECTION);
+            reports.report(late ? "not all written within " + timeout.toMillis() + " ms after the last message"
+                    : "not sent: " + e.getMessage());
+            return Mono.empty();
+        }).doFinally(s -> reports.complete()).thenMany(Flux.empty()));
+        for (Printed p : lines.toIterable(256)) {
+            err.println(p.text());
+        }
+        err.flush();
+        if (failed.get() != IpcCli.OK) {
+            return failed.get();
+        }
+        return bad.get() > 0 ? IpcCli.BAD_INPUT : IpcCli.OK;
+    }
+}
