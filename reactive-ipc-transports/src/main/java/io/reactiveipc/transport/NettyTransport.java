@@ -134,6 +134,7 @@ public final class NettyTransport implements IpcTransport {
                     if (tls != null) {
                         tls.installServer(channel);
                     }
+                    ReadToEndOnWriteFailure.install(channel);
                     if (channelInit != null) {
                         channelInit.accept(channel);
                     }
@@ -187,6 +188,7 @@ public final class NettyTransport implements IpcTransport {
                     if (tls != null) {
                         tls.installClient(channel, address);
                     }
+                    ReadToEndOnWriteFailure.install(channel);
                     if (channelInit != null) {
                         channelInit.accept(channel);
                     }
