@@ -4,20 +4,31 @@ import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcDatagramSocket;
 import io.reactiveipc.IpcDatagramSocket.Datagram;
-import io.reactiveipc.Message;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import reactor.core.publisher.Flux;
+import java.util.Set;
 import reactor.core.publisher.Mono;
 
 /**
  * node-ipc's UDP: every end binds a socket ({@code serveNet(host, port, 'udp4')}); "world" answers each ping to its
  * sender, then broadcasts to every peer it has heard from. Run: {@code UdpDemo}.
+ *
+ * <p>UDP promises nothing: any datagram may be lost (on a busy machine, even over loopback, when a socket's receive
+ * buffer is full), and nothing tells the sender. So each end does what a UDP program must: it asks again until
+ * answered. A peer sends its ping every {@link #ASK_AGAIN} until world's pong for it arrives; world broadcasts its
+ * news every {@link #ASK_AGAIN} until both peers have said thanks. Copies are harmless: world answers every ping it
+ * gets, and an answer is taken by its content, once.
  */
 public final class UdpDemo {
 
     private static final Duration T = Duration.ofSeconds(10);
+    /** How long an end waits for an answer before it sends again. */
+    static final Duration ASK_AGAIN = Duration.ofMillis(200);
+    /** Sends of one message before giving up (5 s at {@link #ASK_AGAIN}). */
+    static final int ATTEMPTS = 25;
 
     private UdpDemo() {
     }
@@ -29,31 +40,38 @@ public final class UdpDemo {
         IpcDatagramSocket hello = IpcDatagramSocket.bind(IpcAddress.udp4("127.0.0.1", 0), config).block(T);
         IpcDatagramSocket other = IpcDatagramSocket.bind(IpcAddress.udp4("127.0.0.1", 0), config).block(T);
         try {
-            System.out.println("udp: world on " + world.address() + ", hello on " + hello.address()
-                    + ", other on " + other.address());
-            // node-ipc's server.on('ping', (data, socket) => server.emit(socket, 'pong', data))
+            InetSocketAddress w = world.address();
+            System.out.println("udp: world on " + w + ", hello on " + hello.address() + ", other on "
+                    + other.address());
+            // node-ipc's server.on('ping', (data, socket) => server.emit(socket, 'pong', data)): every copy answered
             world.on("ping").flatMap(d -> world.emit(d.sender(), "pong", d.data(String.class) + " world!")).subscribe();
-            // what world receives, to know when both have been heard from
-            Mono<List<Datagram>> worldHeard = world.inbound().take(4).collectList().cache();
-            worldHeard.subscribe();
+            // the peers that said thanks for the news, whichever copy they got
+            Set<InetSocketAddress> both = Set.of(hello.address(), other.address());
+            Mono<Set<InetSocketAddress>> thanked = world.on("thanks").map(Datagram::sender).filter(both::contains)
+                    .scan((Set<InetSocketAddress>) new HashSet<InetSocketAddress>(), (seen, peer) -> {
+                        seen.add(peer);
+                        return seen;
+                    })
+                    .filter(seen -> seen.size() == both.size()).next().cache();
+            thanked.subscribe();
+            // each peer thanks world for every copy of the news (a thanks may be lost too) and keeps the first
+            Mono<String> helloNews = news(hello, w);
+            Mono<String> otherNews = news(other, w);
 
             List<String> got = new ArrayList<>();
-            Mono<List<String>> helloGot = hello.inbound().map(d -> "hello: " + d.type() + " " + d.data(String.class))
-                    .take(4).collectList().cache();
-            helloGot.subscribe();
-            Mono<Datagram> otherGot = other.on("news").next().cache();
-            otherGot.subscribe();
-
-            // a stream of pings, each answered to its sender, and a hello from the other peer
-            hello.send(world.address(), Flux.just("a", "b", "c").map(s -> Message.of("ping", s))).block(T);
-            other.emit(world.address(), "hi", "I am here").block(T);
-            worldHeard.block(T);
+            for (String s : List.of("a", "b", "c")) {
+                got.add("hello: pong " + ask(hello, w, s).block(T));
+            }
+            got.add("other: pong " + ask(other, w, "I am here").block(T));
+            // world has heard from both: a broadcast reaches them, and is sent again until both have thanked
             System.out.println("udp: world's peers " + world.peers());
-            world.broadcast("news", "to every peer heard from").block(T);
-
-            got.addAll(helloGot.block(T));
-            Datagram news = otherGot.block(T);
-            got.add("other: " + news.type() + " " + news.data(String.class));
+            world.broadcast("news", "to every peer heard from")
+                    .then(thanked.timeout(ASK_AGAIN))
+                    .doOnError(e -> System.out.println("udp: not every peer thanked for the news yet, sending it again"))
+                    .retry(ATTEMPTS - 1)
+                    .block(T);
+            got.add("hello: news " + helloNews.block(T));
+            got.add("other: news " + otherNews.block(T));
             got.forEach(line -> System.out.println("udp: " + line));
             return got;
         } finally {
@@ -61,6 +79,29 @@ public final class UdpDemo {
             hello.disposeNow(T);
             other.disposeNow(T);
         }
+    }
+
+    /** Sends a ping from {@code from} until {@code to}'s pong for it arrives; the pong's text. */
+    static Mono<String> ask(IpcDatagramSocket from, InetSocketAddress to, String text) {
+        String expected = text + " world!";
+        // listening first, then sending: the pong cannot come before anyone waits for it
+        Mono<String> pong = from.on("pong").filter(d -> d.sender().equals(to)).map(d -> d.data(String.class))
+                .filter(expected::equals).next();
+        return Mono.zip(pong, from.emit(to, "ping", text).thenReturn(true), (answer, sent) -> answer)
+                .timeout(ASK_AGAIN)
+                .doOnError(e -> System.out.println("udp: no pong for " + text + " yet, asking again"))
+                .retry(ATTEMPTS - 1);
+    }
+
+    /** The first news {@code peer} gets from {@code world}; it thanks world for every copy. */
+    private static Mono<String> news(IpcDatagramSocket peer, InetSocketAddress world) {
+        Mono<String> first = peer.on("news").filter(d -> d.sender().equals(world)).map(d -> d.data(String.class))
+                .next().cache();
+        first.subscribe();
+        peer.on("news").filter(d -> d.sender().equals(world))
+                .flatMap(d -> peer.emit(world, "thanks", "got it"))
+                .subscribe();
+        return first;
     }
 
     public static void main(String[] args) {

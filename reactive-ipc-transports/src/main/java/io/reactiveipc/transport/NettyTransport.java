@@ -48,6 +48,11 @@ import reactor.netty.tcp.TcpServer;
  * IpcClient client = IpcClient.connect(tls, "server", IpcAddress.tcp("localhost", 8000), IpcConfig.defaults());
  * }</pre>
  *
+ * <p>A write that fails because the peer is gone (a broken pipe, a reset) ends that socket, but not before what the
+ * peer sent until it went has been read: those messages are delivered, a frame it broke off is reported as
+ * truncated, then the socket closes; it waits at most 1 s for the end of the peer's input. The unwritten messages go
+ * back to the queue as after any close.
+ *
  * <h2>TLS</h2>
  * One transport serves both ends, as node-ipc's {@code ipc.config.tls} does: a server presents
  * {@code private}/{@code public} and, when {@code requestCert}, checks the client's certificate against
@@ -134,6 +139,7 @@ public final class NettyTransport implements IpcTransport {
                     if (tls != null) {
                         tls.installServer(channel);
                     }
+                    ReadToEndOnWriteFailure.install(channel);
                     if (channelInit != null) {
                         channelInit.accept(channel);
                     }
@@ -187,6 +193,7 @@ public final class NettyTransport implements IpcTransport {
                     if (tls != null) {
                         tls.installClient(channel, address);
                     }
+                    ReadToEndOnWriteFailure.install(channel);
                     if (channelInit != null) {
                         channelInit.accept(channel);
                     }
