@@ -68,6 +68,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     private static final AtomicReferenceFieldUpdater<OutboundQueue, ConcurrentLinkedDeque> FRONT =
             AtomicReferenceFieldUpdater.newUpdater(OutboundQueue.class, ConcurrentLinkedDeque.class, "front");
 
+    @SuppressWarnings("rawtypes") // the updater needs the raw class
     private static final AtomicReferenceFieldUpdater<OutboundQueue, Sinks.Many> TAP =
             AtomicReferenceFieldUpdater.newUpdater(OutboundQueue.class, Sinks.Many.class, "tap");
 
