@@ -127,8 +127,10 @@ public interface IpcConnection extends Disposable {
 
     /**
      * The outbound sink. Thread-safe: any thread may emit (unlike Reactor's own sinks, concurrent
-     * {@code tryEmitNext} calls do not fail with {@code FAIL_NON_SERIALIZED}). {@code asFlux()} cannot be
-     * subscribed to: the connection is this sink's only consumer.
+     * {@code tryEmitNext} calls do not fail with {@code FAIL_NON_SERIALIZED}). The connection writes what it
+     * accepts; {@code asFlux()} shows each message as it is queued (yours and the library's own frames: requests,
+     * answers), hot and without replay: a subscriber without demand misses messages, the queue never waits for it.
+     * It completes when the connection closes, and costs nothing while nobody subscribes.
      *
      * <p>Eager, where {@link #send(Message)} and {@link #emit} are lazy: {@code tryEmitNext(message)} queues at
      * once and returns {@code FAIL_OVERFLOW} when {@link IpcConfig#maxQueuedMessages()} are queued; there is no

@@ -136,7 +136,7 @@ final class Exchange {
         if (e == null && plain && handlers == null && !m.isType(ERROR)) {
             return m; // a client's plain message with no handler of its own: the common case, nothing to look up
         }
-        Object awaited = out.answered(); // sync mode: any inbound message releases the next outbound one
+        OutboundQueue.Entry awaited = out.answered(); // sync mode: any inbound message releases the next outbound one
         if (server != null) {
             if (e != null && e.to() != null) {
                 server.relay((DefaultIpcConnection) owner, m, e);
@@ -413,7 +413,7 @@ final class Exchange {
     }
 
     /** An answer or stream item on its way; reports a failure to write it. */
-    private class Sent implements OutboundQueue.Tracked {
+    private class Sent extends OutboundQueue.Tracked {
         final Message message;
         final String type;
         final @Nullable Responder stream;
@@ -748,7 +748,7 @@ final class Exchange {
     }
 
     /** One request of ours: its frame in the queue, then its slot in {@link #calls} until the answer. */
-    private final class Call implements OutboundQueue.Tracked {
+    private final class Call extends OutboundQueue.Tracked {
         private static final AtomicIntegerFieldUpdater<Call> STATE =
                 AtomicIntegerFieldUpdater.newUpdater(Call.class, "state");
         private static final int NEW = 0;

@@ -46,8 +46,18 @@ public interface MessageAccess {
         return a;
     }
 
+    /**
+     * Message's static initializer hands its accessor over; from anywhere else, or a second time, this throws (an
+     * interface's static method cannot be less than public, and on the class path this package is reachable).
+     */
     static void install(MessageAccess access) {
-        Holder.instance = access;
+        Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass();
+        synchronized (Holder.class) {
+            if (caller != Message.class || Holder.instance != null) {
+                throw new IllegalStateException("only Message installs its accessor, once");
+            }
+            Holder.instance = access;
+        }
     }
 
     /** Mutable holder kept out of the interface's constants. */

@@ -68,12 +68,16 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     private static final AtomicReferenceFieldUpdater<OutboundQueue, ConcurrentLinkedDeque> FRONT =
             AtomicReferenceFieldUpdater.newUpdater(OutboundQueue.class, ConcurrentLinkedDeque.class, "front");
 
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    @SuppressWarnings("rawtypes") // the updater needs the raw class
+    private static final AtomicReferenceFieldUpdater<OutboundQueue, Sinks.Many> TAP =
+            AtomicReferenceFieldUpdater.newUpdater(OutboundQueue.class, Sinks.Many.class, "tap");
+
+    private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
     /**
      * Unwritten entries handed back by a dead link; they go first. Created the first time a link dies with entries
      * in flight: every idle connection would carry an empty deque otherwise.
      */
-    private volatile @Nullable ConcurrentLinkedDeque<Object> front;
+    private volatile @Nullable ConcurrentLinkedDeque<Entry> front;
     /** The frame a new socket writes first (a client's announcement of its id); a field, not a deque node. */
     private volatile @Nullable Announcement announcement;
     private volatile int size;
@@ -84,6 +88,8 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     private volatile boolean completing;
     /** Sync mode's gate; null (and never read beyond this final field) when sync is off. */
     private final @Nullable Gate gate;
+    /** What {@link #asFlux()} returns, created by its first call: until then a queued message costs one read. */
+    private volatile Sinks.@Nullable Many<Message> tap;
 
     public OutboundQueue(int capacity, Owner owner) {
         this(capacity, owner, null);
@@ -107,7 +113,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     @Override
     public Sinks.EmitResult tryEmitNext(Message message) {
         requireNonNull(message, "message");
-        return offer(message);
+        return offer(new Plain(message));
     }
 
     /** Queues {@code message} when subscribed; completes when a link reports it written. */
@@ -143,9 +149,9 @@ public final class OutboundQueue implements Sinks.Many<Message> {
      * done for this connection at once (a full queue also reports it through {@link Owner#dropped}).
      */
     public void offerShared(Shared shared) {
-        Sinks.EmitResult r = offer(shared);
+        Sinks.EmitResult r = offer((Entry) requireNonNull(shared, "shared"));
         if (r == Sinks.EmitResult.FAIL_OVERFLOW) {
-            owner.dropped(shared.message, new IpcOverflowException(capacity));
+            owner.dropped(shared.message(), new IpcOverflowException(capacity));
             shared.done();
         } else if (r != Sinks.EmitResult.OK) {
             shared.done();
@@ -153,21 +159,97 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     /**
-     * An entry that reports its own fate: the library's requests and answers, which need no {@code Mono} each.
-     * {@link #written()} or {@link #failed} is called exactly once, on the thread that wrote or failed it.
+     * One thing queued for writing: its {@link #message()}, and whom to tell what became of it. A link takes entries
+     * with {@link #poll()}, writes {@code entry.message()}, and reports each exactly once with {@link #written} or
+     * {@link #failed}, or hands it back with {@link #returnUnwritten}. The kinds are this class's own (a fire-and-forget
+     * message, one whose sender waits, one of a stream, a broadcast, a client's announcement) and {@link Tracked}.
      */
-    public interface Tracked {
-        Message message();
+    public abstract static sealed class Entry permits Plain, Pending, Streamed, Shared, Announcement, Tracked {
 
-        void written();
+        Entry() {
+        }
 
-        void failed(Throwable error);
+        /** The message to write. */
+        public abstract Message message();
+
+        /** Its frame was completely written. */
+        abstract void written();
+
+        /** It will never be written because of {@code error} (it cannot be encoded, or the write failed). */
+        abstract void failed(Owner owner, Throwable error);
+
+        /** The connection closed with it queued. */
+        abstract void closed(Throwable cause);
+
+        /**
+         * Sync mode: whether it waits for the answer in flight and then awaits its own. Everything but the frames
+         * that answer or steer (answers, stream ends and errors, credits, cancels).
+         */
+        boolean asks() {
+            Envelope e = ACCESS.envelope(message());
+            return e == null || e.kind() < Envelope.MORE; // NONE, REQUEST, STREAM
+        }
+    }
+
+    /** A fire-and-forget message: a failure is reported to {@link Owner#dropped}; closing discards it. */
+    private static final class Plain extends Entry {
+        private final Message message;
+
+        Plain(Message message) {
+            this.message = message;
+        }
+
+        @Override
+        public Message message() {
+            return message;
+        }
+
+        @Override
+        void written() {
+        }
+
+        @Override
+        void failed(Owner owner, Throwable error) {
+            owner.dropped(message, error);
+        }
+
+        @Override
+        void closed(Throwable cause) {
+            // discarded on close, as documented: not a "dropped" failure
+        }
+    }
+
+    /**
+     * An entry that reports its own fate: the library's requests and answers, which need no {@code Mono} each.
+     * {@link #written()} or {@link #failed(Throwable)} is called exactly once, on the thread that wrote or failed it.
+     */
+    public abstract static non-sealed class Tracked extends Entry {
+
+        protected Tracked() {
+        }
+
+        @Override
+        public abstract void written();
+
+        /** It will never be written because of {@code error}, the connection closing included. */
+        public abstract void failed(Throwable error);
+
+        @Override
+        final void failed(Owner owner, Throwable error) {
+            failed(error);
+        }
+
+        @Override
+        final void closed(Throwable cause) {
+            failed(cause);
+        }
 
         /**
          * Sync mode: whether it asks something of the peer, so that it awaits an answer before the next entry that
          * asks goes out. True unless it answers the peer.
          */
-        default boolean asks() {
+        @Override
+        public boolean asks() {
             return true;
         }
 
@@ -175,14 +257,14 @@ public final class OutboundQueue implements Sinks.Many<Message> {
          * Whether nobody wants it written any more (a request cancelled or timed out while queued): the writer
          * skips it, and neither {@link #written()} nor {@link #failed} is called.
          */
-        default boolean abandoned() {
+        public boolean abandoned() {
             return false;
         }
     }
 
     /** Queues a tracked entry; on a result other than OK it was not queued and nothing is called on it. */
     public Sinks.EmitResult offer(Tracked entry) {
-        return offer((Object) requireNonNull(entry, "entry"));
+        return offer((Entry) requireNonNull(entry, "entry"));
     }
 
     /**
@@ -199,12 +281,13 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         if (ANNOUNCEMENT.getAndSet(this, new Announcement(message)) == null) {
             SIZE.incrementAndGet(this);
         }
+        tap(message);
         signal();
     }
 
     @SuppressWarnings("unchecked")
-    private ConcurrentLinkedDeque<Object> front() {
-        ConcurrentLinkedDeque<Object> f = front;
+    private ConcurrentLinkedDeque<Entry> front() {
+        ConcurrentLinkedDeque<Entry> f = front;
         if (f == null) {
             FRONT.compareAndSet(this, null, new ConcurrentLinkedDeque<>());
             f = front;
@@ -212,7 +295,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         return f;
     }
 
-    private Sinks.EmitResult offer(Object entry) {
+    private Sinks.EmitResult offer(Entry entry) {
         if (terminated != null || completing) {
             return Sinks.EmitResult.FAIL_TERMINATED;
         }
@@ -221,6 +304,9 @@ public final class OutboundQueue implements Sinks.Many<Message> {
             return Sinks.EmitResult.FAIL_OVERFLOW;
         }
         queue.offer(entry);
+        if (tap != null) {
+            tap(entry.message());
+        }
         Throwable t = terminated;
         if (t != null) {
             failAll(t); // lost a race with terminate(): nobody will write it
@@ -228,6 +314,29 @@ public final class OutboundQueue implements Sinks.Many<Message> {
             signal();
         }
         return Sinks.EmitResult.OK;
+    }
+
+    /** Shows {@code message} to the subscribers of {@link #asFlux()}, one producer at a time. */
+    private void tap(Message message) {
+        Sinks.Many<Message> t = tap;
+        if (t != null) {
+            synchronized (t) {
+                t.tryEmitNext(message);
+            }
+        }
+    }
+
+    private void endTap(@Nullable Throwable error) {
+        Sinks.Many<Message> t = tap;
+        if (t != null) {
+            synchronized (t) {
+                if (error == null) {
+                    t.tryEmitComplete();
+                } else {
+                    t.tryEmitError(error);
+                }
+            }
+        }
     }
 
     @Override
@@ -283,17 +392,34 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         }
     }
 
-    /** 1 while a link is writing from this queue, else 0. */
+    /** The subscribers of {@link #asFlux()} now (the connection that writes the queue is not one). */
     @Override
     public int currentSubscriberCount() {
-        return writer != null ? 1 : 0;
+        Sinks.Many<Message> t = tap;
+        return t == null ? 0 : t.currentSubscriberCount();
     }
 
-    /** The connection is this sink's only consumer: the returned Flux fails on subscribe. */
+    /**
+     * The messages this sink accepts from now on, as they are queued (before they are written): those of
+     * {@code tryEmitNext}, {@code send}, streams, broadcasts, and the library's own frames (requests, answers, a
+     * client's announcement). Hot, multicast, no replay: a subscriber sees what is queued while it is subscribed and
+     * requesting; a message queued while it has no demand is not shown to it (nothing is buffered for a slow
+     * subscriber, and the connection never waits for one). Delivered on the thread that queued the message, one at
+     * a time. Completes when the connection closes. Until the first call nothing is kept or shown, and a queued
+     * message costs one field read; the connection, not this Flux, writes the messages.
+     */
     @Override
     public Flux<Message> asFlux() {
-        return Flux.error(new IllegalStateException(
-                "the outbound sink of a connection is consumed by the connection itself"));
+        Sinks.Many<Message> t = tap;
+        if (t == null) {
+            TAP.compareAndSet(this, null, Sinks.unsafe().many().multicast().directBestEffort());
+            t = requireNonNull(tap);
+            Throwable end = terminated;
+            if (end != null) {
+                endTap(end instanceof IpcClosedException ? null : end);
+            }
+        }
+        return t.asFlux();
     }
 
     @Override
@@ -353,19 +479,19 @@ public final class OutboundQueue implements Sinks.Many<Message> {
      * sync mode, null also while an answer is awaited and the next entry asks something (the link is signalled
      * when the gate opens).
      */
-    public @Nullable Object poll() {
+    public @Nullable Entry poll() {
         Gate g = gate;
         return g == null ? take() : g.poll();
     }
 
-    private @Nullable Object peek() {
+    private @Nullable Entry peek() {
         Announcement a = announcement;
         if (a != null) {
             return a;
         }
         for (;;) {
-            ConcurrentLinkedDeque<Object> f = front;
-            Object e = f != null ? f.peekFirst() : null;
+            ConcurrentLinkedDeque<Entry> f = front;
+            Entry e = f != null ? f.peekFirst() : null;
             if (e == null) {
                 e = queue.peek();
             }
@@ -378,7 +504,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     /** The next entry, skipping those nobody wants written any more. */
-    private @Nullable Object take() {
+    private @Nullable Entry take() {
         Announcement a = announcement;
         if (a != null && ANNOUNCEMENT.compareAndSet(this, a, null)) {
             SIZE.decrementAndGet(this);
@@ -388,10 +514,10 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     /** The next entry after the announcement, skipping those nobody wants written any more. */
-    private @Nullable Object takeQueued() {
+    private @Nullable Entry takeQueued() {
         for (;;) {
-            ConcurrentLinkedDeque<Object> f = front;
-            Object e = f != null ? f.pollFirst() : null;
+            ConcurrentLinkedDeque<Entry> f = front;
+            Entry e = f != null ? f.pollFirst() : null;
             if (e == null) {
                 e = queue.poll();
             }
@@ -399,15 +525,15 @@ public final class OutboundQueue implements Sinks.Many<Message> {
                 return null;
             }
             SIZE.decrementAndGet(this);
-            if (!(e instanceof Streamed || e instanceof Shared) && e instanceof Tracked t && t.abandoned()) {
-                continue; // (the class tests first: the hot entries are never Tracked)
+            if (e instanceof Tracked t && t.abandoned()) {
+                continue;
             }
             return e;
         }
     }
 
     public boolean isEmpty() {
-        ConcurrentLinkedDeque<Object> f = front;
+        ConcurrentLinkedDeque<Entry> f = front;
         return announcement == null && (f == null || f.isEmpty()) && queue.isEmpty();
     }
 
@@ -426,66 +552,27 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         owner.outboundCompleted();
     }
 
-    public static Message message(Object entry) {
-        if (entry instanceof Message m) {
-            return m;
-        }
-        if (entry instanceof Streamed st) {
-            return st.message;
-        }
-        if (entry instanceof Shared sh) { // broadcasts: before the interface test below, which costs more
-            return sh.message;
-        }
-        if (entry instanceof Pending p) {
-            return p.message;
-        }
-        if (entry instanceof Announcement u) {
-            return u.message;
-        }
-        return ((Tracked) entry).message();
-    }
-
     /** The entry's frame was completely written. */
-    public static void written(Object entry) {
-        if (entry instanceof Streamed st) {
-            st.stream.done();
-        } else if (entry instanceof Pending p) {
-            p.sink.success();
-        } else if (entry instanceof Shared s) {
-            s.done();
-        } else if (entry instanceof Tracked t) {
-            t.written();
-        }
+    public static void written(Entry entry) {
+        entry.written();
     }
 
     /** The entry will never be written because of {@code error}. */
-    public void failed(Object entry, Throwable error) {
+    public void failed(Entry entry, Throwable error) {
         Gate g = gate;
         if (g != null) {
             g.notWritten(entry);
         }
-        if (entry instanceof Streamed st) {
-            st.stream.failed(error);
-        } else if (entry instanceof Pending p) {
-            p.sink.error(error);
-        } else if (entry instanceof Shared s) {
-            owner.dropped(s.message, error);
-            s.done();
-        } else if (entry instanceof Tracked t) {
-            t.failed(error);
-        } else {
-            owner.dropped(message(entry), error);
-        }
+        entry.failed(owner, error);
     }
 
     /** Unwritten entries of a dead link, oldest first; they are written before anything else. */
-    @SuppressWarnings("unchecked")
-    public void returnUnwritten(List<Object> entries) {
+    public void returnUnwritten(List<Entry> entries) {
         if (!entries.isEmpty()) {
-            ConcurrentLinkedDeque<Object> f = front();
+            ConcurrentLinkedDeque<Entry> f = front();
             int n = 0;
             for (int i = entries.size() - 1; i >= 0; i--) {
-                Object e = entries.get(i);
+                Entry e = entries.get(i);
                 if (!(e instanceof Announcement)) { // each socket announces itself anew
                     f.addFirst(e);
                     n++;
@@ -508,21 +595,13 @@ public final class OutboundQueue implements Sinks.Many<Message> {
             g.open(); // no timer outlives the connection
         }
         failAll(cause);
+        endTap(cause instanceof IpcClosedException ? null : cause);
     }
 
     private void failAll(Throwable cause) {
-        Object e;
+        Entry e;
         while ((e = poll()) != null) {
-            if (e instanceof Pending p) {
-                p.sink.error(cause);
-            } else if (e instanceof Streamed st) {
-                st.stream.failed(cause);
-            } else if (e instanceof Shared shared) {
-                shared.done(); // a connection that closed is skipped by a broadcast
-            } else if (e instanceof Tracked t) {
-                t.failed(cause);
-            }
-            // Fire-and-forget messages are discarded on close, as documented; they are not "dropped" failures.
+            e.closed(cause);
         }
     }
 
@@ -537,7 +616,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
      * entry that awaited it (the connection may complete a request with it), or null if none did (or sync is off).
      * Any thread; the link is signalled.
      */
-    public @Nullable Object answered() {
+    public @Nullable Entry answered() {
         Gate g = gate;
         return g == null ? null : g.answered();
     }
@@ -552,19 +631,40 @@ public final class OutboundQueue implements Sinks.Many<Message> {
      * frames that answer or steer (answers, stream ends and errors, credits, cancels), a {@link Tracked} entry that
      * says it asks nothing (a handler's reply), and what {@link #offerFirst} put first.
      */
-    private static boolean asks(Object entry) {
-        if (entry instanceof Tracked t) {
-            return t.asks();
-        }
-        if (entry instanceof Announcement) {
-            return false;
-        }
-        Envelope e = ACCESS.envelope(message(entry));
-        return e == null || e.kind() < Envelope.MORE; // NONE, REQUEST, STREAM
+    private static boolean asks(Entry entry) {
+        return entry.asks();
     }
 
     /** A message that, in sync mode, neither waits for an answer nor awaits one: a client's announcement. */
-    private record Announcement(Message message) {
+    private static final class Announcement extends Entry {
+        private final Message message;
+
+        Announcement(Message message) {
+            this.message = message;
+        }
+
+        @Override
+        public Message message() {
+            return message;
+        }
+
+        @Override
+        void written() {
+        }
+
+        @Override
+        void failed(Owner owner, Throwable error) {
+            owner.dropped(message, error);
+        }
+
+        @Override
+        void closed(Throwable cause) {
+        }
+
+        @Override
+        boolean asks() {
+            return false;
+        }
     }
 
     /**
@@ -583,24 +683,24 @@ public final class OutboundQueue implements Sinks.Many<Message> {
             this.timeoutMillis = timeoutMillis;
         }
 
-        @Nullable Object poll() {
+        @Nullable Entry poll() {
             if (flight != null) {
                 // Closed: an entry that asks nothing still goes, but only from the head, so the order is kept.
-                Object head = peek();
+                Entry head = peek();
                 if (head == null || asks(head)) {
                     return null;
                 }
             }
             // One consumer: the entry taken is the one looked at (only terminate() polls concurrently, and then
             // nothing more is written).
-            Object e = take();
+            Entry e = take();
             if (e != null && asks(e)) {
                 close(e);
             }
             return e;
         }
 
-        private void close(Object entry) {
+        private void close(Entry entry) {
             Flight f = new Flight(entry);
             Flight before = FLIGHT.getAndSet(this, f);
             if (before != null) {
@@ -613,7 +713,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
             }
         }
 
-        @Nullable Object answered() {
+        @Nullable Entry answered() {
             Flight f = flight;
             if (f == null || !FLIGHT.compareAndSet(this, f, null)) {
                 return null;
@@ -624,7 +724,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         }
 
         /** The entry in flight will not be written (it failed): nothing to wait for. */
-        void notWritten(Object entry) {
+        void notWritten(Entry entry) {
             Flight f = flight;
             if (f != null && f.entry == entry && FLIGHT.compareAndSet(this, f, null)) {
                 f.cancel();
@@ -642,10 +742,10 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
         /** One entry awaiting its answer; runs as its timer. */
         private final class Flight implements Runnable {
-            final Object entry;
+            final Entry entry;
             volatile @Nullable Disposable timer;
 
-            Flight(Object entry) {
+            Flight(Entry entry) {
                 this.entry = entry;
             }
 
@@ -659,7 +759,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
             @Override
             public void run() {
                 if (FLIGHT.compareAndSet(Gate.this, this, null)) {
-                    Message m = message(entry);
+                    Message m = entry.message();
                     owner.unanswered(m, new IpcTimeoutException("no answer to '" + m.type() + "' within "
                             + timeoutMillis + " ms; sending the next"));
                     signal();
@@ -669,11 +769,65 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     /** A message whose sender waits for it to be written. */
-    private record Pending(Message message, MonoSink<Void> sink) {
+    private static final class Pending extends Entry {
+        private final Message message;
+        private final MonoSink<Void> sink;
+
+        Pending(Message message, MonoSink<Void> sink) {
+            this.message = message;
+            this.sink = sink;
+        }
+
+        @Override
+        public Message message() {
+            return message;
+        }
+
+        @Override
+        void written() {
+            sink.success();
+        }
+
+        @Override
+        void failed(Owner owner, Throwable error) {
+            sink.error(error);
+        }
+
+        @Override
+        void closed(Throwable cause) {
+            sink.error(cause);
+        }
     }
 
     /** A message of a {@link #sendAll} stream. */
-    private record Streamed(Message message, Stream stream) {
+    private static final class Streamed extends Entry {
+        private final Message message;
+        private final Stream stream;
+
+        Streamed(Message message, Stream stream) {
+            this.message = message;
+            this.stream = stream;
+        }
+
+        @Override
+        public Message message() {
+            return message;
+        }
+
+        @Override
+        void written() {
+            stream.done();
+        }
+
+        @Override
+        void failed(Owner owner, Throwable error) {
+            stream.failed(error);
+        }
+
+        @Override
+        void closed(Throwable cause) {
+            stream.failed(cause);
+        }
     }
 
     /** Subscribes to a {@link #sendAll} stream: one entry per message, no Mono per message. */
@@ -697,8 +851,8 @@ public final class OutboundQueue implements Sinks.Many<Message> {
      * written it, skipped it (closed) or failed it. Create with the number of connections plus one, and call
      * {@link #done()} once more after queueing, so it cannot finish while still being handed out.
      */
-    public static final class Shared {
-        final Message message;
+    public static final class Shared extends Entry {
+        private final Message message;
         private final AtomicInteger remaining;
         private final Runnable whenAllDone;
 
@@ -712,6 +866,28 @@ public final class OutboundQueue implements Sinks.Many<Message> {
             if (remaining.decrementAndGet() == 0) {
                 whenAllDone.run();
             }
+        }
+
+        @Override
+        public Message message() {
+            return message;
+        }
+
+        @Override
+        void written() {
+            done();
+        }
+
+        @Override
+        void failed(Owner owner, Throwable error) {
+            owner.dropped(message, error);
+            done();
+        }
+
+        /** A connection that closed is skipped by a broadcast. */
+        @Override
+        void closed(Throwable cause) {
+            done();
         }
     }
 

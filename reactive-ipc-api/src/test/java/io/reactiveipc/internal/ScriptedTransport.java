@@ -102,7 +102,7 @@ final class ScriptedTransport implements IpcTransport {
          * socket's buffer): closing hands it back to the queue, as a real link does.
          */
         boolean unconfirmed;
-        private final List<Object> handed = new ArrayList<>();
+        private final List<OutboundQueue.Entry> handed = new ArrayList<>();
         /** One object, so that detach finds the writer it attached. */
         private final Runnable writer = this::drain;
 
@@ -124,9 +124,9 @@ final class ScriptedTransport implements IpcTransport {
         }
 
         private void drain() {
-            Object e;
+            OutboundQueue.Entry e;
             while (queue != null && !stalled && (e = queue.poll()) != null) {
-                written.add(OutboundQueue.message(e));
+                written.add(e.message());
                 if (unconfirmed) {
                     handed.add(e);
                 } else {

@@ -44,8 +44,8 @@ class OutboundQueueTest {
     };
     final OutboundQueue q = new OutboundQueue(4, recorder);
 
-    static int n(Object entry) {
-        return OutboundQueue.message(entry).data(Integer.class);
+    static int n(OutboundQueue.Entry entry) {
+        return entry.message().data(Integer.class);
     }
 
     @Test
@@ -53,14 +53,14 @@ class OutboundQueueTest {
         for (int i = 0; i < 4; i++) {
             q.tryEmitNext(Message.of("n", i));
         }
-        Object e0 = q.poll();
-        Object e1 = q.poll();
-        Object e2 = q.poll();
+        OutboundQueue.Entry e0 = q.poll();
+        OutboundQueue.Entry e1 = q.poll();
+        OutboundQueue.Entry e2 = q.poll();
         OutboundQueue.written(e0); // e0 reached the kernel; e1 and e2 did not before the socket died
         q.returnUnwritten(List.of(e1, e2));
         assertThat(q.size()).isEqualTo(3);
         List<Integer> order = new ArrayList<>();
-        Object e;
+        OutboundQueue.Entry e;
         while ((e = q.poll()) != null) {
             order.add(n(e));
         }
@@ -83,7 +83,7 @@ class OutboundQueueTest {
     void sendCompletesWhenTheWriterReportsItWrittenAndFailsWhenItCannotBe() {
         Mono<Void> ok = q.send(Message.of("ok")).cache();
         ok.subscribe();
-        Object entry = q.poll();
+        OutboundQueue.Entry entry = q.poll();
         StepVerifier.create(ok).then(() -> OutboundQueue.written(entry)).verifyComplete();
 
         Mono<Void> bad = q.send(Message.of("bad")).cache();
@@ -134,15 +134,60 @@ class OutboundQueueTest {
         assertThat(finished[0]).isZero();
         closes.terminate(new IpcClosedException("closed")); // skipped by a connection that closed
         assertThat(finished[0]).isZero();
-        Object entry = writes.poll();
-        assertThat(OutboundQueue.message(entry).type()).isEqualTo("news");
+        OutboundQueue.Entry entry = writes.poll();
+        assertThat(entry.message().type()).isEqualTo("news");
         OutboundQueue.written(entry);
         assertThat(finished[0]).isEqualTo(1);
     }
 
     @Test
-    void asFluxIsNotForUsers() {
-        StepVerifier.create(q.asFlux()).verifyError(IllegalStateException.class);
+    void asFluxShowsWhatIsQueuedWhileSubscribedAndCompletesOnClose() {
+        roomy.tryEmitNext(Message.of("before")); // nobody looked yet: not kept for later subscribers
+        assertThat(roomy.currentSubscriberCount()).isZero();
+        StepVerifier.create(roomy.asFlux().map(Message::type))
+                .then(() -> assertThat(roomy.currentSubscriberCount()).isEqualTo(1))
+                .then(() -> {
+                    roomy.tryEmitNext(Message.of("plain"));
+                    roomy.send(Message.of("sent")).subscribe();
+                    roomy.sendAll(Flux.just(Message.of("streamed"))).subscribe();
+                    roomy.offerShared(new OutboundQueue.Shared(Message.of("shared"), 2, () -> { }));
+                    roomy.offerFirst(Message.of("hello"));
+                })
+                .expectNext("plain", "sent", "streamed", "shared", "hello")
+                .then(() -> assertThat(drain(roomy)).as("shown, not taken: the connection still writes them")
+                        .containsExactly("hello", "before", "plain", "sent", "streamed", "shared"))
+                .then(() -> roomy.terminate(new IpcClosedException("closed")))
+                .verifyComplete();
+    }
+
+    @Test
+    void asFluxDropsForASubscriberWithoutDemandAndNeverHoldsTheQueueBack() {
+        List<String> shown = new ArrayList<>();
+        reactor.core.publisher.BaseSubscriber<Message> one = new reactor.core.publisher.BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                s.request(1);
+            }
+
+            @Override
+            protected void hookOnNext(Message m) {
+                shown.add(m.type());
+            }
+        };
+        q.asFlux().subscribe(one);
+        assertThat(q.tryEmitNext(Message.of("a"))).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(q.tryEmitNext(Message.of("b"))).isEqualTo(Sinks.EmitResult.OK); // no demand: not shown
+        one.request(1);
+        assertThat(q.tryEmitNext(Message.of("c"))).isEqualTo(Sinks.EmitResult.OK);
+        one.dispose();
+        assertThat(shown).containsExactly("a", "c");
+        assertThat(drain(q)).containsExactly("a", "b", "c");
+    }
+
+    @Test
+    void asFluxAfterCloseCompletesAtOnce() {
+        q.terminate(new IpcClosedException("closed"));
+        StepVerifier.create(q.asFlux()).verifyComplete();
     }
 
     @Test
@@ -170,7 +215,7 @@ class OutboundQueueTest {
         go.countDown();
         pool.shutdown();
         while (count < seen.length) {
-            Object e = big.poll();
+            OutboundQueue.Entry e = big.poll();
             if (e != null) {
                 int v = n(e);
                 assertThat(seen[v]).as("duplicate %d", v).isFalse();
@@ -189,7 +234,7 @@ class OutboundQueueTest {
     /** Writes what is queued, as a link would, and returns the numbers written. */
     static List<Integer> writeAll(OutboundQueue queue) {
         List<Integer> written = new ArrayList<>();
-        Object e;
+        OutboundQueue.Entry e;
         while ((e = queue.poll()) != null) {
             written.add(n(e));
             OutboundQueue.written(e);
@@ -205,7 +250,7 @@ class OutboundQueueTest {
             assertThat(roomy.size()).as("never more than the window").isEqualTo(OutboundQueue.STREAM_WINDOW);
         }).then(() -> {
             List<Integer> all = new ArrayList<>();
-            Object e;
+            OutboundQueue.Entry e;
             while ((e = roomy.poll()) != null) {
                 assertThat(roomy.size()).isLessThan(OutboundQueue.STREAM_WINDOW);
                 all.add(n(e));
@@ -222,7 +267,7 @@ class OutboundQueueTest {
         StepVerifier.create(roomy.sendAll(Flux.range(0, 3).map(i -> Message.of("n", i))))
                 .expectSubscription()
                 .then(() -> {
-                    Object first = roomy.poll();
+                    OutboundQueue.Entry first = roomy.poll();
                     OutboundQueue.written(first);
                     OutboundQueue.written(roomy.poll());
                 })
@@ -307,9 +352,9 @@ class OutboundQueueTest {
     /** Types of what {@code queue} hands out now, each reported written. */
     static List<String> drain(OutboundQueue queue) {
         List<String> types = new ArrayList<>();
-        Object e;
+        OutboundQueue.Entry e;
         while ((e = queue.poll()) != null) {
-            types.add(OutboundQueue.message(e).type());
+            types.add(e.message().type());
             OutboundQueue.written(e);
         }
         return types;
@@ -329,7 +374,7 @@ class OutboundQueueTest {
                 + "it").containsExactly("hello", "a", "r1");
         assertThat(sync.isEmpty()).isFalse();
         int before = signals[0];
-        assertThat(OutboundQueue.message(sync.answered()).type()).isEqualTo("a");
+        assertThat(sync.answered().message().type()).isEqualTo("a");
         assertThat(signals[0]).as("the writer is woken").isEqualTo(before + 1);
         assertThat(sync.answered()).as("nothing awaits an answer any more").isNull();
         assertThat(drain(sync)).containsExactly("b", "r2");
@@ -341,7 +386,7 @@ class OutboundQueueTest {
         OutboundQueue sync = new OutboundQueue(10, recorder, Duration.ofHours(1));
         sync.tryEmitNext(Message.of("unencodable"));
         sync.tryEmitNext(Message.of("next"));
-        Object e = sync.poll();
+        OutboundQueue.Entry e = sync.poll();
         assertThat(sync.poll()).isNull();
         sync.failed(e, new IpcDataException("cannot encode", new IllegalStateException()));
         assertThat(drain(sync)).containsExactly("next");

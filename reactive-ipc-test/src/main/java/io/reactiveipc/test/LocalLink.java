@@ -111,7 +111,7 @@ final class LocalLink implements Link {
         do {
             OutboundQueue q = queue;
             if (q != null) {
-                Object entry;
+                OutboundQueue.Entry entry;
                 while (!closing.get() && (entry = q.poll()) != null) {
                     byte[] frame = encode(q, entry);
                     if (frame != null) {
@@ -126,10 +126,10 @@ final class LocalLink implements Link {
         } while (wip.decrementAndGet() != 0);
     }
 
-    private byte @Nullable [] encode(OutboundQueue q, Object entry) {
+    private byte @Nullable [] encode(OutboundQueue q, OutboundQueue.Entry entry) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try {
-            Frames.encode(codec, OutboundQueue.message(entry), bytes, bytes::size, delimiterLength, maxFrameSize);
+            Frames.encode(codec, entry.message(), bytes, bytes::size, delimiterLength, maxFrameSize);
             return bytes.toByteArray();
         } catch (IpcException e) {
             q.failed(entry, e);

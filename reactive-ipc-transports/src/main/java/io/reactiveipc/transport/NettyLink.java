@@ -57,7 +57,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     /** Emitted once, from channelInactive on the event loop: no serializing wrapper needed. */
     private final Sinks.Empty<Void> closed = Sinks.unsafe().empty();
     /** Event-loop confined: entries handed to the channel, not yet reported written, oldest first. */
-    private final ArrayDeque<Object> inflight = new ArrayDeque<>(3); // grows once per link under load
+    private final ArrayDeque<OutboundQueue.Entry> inflight = new ArrayDeque<>(3); // grows once per link under load
     /** 1 while a drain is scheduled. Fields, not AtomicBooleans: every idle connection carries them. */
     private volatile int scheduled;
     private final Runnable signal = this::schedule;
@@ -256,7 +256,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
         }
         int written = 0;
         int unflushed = 0;
-        Object entry;
+        OutboundQueue.Entry entry;
         while (channel.isWritable() && (entry = q.poll()) != null) {
             ByteBuf frame = encode(q, entry);
             if (frame == null) {
@@ -281,10 +281,10 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
         }
     }
 
-    private @Nullable ByteBuf encode(OutboundQueue q, Object entry) {
+    private @Nullable ByteBuf encode(OutboundQueue q, OutboundQueue.Entry entry) {
         ByteBuf buf = channel.alloc().ioBuffer();
         try {
-            Frames.encode(codec, OutboundQueue.message(entry), new ByteBufOutputStream(buf), buf::readableBytes,
+            Frames.encode(codec, entry.message(), new ByteBufOutputStream(buf), buf::readableBytes,
                     delimiterLength, maxFrameSize);
             return buf;
         } catch (IpcException e) {
@@ -297,7 +297,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     /** On the event loop, in write order. */
     @Override
     public void written() {
-        Object entry = inflight.poll();
+        OutboundQueue.Entry entry = inflight.poll();
         if (entry != null) {
             OutboundQueue.written(entry);
             OutboundQueue q = queue;
@@ -317,7 +317,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
         if (cause instanceof IOException) {
             return;
         }
-        Object entry = inflight.poll();
+        OutboundQueue.Entry entry = inflight.poll();
         OutboundQueue q = queue;
         if (entry != null && q != null) {
             q.failed(entry, new IpcException("the frame was not written: " + cause, cause));
@@ -343,7 +343,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
         queue = null;
         if (q != null) {
             q.detach(signal);
-            List<Object> unwritten = new ArrayList<>(inflight);
+            List<OutboundQueue.Entry> unwritten = new ArrayList<>(inflight);
             inflight.clear();
             q.returnUnwritten(unwritten);
         }
