@@ -27,7 +27,7 @@ class IpcHealthAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "ipcHealthIndicator")
     HealthIndicator ipcHealthIndicator(ObjectProvider<IpcServer> server, ObjectProvider<IpcClient> client) {
-        return new IpcHealthIndicator(server.getIfAvailable(), client.getIfAvailable());
+        return new IpcHealthIndicator(server.getIfUnique(), client.getIfUnique());
     }
 
     static final class OnServerOrClient extends AnyNestedCondition {

@@ -38,6 +38,8 @@ import tools.jackson.databind.json.JsonMapper;
  * can use them to the end. At disposal, what the client still queues is discarded and its sends fail with
  * {@link io.reactiveipc.IpcClosedException}; requests awaiting an answer fail the same way; the server closes every
  * connection and removes its socket file. Stopping waits at most {@code reactive-ipc.shutdown-timeout} (10 s).
+ * Only a single {@link IpcServer} bean and a single {@link IpcClient} bean are disposed (and reported by the health
+ * indicator); with several of a type, dispose your own (a {@code destroyMethod}).
  */
 @AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
 @ConditionalOnClass(IpcServer.class)
@@ -75,7 +77,7 @@ public class ReactiveIpcAutoConfiguration {
     @Bean
     IpcLifecycle reactiveIpcLifecycle(ReactiveIpcProperties properties, ObjectProvider<IpcServer> server,
                                       ObjectProvider<IpcClient> client) {
-        return new IpcLifecycle(server::getIfAvailable, client::getIfAvailable, properties.shutdownTimeout());
+        return new IpcLifecycle(server::getIfUnique, client::getIfUnique, properties.shutdownTimeout());
     }
 
     static IpcConfig toConfig(ReactiveIpcProperties.Config c, @Nullable JsonMapper mapper) {
