@@ -157,6 +157,7 @@ class NewsControllerTest {
             }
 
             // the stalled one reads again: still connected, the newest message arrives, some older ones were dropped
+            slow.setSoTimeout(60_000);   // ~5 MiB still in the kernel buffers, read on a machine that may be busy
             int received = 0;
             String last = "\"text\":\"" + (n - 1) + "x";
             String line;
