@@ -1,0 +1,176 @@
+package io.reactiveipc.spring;
+
+import io.reactiveipc.IpcAddress;
+import io.reactiveipc.IpcClient;
+import io.reactiveipc.IpcConfig;
+import io.reactiveipc.IpcServer;
+import io.reactiveipc.codec.IpcCodec;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code reactive-ipc.*} properties ({@link ReactiveIpcProperties}) to beans:
+ * <ul>
+ *   <li>an {@link IpcConfig} from {@code reactive-ipc.config.*}, whose codec binds data with Spring's
+ *       {@link JsonMapper} when one is a bean (Boot's Jackson auto-configuration makes one); yours wins if you
+ *       declare one;</li>
+ *   <li>an {@link IpcServer} bound at {@code reactive-ipc.server.address} while the context starts (a bind that
+ *       fails fails the start, with the address in the message), set up by every {@link IpcServerCustomizer};</li>
+ *   <li>an {@link IpcClient} named {@code reactive-ipc.client.name} connecting to {@code reactive-ipc.client.address}
+ *       in the background (it reconnects as configured; what is emitted meanwhile is queued);</li>
+ *   <li>a health indicator {@code ipc} when Boot's health support is present ({@code IpcHealthAutoConfiguration}):
+ *       UP while the server is bound and the client connected, DOWN otherwise, with the addresses and the
+ *       server's connection count; {@code management.health.ipc.enabled=false} turns it off.</li>
+ * </ul>
+ *
+ * <h2>Shutdown</h2>
+ * When the application stops, the client and then the server are disposed in a lifecycle phase after the web
+ * server's graceful shutdown and stop ({@code SmartLifecycle.DEFAULT_PHASE - 4096}), so requests still being served
+ * can use them to the end. At disposal, what the client still queues is discarded and its sends fail with
+ * {@link io.reactiveipc.IpcClosedException}; requests awaiting an answer fail the same way; the server closes every
+ * connection and removes its socket file. Stopping waits at most {@code reactive-ipc.shutdown-timeout} (10 s).
+ * Only a single {@link IpcServer} bean and a single {@link IpcClient} bean are disposed (and reported by the health
+ * indicator); with several of a type, dispose your own (a {@code destroyMethod}).
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@ConditionalOnClass(IpcServer.class)
+@EnableConfigurationProperties(ReactiveIpcProperties.class)
+public class ReactiveIpcAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    IpcConfig reactiveIpcConfig(ReactiveIpcProperties properties, ObjectProvider<JsonMapper> jsonMapper) {
+        return toConfig(properties.config(), jsonMapper.getIfAvailable());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty("reactive-ipc.server.address")
+    IpcServer reactiveIpcServer(ReactiveIpcProperties properties, IpcConfig config,
+                                ObjectProvider<IpcServerCustomizer> customizers) {
+        IpcAddress address = parseAddress(requireAddress(properties.server().address(), "reactive-ipc.server.address"));
+        Consumer<IpcServer> setUp = server -> customizers.orderedStream().forEach(c -> c.customize(server));
+        IpcServer server = IpcServer.bind(address, config, setUp).block(config.connectTimeout().plusSeconds(5));
+        if (server == null) {
+            throw new IllegalStateException("reactive-ipc.server.address: binding " + address + " gave no server");
+        }
+        return server;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty("reactive-ipc.client.address")
+    IpcClient reactiveIpcClient(ReactiveIpcProperties properties, IpcConfig config) {
+        IpcAddress address = parseAddress(requireAddress(properties.client().address(), "reactive-ipc.client.address"));
+        return IpcClient.connect(properties.client().name(), address, config);
+    }
+
+    @Bean
+    IpcLifecycle reactiveIpcLifecycle(ReactiveIpcProperties properties, ObjectProvider<IpcServer> server,
+                                      ObjectProvider<IpcClient> client) {
+        return new IpcLifecycle(server::getIfUnique, client::getIfUnique, properties.shutdownTimeout());
+    }
+
+    static IpcConfig toConfig(ReactiveIpcProperties.Config c, @Nullable JsonMapper mapper) {
+        IpcConfig.Builder b = IpcConfig.builder();
+        set(c.id(), b::id);
+        set(c.appspace(), b::appspace);
+        set(c.socketRoot(), b::socketRoot);
+        set(c.encoding(), b::encoding);
+        set(c.rawBuffer(), b::rawBuffer);
+        set(c.sync(), b::sync);
+        set(c.silent(), b::silent);
+        set(c.identify(), b::identify);
+        set(c.maxConnections(), b::maxConnections);
+        set(c.retry(), b::retry);
+        set(c.maxRetries(), b::maxRetries);
+        set(c.stopRetrying(), b::stopRetrying);
+        set(c.connectTimeout(), b::connectTimeout);
+        set(c.requestTimeout(), b::requestTimeout);
+        set(c.maxFrameSize(), b::maxFrameSize);
+        set(c.maxQueuedMessages(), b::maxQueuedMessages);
+        set(c.maxPendingRequests(), b::maxPendingRequests);
+        set(c.handlerConcurrency(), b::handlerConcurrency);
+        set(c.socketPermissions(), b::socketPermissions);
+        boolean raw = Boolean.TRUE.equals(c.rawBuffer());
+        switch (c.codec()) {
+            case "node-ipc" -> {
+                if (mapper != null && !raw) {
+                    b.codec(IpcCodec.nodeIpc(mapper, c.delimiter() != null ? c.delimiter() : "\f"));
+                } else {
+                    set(c.delimiter(), b::delimiter);
+                }
+            }
+            case "socket-ipc" -> b.codec(mapper != null ? IpcCodec.socketIpc(mapper) : IpcCodec.socketIpc());
+            default -> throw new IllegalArgumentException("reactive-ipc.config.codec: '" + c.codec()
+                    + "' is not one of node-ipc, socket-ipc");
+        }
+        return b.build();
+    }
+
+    /**
+     * {@code unix:/path}, {@code tcp:host:port} ({@code tcp:[::1]:port} for IPv6) or {@code local:name}.
+     *
+     * @throws IllegalArgumentException naming the forms understood
+     */
+    static IpcAddress parseAddress(String text) {
+        int colon = text.indexOf(':');
+        String scheme = colon < 0 ? "" : text.substring(0, colon);
+        String rest = colon < 0 ? "" : text.substring(colon + 1);
+        if (rest.startsWith("//")) {
+            rest = rest.substring(2);
+        }
+        switch (scheme) {
+            case "unix":
+                if (!rest.isEmpty()) {
+                    return IpcAddress.unix(Path.of(rest));
+                }
+                break;
+            case "tcp":
+                int port = rest.lastIndexOf(':');
+                if (port > 0) {
+                    String host = rest.substring(0, port);
+                    if (host.startsWith("[") && host.endsWith("]")) {
+                        host = host.substring(1, host.length() - 1);
+                    }
+                    try {
+                        return IpcAddress.tcp(host, Integer.parseInt(rest.substring(port + 1)));
+                    } catch (NumberFormatException e) {
+                        break;
+                    }
+                }
+                break;
+            case "local":
+                if (!rest.isEmpty()) {
+                    return IpcAddress.local(rest);
+                }
+                break;
+            default:
+                break;
+        }
+        throw new IllegalArgumentException("'" + text + "' is not an address: use unix:/path/to.sock, tcp:host:port"
+                + " or local:name");
+    }
+
+    private static String requireAddress(@Nullable String address, String property) {
+        if (address == null || address.isBlank()) {
+            throw new IllegalArgumentException(property + " is empty");
+        }
+        return address;
+    }
+
+    private static <T> void set(@Nullable T value, Consumer<T> setter) {
+        if (value != null) {
+            setter.accept(value);
+        }
+    }
+}
