@@ -475,7 +475,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     /**
-     * The next entry to write, or null. Hand it to {@link #message}, then {@link #written} or {@link #failed}. In
+     * The next entry to write, or null. Hand it to {@link Entry#message()}, then {@link #written} or {@link #failed}. In
      * sync mode, null also while an answer is awaited and the next entry asks something (the link is signalled
      * when the gate opens).
      */
