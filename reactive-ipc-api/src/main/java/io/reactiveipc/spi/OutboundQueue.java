@@ -164,7 +164,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
      * {@link #failed}, or hands it back with {@link #returnUnwritten}. The kinds are this class's own (a fire-and-forget
      * message, one whose sender waits, one of a stream, a broadcast, a client's announcement) and {@link Tracked}.
      */
-    public abstract static sealed class Entry permits Plain, Pending, Streamed, Shared, Announcement, Tracked {
+    public abstract static sealed class Entry permits Plain, Pending, Streamed, Shared, Tracked {
 
         Entry() {
         }
@@ -192,7 +192,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     /** A fire-and-forget message: a failure is reported to {@link Owner#dropped}; closing discards it. */
-    private static final class Plain extends Entry {
+    private static sealed class Plain extends Entry permits Announcement {
         private final Message message;
 
         Plain(Message message) {
@@ -636,29 +636,9 @@ public final class OutboundQueue implements Sinks.Many<Message> {
     }
 
     /** A message that, in sync mode, neither waits for an answer nor awaits one: a client's announcement. */
-    private static final class Announcement extends Entry {
-        private final Message message;
-
+    private static final class Announcement extends Plain {
         Announcement(Message message) {
-            this.message = message;
-        }
-
-        @Override
-        public Message message() {
-            return message;
-        }
-
-        @Override
-        void written() {
-        }
-
-        @Override
-        void failed(Owner owner, Throwable error) {
-            owner.dropped(message, error);
-        }
-
-        @Override
-        void closed(Throwable cause) {
+            super(message);
         }
 
         @Override
