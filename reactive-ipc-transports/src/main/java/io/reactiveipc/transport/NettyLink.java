@@ -286,10 +286,11 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
 
     private @Nullable ByteBuf encode(OutboundQueue q, OutboundQueue.Entry entry) {
         ByteBuf buf = channel.alloc().ioBuffer();
+        Message message = entry.message();
         try {
-            Frames.encode(codec, entry.message(), new ByteBufOutputStream(buf), buf::readableBytes,
+            Frames.encode(codec, message, new ByteBufOutputStream(buf), buf::readableBytes,
                     delimiterLength, maxFrameSize);
-            metrics.messageSent(entry.message().type());
+            metrics.messageSent(message.type());
             metrics.bytesSent(buf.readableBytes());
             return buf;
         } catch (IpcException e) {
