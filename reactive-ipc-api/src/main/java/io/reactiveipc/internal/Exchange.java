@@ -885,7 +885,8 @@ final class Exchange {
                 if (!finish()) {
                     return;
                 }
-                timed(e.kind() == Envelope.ERROR ? IpcMetricsRecorder.Outcome.ERROR : IpcMetricsRecorder.Outcome.SUCCESS);
+                timed(e.kind() == Envelope.REPLY || e.kind() == Envelope.END ? IpcMetricsRecorder.Outcome.SUCCESS
+                        : IpcMetricsRecorder.Outcome.ERROR);
                 switch (e.kind()) {
                     case Envelope.REPLY -> single.complete(ACCESS.withEnvelope(m, Envelope.userView(e)));
                     case Envelope.END -> single.onComplete();

@@ -100,7 +100,10 @@ public interface IpcMetricsRecorder {
     default void protocolError(IpcProtocolException.Reason reason) {
     }
 
-    /** An outbound message was refused or dropped (queue full, connection closed) and its sender told. */
+    /**
+     * A fire-and-forget message could not be written (it cannot be encoded, or it is too large), or a broadcast
+     * found a connection's queue full. (A send refused at once, a full queue, fails its caller and is not counted.)
+     */
     default void messageDropped() {
     }
 

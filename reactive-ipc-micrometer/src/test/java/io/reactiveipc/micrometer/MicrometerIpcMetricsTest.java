@@ -9,6 +9,7 @@ import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcEvent;
+import io.reactiveipc.IpcRemoteException;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.IpcTimeoutException;
 import io.reactiveipc.Message;
@@ -83,12 +84,15 @@ class MicrometerIpcMetricsTest {
 
         assertThat(client.request("echo", 7).block(WAIT).data(Integer.class)).isEqualTo(7);
         assertThatThrownBy(() -> client.request("slow", null).block(WAIT)).isInstanceOf(IpcTimeoutException.class);
+        assertThatThrownBy(() -> client.request("nobody", null).block(WAIT)).isInstanceOf(IpcRemoteException.class);
 
         var ok = registry.get("reactive.ipc.client.requests").tags("type", "echo", "outcome", "success").timer();
         var late = registry.get("reactive.ipc.client.requests").tags("type", "slow", "outcome", "timeout").timer();
         assertThat(ok.count()).isEqualTo(1);
         assertThat(late.count()).isEqualTo(1);
         assertThat(late.totalTime(TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(150);
+        assertThat(registry.get("reactive.ipc.client.requests").tags("type", "nobody", "outcome", "error").timer()
+                .count()).isEqualTo(1);
         assertThat(registry.get("reactive.ipc.client.requests").tags("type", "slow", "outcome", "success").timer()
                 .count()).isZero();
     }
