@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.reactiveipc.codec.IpcCodec;
 import io.reactiveipc.internal.JsonCodec;
+import io.reactiveipc.spi.IpcMetricsRecorder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,6 +88,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <tr><td>codec</td><td>{@link IpcCodec#nodeIpc()}</td><td>how frames become messages and back: node-ipc's JSON
  * frames with the library's Jackson 3 mapper; {@link IpcCodec#nodeIpc(JsonMapper)} binds data with yours</td></tr>
  * <tr><td>relayPolicy</td><td>{@link RelayPolicy#ALLOW_ALL}</td><td>what a server relays between its clients</td></tr>
+ * <tr><td>metrics</td><td>{@link IpcMetricsRecorder#NONE}</td><td>where connections, messages, bytes, queue depth,
+ * reconnects, protocol errors and request latency are reported ({@code MicrometerIpcMetrics.recorder(registry)} in
+ * {@code reactive-ipc-micrometer}); the default records nothing and costs nothing</td></tr>
  * </table>
  */
 public final class IpcConfig {
@@ -122,6 +126,7 @@ public final class IpcConfig {
     private final boolean identify;
     private final RelayPolicy relayPolicy;
     private final String delimiter;
+    private final IpcMetricsRecorder metrics;
     /** As given to the builder; null: derived from rawBuffer, encoding and delimiter. */
     private final @Nullable IpcCodec explicitCodec;
     private final IpcCodec codec;
@@ -151,6 +156,7 @@ public final class IpcConfig {
         this.identify = b.identify;
         this.relayPolicy = b.relayPolicy;
         this.delimiter = b.delimiter;
+        this.metrics = b.metrics;
         this.explicitCodec = b.codec;
         this.codec = codec;
     }
@@ -291,6 +297,11 @@ public final class IpcConfig {
         return delimiter;
     }
 
+    /** Where metrics go; {@link IpcMetricsRecorder#NONE} unless set. */
+    public IpcMetricsRecorder metrics() {
+        return metrics;
+    }
+
     @Override
     public String toString() {
         return "IpcConfig{appspace=" + appspace + ", socketRoot=" + socketRoot + ", id=" + id
@@ -304,7 +315,8 @@ public final class IpcConfig {
                 + ", connectTimeout=" + connectTimeout
                 + ", socketPermissions=" + PosixFilePermissions.toString(socketPermissions)
                 + ", requestTimeout=" + requestTimeout + ", maxPendingRequests=" + maxPendingRequests
-                + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + ", codec=" + codec + "}";
+                + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + ", codec=" + codec
+                + (metrics != IpcMetricsRecorder.NONE ? ", metrics=" + metrics : "") + "}";
     }
 
     /** Host name without a DNS lookup, as node's {@code os.hostname()} (gethostname). */
@@ -351,6 +363,7 @@ public final class IpcConfig {
         private RelayPolicy relayPolicy = RelayPolicy.ALLOW_ALL;
         private @Nullable IpcCodec codec;
         private String delimiter = "\f";
+        private IpcMetricsRecorder metrics = IpcMetricsRecorder.NONE;
 
         private Builder() {
         }
@@ -378,9 +391,19 @@ public final class IpcConfig {
             maxPendingRequests = c.maxPendingRequests;
             handlerConcurrency = c.handlerConcurrency;
             identify = c.identify;
+            metrics = c.metrics;
             codec = c.explicitCodec;
             delimiter = c.delimiter;
             relayPolicy = c.relayPolicy;
+        }
+
+        /**
+         * Reports what happens on connections made with this config to {@code recorder}
+         * ({@code MicrometerIpcMetrics.recorder(registry)}); {@link IpcMetricsRecorder#NONE} turns it off again.
+         */
+        public Builder metrics(IpcMetricsRecorder recorder) {
+            this.metrics = requireNonNull(recorder, "recorder");
+            return this;
         }
 
         public Builder requestTimeout(Duration requestTimeout) {

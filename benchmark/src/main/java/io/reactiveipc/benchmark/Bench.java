@@ -48,6 +48,12 @@ public final class Bench {
     /** UDP one-way: node-ipc 14's UDP against ours, both ends of each; there is no Reactor Netty baseline of it. */
     private static final List<String> UDP_IMPLS = List.of("reactive-ipc", "node-ipc-14");
     /**
+     * Cells that also run "reactive-ipc-metrics": Reactive IPC with reactive-ipc-micrometer recording into a
+     * SimpleMeterRegistry in both processes, to put a number on what metrics cost against "reactive-ipc" of the run.
+     */
+    private static final List<String> METRICS_SCENARIOS = List.of("throughput", "rr-256");
+    private static final String WITH_METRICS = "reactive-ipc-metrics";
+    /**
      * What Reactive IPC must reach against RSocket in a request/response cell, as the ratio the table gives (p50
      * for round trips, requests/s for throughput); the table says whether it does.
      */
@@ -128,7 +134,11 @@ public final class Bench {
                 if (transport.equals("tls") && !TLS_SCENARIOS.contains(scenario)) {
                     continue;
                 }
-                for (String impl : udp(scenario) ? UDP_IMPLS : rr(scenario) ? RR_IMPLS : IMPLS) {
+                List<String> impls = new ArrayList<>(udp(scenario) ? UDP_IMPLS : rr(scenario) ? RR_IMPLS : IMPLS);
+                if (METRICS_SCENARIOS.contains(scenario) && !transport.equals("tls")) {
+                    impls.add(1, WITH_METRICS);
+                }
+                for (String impl : impls) {
                     Cell c = new Cell(scenario, transport, impl);
                     if (c.name().contains(only) && !(transport.equals("tls") && impl.equals("node-ipc-14"))) {
                         cells.add(c);
@@ -327,11 +337,14 @@ public final class Bench {
             if (tlsDir != null) {
                 cmd.add("-Dbench.tls=" + tlsDir);
             }
+            if (impl.equals(WITH_METRICS)) {
+                cmd.add("-Dbench.metrics=true");
+            }
             cmd.addAll(jvm); // after the defaults: the last -D of a name wins
             cmd.addAll(List.of(
                     "-cp", System.getProperty("java.class.path"), Worker.class.getName(),
                     switch (impl) {
-                        case "reactive-ipc" -> "ipc";
+                        case "reactive-ipc", WITH_METRICS -> "ipc";
                         case "rsocket" -> "rsocket";
                         default -> "netty";
                     }));

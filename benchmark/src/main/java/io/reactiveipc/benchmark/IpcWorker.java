@@ -16,10 +16,19 @@ import reactor.core.publisher.Sinks;
 final class IpcWorker {
 
     /** Room for the idle scenario's 1,000 connections (node-ipc's default, and ours, is 100). */
-    private static final IpcConfig CONFIG = IpcConfig.builder().silent(true).retry(50).maxConnections(2000).build();
+    private static final IpcConfig CONFIG = metrics(IpcConfig.builder().silent(true).retry(50).maxConnections(2000))
+            .build();
     private static final Duration T = Duration.ofMinutes(5);
 
     private IpcWorker() {
+    }
+
+    /** {@code -Dbench.metrics=true} (the "reactive-ipc-metrics" cells): Micrometer meters in a simple registry. */
+    private static IpcConfig.Builder metrics(IpcConfig.Builder config) {
+        return Boolean.getBoolean("bench.metrics")
+                ? config.metrics(io.reactiveipc.micrometer.MicrometerIpcMetrics.recorder(
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))
+                : config;
     }
 
     static void server(IpcAddress address) {

@@ -10,6 +10,7 @@ import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcHandler;
 import io.reactiveipc.IpcTimeoutException;
 import io.reactiveipc.Message;
+import io.reactiveipc.spi.IpcMetricsRecorder;
 import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
@@ -51,6 +52,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     private final String id;
     private final IpcAddress address;
     private final IpcConfig config;
+    private final IpcMetricsRecorder metrics;
     private final EventSink events;
     private final OutboundQueue outbound;
     private final Exchange exchange;
@@ -69,16 +71,21 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     /** The reconnect loop, from the first failure on (it may start before start() returns). */
     private volatile @Nullable Disposable loop;
 
-    private DefaultIpcClient(IpcTransport transport, String id, IpcAddress address, IpcConfig config) {
+    private DefaultIpcClient(IpcTransport transport, String id, IpcAddress address, IpcConfig given) {
         this.transport = transport;
         this.id = id;
         this.address = address;
+        this.metrics = given.metrics() == IpcMetricsRecorder.NONE ? IpcMetricsRecorder.NONE
+                : given.metrics().forClient(address);
+        // transports and the exchange read the client's own recorder from its config
+        IpcConfig config = metrics == IpcMetricsRecorder.NONE ? given : given.toBuilder().metrics(metrics).build();
         this.config = config;
         this.events = new EventSink(this, config); // not a string per client: logged rarely, held always
         this.outbound = new OutboundQueue(config.maxQueuedMessages(), this,
                 config.sync() ? config.requestTimeout() : null);
         this.exchange = new Exchange(this, outbound, config, events, null);
-        this.links = new LinkSequence(this, events);
+        this.links = new LinkSequence(this, events, metrics);
+        metrics.queueOpened(outbound);
         this.inbound = new InboundHub(links, exchange, config.maxQueuedMessages());
     }
 
@@ -184,7 +191,12 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
             return;
         }
         links.offer(link); // before a reconnect can offer the next one
+        metrics.connectionOpened();
+        if (!first) {
+            metrics.reconnected();
+        }
         link.whenClosed(() -> {
+            metrics.connectionClosed();
             current = null;
             exchange.socketClosed();
             if (!isDisposing()) {
@@ -213,6 +225,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         outbound.terminate(new IpcClosedException(isDisposing() ? "client " + id + " disposed"
                 : "client " + id + " gave up reconnecting: " + cause));
         exchange.closed();
+        metrics.queueClosed(outbound);
         links.end();
         events.emit(new IpcEvent.Destroyed(cause));
         terminated.tryEmitEmpty();
@@ -405,6 +418,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
 
     @Override
     public void dropped(Message message, Throwable why) {
+        metrics.messageDropped();
         events.emit(new IpcEvent.Failure(this, why));
     }
 

@@ -7,6 +7,7 @@ import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcHandler;
 import io.reactiveipc.IpcTimeoutException;
 import io.reactiveipc.Message;
+import io.reactiveipc.spi.IpcMetricsRecorder;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,6 +33,7 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
     private volatile @Nullable String name;
     private final Link link;
     private final EventSink events;
+    private final IpcMetricsRecorder metrics;
     private final OutboundQueue outbound;
     private final Exchange exchange;
     private final Flux<Message> inbound;
@@ -43,10 +45,11 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
         this.number = number;
         this.link = link;
         this.events = events;
+        this.metrics = config.metrics();
         this.outbound = new OutboundQueue(config.maxQueuedMessages(), this,
                 config.sync() ? config.requestTimeout() : null);
         this.exchange = new Exchange(this, outbound, config, events, server);
-        LinkSequence sequence = new LinkSequence(this, events);
+        LinkSequence sequence = new LinkSequence(this, events, metrics);
         sequence.offer(link);
         sequence.end();
         this.inbound = new InboundHub(sequence, exchange, config.maxQueuedMessages());
@@ -169,6 +172,7 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
 
     @Override
     public void dropped(Message message, Throwable why) {
+        metrics.messageDropped();
         events.emit(new IpcEvent.Failure(this, why));
     }
 

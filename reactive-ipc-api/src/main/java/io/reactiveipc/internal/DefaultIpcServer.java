@@ -12,6 +12,7 @@ import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcHandler;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.Message;
+import io.reactiveipc.spi.IpcMetricsRecorder;
 import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
@@ -38,6 +39,7 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
     private static final MessageAccess ACCESS = MessageAccess.get();
 
     private final IpcConfig config;
+    private final IpcMetricsRecorder metrics;
     private final EventSink events;
     private final Set<IpcConnection> live = ConcurrentHashMap.newKeySet();
     private final Set<FluxSink<IpcConnection>> watchers = ConcurrentHashMap.newKeySet();
@@ -53,16 +55,21 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
 
     private DefaultIpcServer(IpcConfig config, IpcAddress requested) {
         this.config = config;
+        this.metrics = config.metrics();
         this.events = new EventSink("server " + requested, config);
         handlers.put(Exchange.DISCOVER, this::discover);
     }
 
     static Mono<IpcServer> bind(IpcTransport transport, IpcAddress address, IpcConfig config,
             java.util.function.Consumer<? super IpcServer> beforeAccepting) {
-        DefaultIpcServer server = new DefaultIpcServer(config, address);
+        IpcConfig scoped = config.metrics() == IpcMetricsRecorder.NONE ? config
+                : config.toBuilder().metrics(config.metrics().forServer(address)).build();
+        DefaultIpcServer server = new DefaultIpcServer(scoped, address);
         beforeAccepting.accept(server);
-        return transport.listen(address, config, server::accept,
-                (remote, reason) -> server.events.emit(new IpcEvent.Rejected(remote, reason))).map(l -> {
+        return transport.listen(address, scoped, server::accept, (remote, reason) -> {
+            server.metrics.connectionRefused("tls");
+            server.events.emit(new IpcEvent.Rejected(remote, reason));
+        }).map(l -> {
             server.listener = l;
             server.address = l.address();
             server.events.emit(new IpcEvent.Started(l.address()));
@@ -73,6 +80,7 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
     /** On an I/O thread, before the socket is read. */
     private void accept(Link link) {
         if (disposed.get()) {
+            metrics.connectionRefused("closing");
             link.close();
             return;
         }
@@ -80,6 +88,7 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         do {
             n = open.get();
             if (n >= config.maxConnections()) {
+                metrics.connectionRefused("max.connections");
                 events.emit(new IpcEvent.Rejected(link.remote(),
                         "maxConnections (" + config.maxConnections() + ") connections are open"));
                 link.close();
@@ -88,6 +97,8 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         } while (!open.compareAndSet(n, n + 1));
         DefaultIpcConnection c = new DefaultIpcConnection(String.valueOf(ids.incrementAndGet()), link, config, events,
                 this);
+        metrics.connectionOpened();
+        metrics.queueOpened(c.queue());
         events.emit(new IpcEvent.Connected(c));
         synchronized (watchers) {
             live.add(c);
@@ -102,6 +113,8 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
                 named.remove(name, c);
             }
             open.decrementAndGet();
+            metrics.queueClosed(c.queue());
+            metrics.connectionClosed();
             events.emit(new IpcEvent.Disconnected(c, null));
         });
         if (disposed.get()) {

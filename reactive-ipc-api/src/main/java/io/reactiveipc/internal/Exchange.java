@@ -14,6 +14,7 @@ import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.IpcRemoteException;
 import io.reactiveipc.IpcTimeoutException;
 import io.reactiveipc.Message;
+import io.reactiveipc.spi.IpcMetricsRecorder;
 import io.reactiveipc.spi.OutboundQueue;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -92,6 +93,7 @@ final class Exchange {
     private final IpcConnection owner;
     private final OutboundQueue out;
     private final IpcConfig config;
+    private final IpcMetricsRecorder metrics;
     private final EventSink events;
     private final @Nullable Server server;
     /** A client's exchange not in sync mode: a message without envelope needs only a look at its own handlers. */
@@ -115,6 +117,7 @@ final class Exchange {
         this.owner = owner;
         this.out = out;
         this.config = config;
+        this.metrics = config.metrics();
         this.events = events;
         this.server = server;
     }
@@ -827,6 +830,7 @@ final class Exchange {
             ConcurrentHashMap<Long, Call> map = calls();
             if (map.size() >= config.maxPendingRequests()) {
                 state = DONE;
+                timed(IpcMetricsRecorder.Outcome.ERROR);
                 error(new IpcOverflowException(config.maxPendingRequests()));
                 return;
             }
@@ -881,6 +885,8 @@ final class Exchange {
                 if (!finish()) {
                     return;
                 }
+                timed(e.kind() == Envelope.REPLY || e.kind() == Envelope.END ? IpcMetricsRecorder.Outcome.SUCCESS
+                        : IpcMetricsRecorder.Outcome.ERROR);
                 switch (e.kind()) {
                     case Envelope.REPLY -> single.complete(ACCESS.withEnvelope(m, Envelope.userView(e)));
                     case Envelope.END -> single.onComplete();
@@ -913,6 +919,7 @@ final class Exchange {
             if (single == null || !finish()) {
                 return false;
             }
+            timed(IpcMetricsRecorder.Outcome.SUCCESS);
             single.complete(m);
             return true;
         }
@@ -941,7 +948,18 @@ final class Exchange {
 
         void fail(Throwable error) {
             if (finish()) {
+                timed(error instanceof IpcTimeoutException ? IpcMetricsRecorder.Outcome.TIMEOUT
+                        : IpcMetricsRecorder.Outcome.ERROR);
                 error(error);
+            }
+        }
+
+        /** A single request that was sent (so has a deadline) ended: its time since sending, on the timer's clock. */
+        private void timed(IpcMetricsRecorder.Outcome outcome) {
+            if (metrics != IpcMetricsRecorder.NONE && single != null && deadline != 0) {
+                long sent = deadline - config.requestTimeout().toNanos();
+                metrics.requestCompleted(request.type(), Schedulers.parallel().now(TimeUnit.NANOSECONDS) - sent,
+                        outcome);
             }
         }
 
@@ -961,8 +979,11 @@ final class Exchange {
         /** Cancelled by the caller: the slot is freed; a stream the peer has started is told to stop. */
         void cancel() {
             int before = state;
-            if (finish() && stream != null && before != NEW) {
-                control(Envelope.CANCEL, 0);
+            if (finish()) {
+                timed(IpcMetricsRecorder.Outcome.CANCEL);
+                if (stream != null && before != NEW) {
+                    control(Envelope.CANCEL, 0);
+                }
             }
         }
 

@@ -4,6 +4,7 @@ import io.reactiveipc.IpcConnection;
 import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
+import io.reactiveipc.spi.IpcMetricsRecorder;
 import io.reactiveipc.spi.Link;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -44,6 +45,7 @@ final class LinkSequence extends Flux<Message>
 
     private final IpcConnection owner;
     private final EventSink events;
+    private final IpcMetricsRecorder metrics;
     private volatile @Nullable CoreSubscriber<? super Message> actual;
 
     /** Sockets not yet read, oldest first; guarded by this, and null while none waits. */
@@ -69,9 +71,10 @@ final class LinkSequence extends Flux<Message>
     private @Nullable Link link;
     private long produced;
 
-    LinkSequence(IpcConnection owner, EventSink events) {
+    LinkSequence(IpcConnection owner, EventSink events, IpcMetricsRecorder metrics) {
         this.owner = owner;
         this.events = events;
+        this.metrics = metrics;
     }
 
     /** Reads {@code next} after the sockets offered before it. Offers come one at a time. */
@@ -147,6 +150,7 @@ final class LinkSequence extends Flux<Message>
     @Override
     public void onNext(Message message) {
         produced++;
+        metrics.messageReceived(message.type());
         CoreSubscriber<? super Message> a = actual;
         if (a != null) {
             a.onNext(message);
@@ -179,6 +183,7 @@ final class LinkSequence extends Flux<Message>
     /** A bad frame of the socket being read: published, and the socket reads on. */
     @Override
     public void accept(IpcProtocolException e) {
+        metrics.protocolError(e.reason());
         events.emit(new IpcEvent.Failure(owner, e));
     }
 

@@ -21,7 +21,8 @@ class LinkSequenceTest {
     private final EventSink events = new EventSink("test", config);
     private final List<IpcEvent> published = new ArrayList<>();
     private final LinkSequence sequence =
-            new LinkSequence(new DefaultIpcConnection("c", new FakeLink(), config, events, null), events);
+            new LinkSequence(new DefaultIpcConnection("c", new FakeLink(), config, events, null), events,
+                    io.reactiveipc.spi.IpcMetricsRecorder.NONE);
     private final FakeLink first = new FakeLink();
     private final FakeLink second = new FakeLink();
 

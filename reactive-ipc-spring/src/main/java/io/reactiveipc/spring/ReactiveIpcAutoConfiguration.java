@@ -5,6 +5,7 @@ import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.codec.IpcCodec;
+import io.reactiveipc.spi.IpcMetricsRecorder;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -27,6 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       fails fails the start, with the address in the message), set up by every {@link IpcServerCustomizer};</li>
  *   <li>an {@link IpcClient} named {@code reactive-ipc.client.name} connecting to {@code reactive-ipc.client.address}
  *       in the background (it reconnects as configured; what is emitted meanwhile is queued);</li>
+ *   <li>metrics in the application's {@code MeterRegistry} when {@code reactive-ipc-micrometer} is present
+ *       ({@code IpcMetricsAutoConfiguration}): the config takes any unique {@link IpcMetricsRecorder} bean;</li>
  *   <li>a health indicator {@code ipc} when Boot's health support is present ({@code IpcHealthAutoConfiguration}):
  *       UP while the server is bound and the client connected, DOWN otherwise, with the addresses and the
  *       server's connection count; {@code management.health.ipc.enabled=false} turns it off.</li>
@@ -48,8 +51,11 @@ public class ReactiveIpcAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    IpcConfig reactiveIpcConfig(ReactiveIpcProperties properties, ObjectProvider<JsonMapper> jsonMapper) {
-        return toConfig(properties.config(), jsonMapper.getIfAvailable());
+    IpcConfig reactiveIpcConfig(ReactiveIpcProperties properties, ObjectProvider<JsonMapper> jsonMapper,
+                                ObjectProvider<IpcMetricsRecorder> metrics) {
+        IpcConfig config = toConfig(properties.config(), jsonMapper.getIfAvailable());
+        IpcMetricsRecorder recorder = metrics.getIfUnique();
+        return recorder == null ? config : config.toBuilder().metrics(recorder).build();
     }
 
     @Bean

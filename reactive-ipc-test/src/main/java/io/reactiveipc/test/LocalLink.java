@@ -6,6 +6,7 @@ import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
 import io.reactiveipc.codec.IpcCodec;
 import io.reactiveipc.internal.Frames;
+import io.reactiveipc.spi.IpcMetricsRecorder;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
 import java.io.ByteArrayOutputStream;
@@ -26,6 +27,7 @@ final class LocalLink implements Link {
     private final IpcCodec codec;
     private final int delimiterLength;
     private final int maxFrameSize;
+    private final IpcMetricsRecorder metrics;
     private final Sinks.Many<byte[]> in = Sinks.many().unicast().onBackpressureBuffer();
     /** Chunks on their way into {@link #in}: one thread at a time emits, the others leave theirs here. */
     private final Queue<byte[]> incoming = new ConcurrentLinkedQueue<>();
@@ -44,6 +46,7 @@ final class LocalLink implements Link {
         this.codec = config.codec();
         this.delimiterLength = codec.delimiter().length;
         this.maxFrameSize = config.maxFrameSize();
+        this.metrics = config.metrics();
     }
 
     static void pair(LocalLink a, LocalLink b) {
@@ -72,6 +75,7 @@ final class LocalLink implements Link {
         do {
             byte[] chunk;
             while ((chunk = incoming.poll()) != null) {
+                metrics.bytesReceived(chunk.length);
                 in.tryEmitNext(chunk);
             }
             if (inputClosed && incoming.isEmpty()) {
@@ -115,6 +119,8 @@ final class LocalLink implements Link {
                 while (!closing.get() && (entry = q.poll()) != null) {
                     byte[] frame = encode(q, entry);
                     if (frame != null) {
+                        metrics.messageSent(entry.message().type());
+                        metrics.bytesSent(frame.length);
                         out.accept(frame);
                         OutboundQueue.written(entry);
                     }

@@ -6,6 +6,7 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.codec.IpcCodec;
+import io.reactiveipc.spi.IpcMetricsRecorder;
 import java.util.List;
 
 /**
@@ -20,15 +21,26 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private final IpcCodec codec;
     private final byte[] delimiter;
     private final int maxFrameSize;
+    private final IpcMetricsRecorder metrics;
     /** Bytes after the reader index known to hold no (start of a) delimiter. */
     private int scanned;
     /** While skipping an oversized frame: bytes skipped so far; else -1. */
     private long discarding = -1;
 
-    FrameDecoder(IpcCodec codec, int maxFrameSize) {
+    FrameDecoder(IpcCodec codec, int maxFrameSize, IpcMetricsRecorder metrics) {
         this.codec = codec;
+        this.metrics = metrics;
         this.delimiter = codec.delimiter();
         this.maxFrameSize = maxFrameSize;
+    }
+
+    /** Counts what the socket delivered, once per read rather than per frame. */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof ByteBuf b) {
+            metrics.bytesReceived(b.readableBytes());
+        }
+        super.channelRead(ctx, msg);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
 import io.reactiveipc.codec.IpcCodec;
 import io.reactiveipc.internal.Frames;
+import io.reactiveipc.spi.IpcMetricsRecorder;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
 import java.io.IOException;
@@ -46,6 +47,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     private final IpcCodec codec;
     private final int maxFrameSize;
     private final int delimiterLength;
+    private final IpcMetricsRecorder metrics;
     private static final AtomicIntegerFieldUpdater<NettyLink> SCHEDULED =
             AtomicIntegerFieldUpdater.newUpdater(NettyLink.class, "scheduled");
     private static final AtomicIntegerFieldUpdater<NettyLink> RECEIVING =
@@ -78,8 +80,9 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     private boolean inputDone;
     private @Nullable Throwable inputError;
 
-    NettyLink(Channel channel, IpcCodec codec, int delimiterLength, int maxFrameSize) {
+    NettyLink(Channel channel, IpcCodec codec, int delimiterLength, int maxFrameSize, IpcMetricsRecorder metrics) {
         this.channel = channel;
+        this.metrics = metrics;
         this.codec = codec;
         this.delimiterLength = delimiterLength;
         this.maxFrameSize = maxFrameSize;
@@ -283,9 +286,12 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
 
     private @Nullable ByteBuf encode(OutboundQueue q, OutboundQueue.Entry entry) {
         ByteBuf buf = channel.alloc().ioBuffer();
+        Message message = entry.message();
         try {
-            Frames.encode(codec, entry.message(), new ByteBufOutputStream(buf), buf::readableBytes,
+            Frames.encode(codec, message, new ByteBufOutputStream(buf), buf::readableBytes,
                     delimiterLength, maxFrameSize);
+            metrics.messageSent(message.type());
+            metrics.bytesSent(buf.readableBytes());
             return buf;
         } catch (IpcException e) {
             buf.release();

@@ -262,8 +262,9 @@ public final class NettyTransport implements IpcTransport {
 
     /** Before the channel is registered, so no byte is read before the decoder is in place. */
     private static void install(Channel channel, IpcConfig config) {
-        FrameDecoder frames = new FrameDecoder(config.codec(), config.maxFrameSize());
-        NettyLink link = new NettyLink(channel, config.codec(), frames.delimiterLength(), config.maxFrameSize());
+        FrameDecoder frames = new FrameDecoder(config.codec(), config.maxFrameSize(), config.metrics());
+        NettyLink link = new NettyLink(channel, config.codec(), frames.delimiterLength(), config.maxFrameSize(),
+                config.metrics());
         channel.attr(NettyLink.KEY).set(link);
         // Reactor Netty's bridge to receive() is already there; frames must be decoded before they reach it.
         if (channel.pipeline().get(NettyPipeline.ReactiveBridge) != null) {

@@ -6,6 +6,7 @@ import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.Message;
 import io.reactiveipc.codec.IpcCodec;
+import io.reactiveipc.spi.IpcMetricsRecorder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ class FrameDecoderTest {
     }
 
     static List<Object> feed(IpcCodec codec, int maxFrameSize, boolean close, byte[]... chunks) {
-        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(codec, maxFrameSize));
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(codec, maxFrameSize, IpcMetricsRecorder.NONE));
         for (byte[] c : chunks) {
             ch.writeInbound(Unpooled.wrappedBuffer(c));
         }
@@ -121,7 +122,7 @@ class FrameDecoderTest {
     @Test
     void aFrameOverTheLimitThatArrivesInPiecesIsNotBufferedWhole() {
         byte[] piece = utf8("x".repeat(80));
-        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(IpcCodec.nodeIpc(), 100));
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(IpcCodec.nodeIpc(), 100, IpcMetricsRecorder.NONE));
         ch.writeInbound(Unpooled.wrappedBuffer(utf8("{\"type\":\"big\",\"data\":\"")));
         for (int i = 0; i < 100; i++) {
             ch.writeInbound(Unpooled.wrappedBuffer(piece));

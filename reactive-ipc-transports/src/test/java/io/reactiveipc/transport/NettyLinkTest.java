@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class NettyLinkTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
-    private final NettyLink link = new NettyLink(channel, IpcCodec.nodeIpc(), 1, 1024);
+    private final NettyLink link = new NettyLink(channel, IpcCodec.nodeIpc(), 1, 1024, io.reactiveipc.spi.IpcMetricsRecorder.NONE);
 
     NettyLinkTest() {
         channel.pipeline().addLast(link);
