@@ -14,6 +14,7 @@ import io.reactiveipc.IpcServer;
 import io.reactiveipc.Message;
 import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.spi.Link;
+import io.reactiveipc.spi.MessageStream;
 import io.reactiveipc.spi.OutboundQueue;
 import java.util.ArrayList;
 import java.util.List;
