@@ -206,7 +206,9 @@ public interface IpcServer extends Disposable {
     }
 
     /**
-     * Sends {@code message} to every open connection and completes when it was written to each. The frame is
+     * Sends {@code message} to every open connection and completes when it was written to each. "Open" includes
+     * every connection whose {@link IpcEvent.Connected} was published before the broadcast is subscribed (a
+     * welcome broadcast on {@code Connected} reaches the newcomer). The frame is
      * encoded once for all of them; if it cannot be encoded the broadcast fails with {@link IpcDataException} and
      * nothing is sent. A connection that closes meanwhile is skipped; one whose queue is full gets a
      * {@link IpcEvent.Failure} and the others still receive it.

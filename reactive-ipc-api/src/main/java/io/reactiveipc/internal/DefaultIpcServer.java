@@ -89,13 +89,14 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         } while (!open.compareAndSet(n, n + 1));
         DefaultIpcConnection c = new DefaultIpcConnection(String.valueOf(ids.incrementAndGet()), link, config, events,
                 this);
-        events.emit(new IpcEvent.Connected(c));
+        // in the broadcast set first: whoever sees Connected may broadcast at once, on this thread
         synchronized (watchers) {
             live.add(c);
             for (FluxSink<IpcConnection> w : watchers) {
                 w.next(c);
             }
         }
+        events.emit(new IpcEvent.Connected(c));
         c.onDispose().subscribe(null, null, () -> {
             live.remove(c);
             String name = c.name();
