@@ -2,7 +2,7 @@ package io.reactiveipc;
 
 import static java.util.Objects.requireNonNull;
 
-import io.reactiveipc.internal.Transports;
+import io.reactiveipc.spi.IpcEngine;
 import io.reactiveipc.spi.IpcTransport;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
@@ -41,7 +41,7 @@ public interface IpcClient extends IpcConnection {
         requireNonNull(id, "id");
         requireNonNull(address, "address");
         requireNonNull(config, "config");
-        return Transports.connectClient(id, address, config);
+        return IpcEngine.get().connectClient(null, id, address, config);
     }
 
     /**
@@ -62,7 +62,7 @@ public interface IpcClient extends IpcConnection {
         requireNonNull(id, "id");
         requireNonNull(address, "address");
         requireNonNull(config, "config");
-        return Transports.connectClient(transport, id, address, config);
+        return IpcEngine.get().connectClient(transport, id, address, config);
     }
 
     /** Where it connects. */

@@ -3,7 +3,7 @@ package io.reactiveipc;
 import static java.util.Objects.requireNonNull;
 
 import io.reactiveipc.codec.IpcCodec;
-import io.reactiveipc.internal.JsonCodec;
+import io.reactiveipc.spi.IpcEngine;
 import io.reactiveipc.spi.IpcMetricsRecorder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -275,7 +275,7 @@ public final class IpcConfig {
      * frames (raw buffers and other dialects have no room for the announcement).
      */
     public boolean identify() {
-        return identify && codec instanceof JsonCodec;
+        return identify && IpcEngine.get().announcesId(codec);
     }
 
     /** What a server relays between its clients. */
@@ -588,7 +588,7 @@ public final class IpcConfig {
             IpcCodec c = codec != null ? codec
                     : rawBuffer ? IpcCodec.raw(encoding)
                     : delimiter.equals("\f") ? IpcCodec.nodeIpc()
-                    : IpcCodec.nodeIpc(JsonCodec.MAPPER, delimiter);
+                    : IpcCodec.nodeIpc(IpcEngine.get().defaultMapper(), delimiter);
             return new IpcConfig(this, c);
         }
 

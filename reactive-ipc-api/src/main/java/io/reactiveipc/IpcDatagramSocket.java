@@ -2,7 +2,7 @@ package io.reactiveipc;
 
 import static java.util.Objects.requireNonNull;
 
-import io.reactiveipc.internal.DatagramTransports;
+import io.reactiveipc.spi.IpcEngine;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -89,7 +89,7 @@ public interface IpcDatagramSocket extends Disposable {
     static Mono<IpcDatagramSocket> bind(IpcAddress.Udp address, IpcConfig config) {
         requireNonNull(address, "address");
         requireNonNull(config, "config");
-        return DatagramTransports.bind(address, config);
+        return IpcEngine.get().bindDatagram(address, config);
     }
 
     /** The bound address (for port 0, the port that was bound): what peers {@code emit} to. */

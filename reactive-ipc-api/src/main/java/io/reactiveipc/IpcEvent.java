@@ -32,8 +32,9 @@ public sealed interface IpcEvent {
     }
 
     /**
-     * Client: a socket is up and queued messages are being written. Server: a connection was accepted.
-     * node-ipc {@code connect}.
+     * Client: a socket is up and queued messages are being written. Server: a connection was accepted; it is
+     * already among {@link IpcServer#connections()} and the broadcast set, so a broadcast issued on seeing this
+     * event (on any thread) reaches it. node-ipc {@code connect}.
      */
     record Connected(IpcConnection connection) implements IpcEvent {
         public Connected {

@@ -2,7 +2,7 @@ package io.reactiveipc;
 
 import static java.util.Objects.requireNonNull;
 
-import io.reactiveipc.internal.Transports;
+import io.reactiveipc.spi.IpcEngine;
 import io.reactiveipc.spi.IpcTransport;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
@@ -42,7 +42,7 @@ public interface IpcServer extends Disposable {
     static Mono<IpcServer> bind(IpcAddress address, IpcConfig config) {
         requireNonNull(address, "address");
         requireNonNull(config, "config");
-        return Transports.bindServer(address, config);
+        return IpcEngine.get().bindServer(null, address, config, s -> { });
     }
 
     /**
@@ -57,7 +57,7 @@ public interface IpcServer extends Disposable {
         requireNonNull(address, "address");
         requireNonNull(config, "config");
         requireNonNull(beforeAccepting, "beforeAccepting");
-        return Transports.bindServer(address, config, beforeAccepting);
+        return IpcEngine.get().bindServer(null, address, config, beforeAccepting);
     }
 
     /**
@@ -78,7 +78,7 @@ public interface IpcServer extends Disposable {
         requireNonNull(transport, "transport");
         requireNonNull(address, "address");
         requireNonNull(config, "config");
-        return Transports.bindServer(transport, address, config);
+        return IpcEngine.get().bindServer(transport, address, config, s -> { });
     }
 
     /**
@@ -91,7 +91,7 @@ public interface IpcServer extends Disposable {
         requireNonNull(address, "address");
         requireNonNull(config, "config");
         requireNonNull(beforeAccepting, "beforeAccepting");
-        return Transports.bindServer(transport, address, config, beforeAccepting);
+        return IpcEngine.get().bindServer(transport, address, config, beforeAccepting);
     }
 
     /**
@@ -206,7 +206,9 @@ public interface IpcServer extends Disposable {
     }
 
     /**
-     * Sends {@code message} to every open connection and completes when it was written to each. The frame is
+     * Sends {@code message} to every open connection and completes when it was written to each. "Open" includes
+     * every connection whose {@link IpcEvent.Connected} was published before the broadcast is subscribed (a
+     * welcome broadcast on {@code Connected} reaches the newcomer). The frame is
      * encoded once for all of them; if it cannot be encoded the broadcast fails with {@link IpcDataException} and
      * nothing is sent. A connection that closes meanwhile is skipped; one whose queue is full gets a
      * {@link IpcEvent.Failure} and the others still receive it.

@@ -2,10 +2,8 @@ package io.reactiveipc;
 
 import static java.util.Objects.requireNonNull;
 
-import io.reactiveipc.internal.Envelope;
-import io.reactiveipc.internal.JsonCodec;
-import io.reactiveipc.internal.MessageAccess;
-import io.reactiveipc.internal.MessageJson;
+import io.reactiveipc.spi.IpcEngine;
+import io.reactiveipc.spi.MessageParts;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
@@ -47,8 +45,13 @@ import tools.jackson.databind.node.StringNode;
 @JsonDeserialize(using = MessageJson.Deserializer.class)
 public final class Message {
 
+    /** Binds and converts data given as a Java value, and that of frames decoded without a mapper of their own. */
+    private static final ObjectMapper DEFAULT_MAPPER;
+
     static {
-        MessageAccess.install(new Access());
+        IpcEngine engine = IpcEngine.get();
+        engine.install(new Parts());
+        DEFAULT_MAPPER = engine.defaultMapper();
     }
 
     /** Serializes as {@code {}}; immutable, so it can be shared. */
@@ -65,8 +68,11 @@ public final class Message {
     private final byte form;
     /** The encoded frame, when encoded once for many connections (broadcast). */
     private final byte @Nullable [] frame;
-    /** Correlation and relay members beside type and data; null for a plain node-ipc message. */
-    private final @Nullable Envelope envelope;
+    /**
+     * Correlation and relay members beside type and data, the engine's to read and write (its Envelope); null for
+     * a plain node-ipc message.
+     */
+    private final @Nullable Object envelope;
     /** Binds and converts the data: the mapper of the codec that decoded the frame, else the default. */
     private final ObjectMapper mapper;
     private volatile @Nullable JsonNode tree;
@@ -89,11 +95,11 @@ public final class Message {
 
     private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length,
             byte form, byte @Nullable [] frame) {
-        this(type, value, json, offset, length, form, frame, null, JsonCodec.MAPPER);
+        this(type, value, json, offset, length, form, frame, null, DEFAULT_MAPPER);
     }
 
     private Message(String type, @Nullable Object value, byte @Nullable [] json, int offset, int length,
-            byte form, byte @Nullable [] frame, @Nullable Envelope envelope, ObjectMapper mapper) {
+            byte form, byte @Nullable [] frame, @Nullable Object envelope, ObjectMapper mapper) {
         this.mapper = mapper;
         this.envelope = envelope;
         this.type = type;
@@ -127,7 +133,7 @@ public final class Message {
     public static Message ofJson(String type, String json) {
         requireNonNull(type, "type");
         requireNonNull(json, "json");
-        byte[] bytes = JsonCodec.validateValue(json);
+        byte[] bytes = IpcEngine.get().validateJson(json);
         return new Message(type, null, bytes, 0, bytes.length);
     }
 
@@ -155,8 +161,8 @@ public final class Message {
      * client's id; null for a message the peer sent itself.
      */
     public @Nullable String from() {
-        Envelope e = envelope;
-        return e != null ? e.from() : null;
+        Object e = envelope;
+        return e != null ? IpcEngine.get().from(e) : null;
     }
 
     /** True if this message has exactly this type. */
@@ -286,23 +292,38 @@ public final class Message {
         return "Message{type=" + type + ", data=" + data + "}";
     }
 
-    private static final class Access implements MessageAccess {
+    /** Whether the data is the JSON text of a decoded frame (else a Java value): for {@link MessageJson}. */
+    boolean hasJsonText() {
+        return json != null;
+    }
+
+    /** Whether a decoded frame had a {@code data} member. */
+    boolean hasData() {
+        return length > 0;
+    }
+
+    /** The data given as a Java value, when {@link #hasJsonText()} is false. */
+    @Nullable Object javaValue() {
+        return value;
+    }
+
+    private static final class Parts implements MessageParts {
         @Override
         public Message decoded(ObjectMapper mapper, String type, byte[] json, int offset, int length,
-                @Nullable Envelope envelope) {
-            return new Message(type, null, json, offset, length, PARSE, null, envelope, mapper);
+                @Nullable Object routing) {
+            return new Message(type, null, json, offset, length, PARSE, null, routing, mapper);
         }
 
         @Override
         public Message decodedScalar(ObjectMapper mapper, String type, byte[] json, int offset, int length,
-                @Nullable Object scalar, @Nullable Envelope envelope) {
-            return new Message(type, scalar, json, offset, length, SCALAR, null, envelope, mapper);
+                @Nullable Object scalar, @Nullable Object routing) {
+            return new Message(type, scalar, json, offset, length, SCALAR, null, routing, mapper);
         }
 
         @Override
         public Message decodedText(ObjectMapper mapper, String type, byte[] json, int offset, int length,
-                @Nullable Envelope envelope) {
-            return new Message(type, null, json, offset, length, TEXT, null, envelope, mapper);
+                @Nullable Object routing) {
+            return new Message(type, null, json, offset, length, TEXT, null, routing, mapper);
         }
 
         @Override
@@ -311,13 +332,13 @@ public final class Message {
         }
 
         @Override
-        public Message withEnvelope(Message m, @Nullable Envelope envelope) {
-            return m.envelope == envelope ? m
-                    : new Message(m.type, m.value, m.json, m.offset, m.length, m.form, null, envelope, m.mapper);
+        public Message withRouting(Message m, @Nullable Object routing) {
+            return m.envelope == routing ? m
+                    : new Message(m.type, m.value, m.json, m.offset, m.length, m.form, null, routing, m.mapper);
         }
 
         @Override
-        public @Nullable Envelope envelope(Message m) {
+        public @Nullable Object routing(Message m) {
             return m.envelope;
         }
 

@@ -5,9 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.reactiveipc.IpcDataException;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
-import io.reactiveipc.internal.JsonCodec;
-import io.reactiveipc.internal.RawCodec;
-import io.reactiveipc.internal.SocketIpcCodec;
+import io.reactiveipc.spi.IpcEngine;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +56,8 @@ public interface IpcCodec {
      * default codec.
      */
     static IpcCodec nodeIpc() {
-        return JsonCodec.DEFAULT;
+        IpcEngine engine = IpcEngine.get();
+        return engine.nodeIpcCodec(engine.defaultMapper(), new byte[] {'\f'});
     }
 
     /**
@@ -66,7 +65,7 @@ public interface IpcCodec {
      * frame's envelope stays node-ipc's; only the {@code data} value is the mapper's to write and bind.
      */
     static IpcCodec nodeIpc(JsonMapper mapper) {
-        return new JsonCodec(requireNonNull(mapper, "mapper"), new byte[] {JsonCodec.DELIMITER});
+        return IpcEngine.get().nodeIpcCodec(requireNonNull(mapper, "mapper"), new byte[] {'\f'});
     }
 
     /**
@@ -77,7 +76,8 @@ public interface IpcCodec {
      */
     static IpcCodec nodeIpc(JsonMapper mapper, String delimiter) {
         requireNonNull(delimiter, "delimiter");
-        return new JsonCodec(requireNonNull(mapper, "mapper"), delimiter.getBytes(StandardCharsets.UTF_8));
+        return IpcEngine.get().nodeIpcCodec(requireNonNull(mapper, "mapper"),
+                delimiter.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -93,7 +93,7 @@ public interface IpcCodec {
      * @throws IllegalArgumentException for an encoding node does not know
      */
     static IpcCodec raw(String encoding) {
-        return new RawCodec(requireNonNull(encoding, "encoding"));
+        return IpcEngine.get().rawCodec(requireNonNull(encoding, "encoding"));
     }
 
     /**
@@ -117,11 +117,12 @@ public interface IpcCodec {
      * socket-ipc peer ignores their extra members.
      */
     static IpcCodec socketIpc() {
-        return SocketIpcCodec.DEFAULT;
+        IpcEngine engine = IpcEngine.get();
+        return engine.socketIpcCodec(engine.defaultMapper());
     }
 
     /** {@link #socketIpc()} with your mapper for the {@code message} value. */
     static IpcCodec socketIpc(JsonMapper mapper) {
-        return new SocketIpcCodec(requireNonNull(mapper, "mapper"));
+        return IpcEngine.get().socketIpcCodec(requireNonNull(mapper, "mapper"));
     }
 }

@@ -15,6 +15,7 @@ import io.reactiveipc.Message;
 import io.reactiveipc.spi.IpcMetricsRecorder;
 import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.spi.Link;
+import io.reactiveipc.spi.MessageStream;
 import io.reactiveipc.spi.OutboundQueue;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,13 +100,14 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
                 this);
         metrics.connectionOpened();
         metrics.queueOpened(c.queue());
-        events.emit(new IpcEvent.Connected(c));
+        // in the broadcast set first: whoever sees Connected may broadcast at once, on this thread
         synchronized (watchers) {
             live.add(c);
             for (FluxSink<IpcConnection> w : watchers) {
                 w.next(c);
             }
         }
+        events.emit(new IpcEvent.Connected(c));
         c.onDispose().subscribe(null, null, () -> {
             live.remove(c);
             String name = c.name();

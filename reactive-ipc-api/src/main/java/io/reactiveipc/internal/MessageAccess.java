@@ -1,70 +1,111 @@
 package io.reactiveipc.internal;
 
 import io.reactiveipc.Message;
+import io.reactiveipc.spi.IpcEngine;
+import io.reactiveipc.spi.MessageParts;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.ObjectMapper;
 
-/** The codec's way into {@link Message}'s representation without making it public API. */
-public interface MessageAccess {
+/**
+ * The engine's way into {@link Message}'s representation without making it public API: {@code Message}'s parts
+ * ({@link MessageParts}, which keep the routing members opaque to the API) with those members typed as
+ * the {@link Envelope}s they are. Final and held in a static final, so every call inlines to the message's own.
+ */
+public final class MessageAccess {
 
-    Message decoded(ObjectMapper mapper, String type, byte[] json, int offset, int length, @Nullable Envelope envelope);
+    /** Handed over by Message's static initializer, through {@link DefaultEngine#install}. */
+    private static volatile @Nullable MessageParts installed;
+
+    private final MessageParts parts;
+
+    private MessageAccess(MessageParts parts) {
+        this.parts = parts;
+    }
+
+    public static MessageAccess get() {
+        return Holder.INSTANCE;
+    }
+
+    /** Only {@link DefaultEngine#install}, on behalf of Message, once. */
+    static void install(MessageParts parts) {
+        synchronized (MessageAccess.class) {
+            if (installed != null) {
+                throw new IllegalStateException("only Message installs its parts, once");
+            }
+            installed = parts;
+        }
+    }
+
+    /** Kept apart so that {@link #install} never waits for Message's initialization. */
+    private static final class Holder {
+        static final MessageAccess INSTANCE = create();
+
+        private static MessageAccess create() {
+            MessageParts p = installed;
+            if (p == null) {
+                Message.of("init"); // runs Message's static initializer, which installs its parts
+                p = installed;
+            }
+            if (p == null) {
+                throw new IllegalStateException("Message did not install its parts: the engine Message found, "
+                        + IpcEngine.get() + ", is not this one");
+            }
+            return new MessageAccess(p);
+        }
+    }
+
+    public Message decoded(ObjectMapper mapper, String type, byte[] json, int offset, int length,
+            @Nullable Envelope envelope) {
+        return parts.decoded(mapper, type, json, offset, length, envelope);
+    }
 
     /** As above, with the data's value already read by the decoder (a string, integer, boolean or null). */
-    Message decodedScalar(ObjectMapper mapper, String type, byte[] json, int offset, int length, @Nullable Object scalar,
-            @Nullable Envelope envelope);
+    public Message decodedScalar(ObjectMapper mapper, String type, byte[] json, int offset, int length,
+            @Nullable Object scalar, @Nullable Envelope envelope) {
+        return parts.decodedScalar(mapper, type, json, offset, length, scalar, envelope);
+    }
 
     /**
      * As {@link #decoded}, for data that is a JSON string of printable ASCII without escapes: its text is the bytes
      * between the quotes, read when asked for.
      */
-    Message decodedText(ObjectMapper mapper, String type, byte[] json, int offset, int length, @Nullable Envelope envelope);
+    public Message decodedText(ObjectMapper mapper, String type, byte[] json, int offset, int length,
+            @Nullable Envelope envelope) {
+        return parts.decodedText(mapper, type, json, offset, length, envelope);
+    }
 
     /** The same message with other extra members (the frame, if encoded once, is not kept). */
-    Message withEnvelope(Message m, @Nullable Envelope envelope);
+    public Message withEnvelope(Message m, @Nullable Envelope envelope) {
+        return parts.withRouting(m, envelope);
+    }
 
-    @Nullable Envelope envelope(Message m);
+    /** Only the engine sets routing members, and only to an Envelope. */
+    public @Nullable Envelope envelope(Message m) {
+        return (Envelope) parts.routing(m);
+    }
 
-    byte @Nullable [] json(Message m);
+    public byte @Nullable [] json(Message m) {
+        return parts.json(m);
+    }
 
     /** The same message carrying its whole encoded frame, written as is by every connection it is sent to. */
-    Message withFrame(Message m, byte[] frame);
-
-    byte @Nullable [] frame(Message m);
-
-    int jsonOffset(Message m);
-
-    int jsonLength(Message m);
-
-    @Nullable Object value(Message m);
-
-    static MessageAccess get() {
-        MessageAccess a = Holder.instance;
-        if (a == null) {
-            Message.of("init"); // runs Message's static initializer, which installs the accessor
-            a = Holder.instance;
-        }
-        return a;
+    public Message withFrame(Message m, byte[] frame) {
+        return parts.withFrame(m, frame);
     }
 
-    /**
-     * Message's static initializer hands its accessor over; from anywhere else, or a second time, this throws (an
-     * interface's static method cannot be less than public, and on the class path this package is reachable).
-     */
-    static void install(MessageAccess access) {
-        Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass();
-        synchronized (Holder.class) {
-            if (caller != Message.class || Holder.instance != null) {
-                throw new IllegalStateException("only Message installs its accessor, once");
-            }
-            Holder.instance = access;
-        }
+    public byte @Nullable [] frame(Message m) {
+        return parts.frame(m);
     }
 
-    /** Mutable holder kept out of the interface's constants. */
-    final class Holder {
-        static volatile @Nullable MessageAccess instance;
+    public int jsonOffset(Message m) {
+        return parts.jsonOffset(m);
+    }
 
-        private Holder() {
-        }
+    public int jsonLength(Message m) {
+        return parts.jsonLength(m);
+    }
+
+    public @Nullable Object value(Message m) {
+        return parts.value(m);
     }
 }

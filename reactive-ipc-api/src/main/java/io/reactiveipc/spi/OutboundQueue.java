@@ -6,9 +6,6 @@ import io.reactiveipc.IpcClosedException;
 import io.reactiveipc.IpcOverflowException;
 import io.reactiveipc.IpcTimeoutException;
 import io.reactiveipc.Message;
-import io.reactiveipc.internal.Envelope;
-import io.reactiveipc.internal.MessageAccess;
-import io.reactiveipc.internal.MessageStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
@@ -60,7 +57,8 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         }
     }
 
-    private static final MessageAccess ACCESS = MessageAccess.get();
+    /** Reads the routing members of a message for sync mode. */
+    private static final IpcEngine ENGINE = IpcEngine.get();
     private static final AtomicIntegerFieldUpdater<OutboundQueue> SIZE =
             AtomicIntegerFieldUpdater.newUpdater(OutboundQueue.class, "size");
     private static final AtomicReferenceFieldUpdater<OutboundQueue, Announcement> ANNOUNCEMENT =
@@ -186,8 +184,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
          * that answer or steer (answers, stream ends and errors, credits, cancels).
          */
         boolean asks() {
-            Envelope e = ACCESS.envelope(message());
-            return e == null || e.kind() < Envelope.MORE; // NONE, REQUEST, STREAM
+            return ENGINE.awaitsAnswer(message());
         }
     }
 

@@ -18,7 +18,7 @@ class ModuleDescriptorTest {
     }
 
     @Test
-    void theEngineIsExportedOnlyToTheProjectsOwnModulesAndJackson() {
+    void theEngineIsExportedOnlyToTheProjectsOwnModules() {
         Map<String, Set<String>> exports = descriptor().exports().stream()
                 .collect(Collectors.toMap(ModuleDescriptor.Exports::source, ModuleDescriptor.Exports::targets));
         assertThat(exports).containsOnlyKeys("io.reactiveipc", "io.reactiveipc.codec", "io.reactiveipc.spi",
@@ -26,13 +26,17 @@ class ModuleDescriptorTest {
         assertThat(exports.get("io.reactiveipc")).as("unqualified").isEmpty();
         assertThat(exports.get("io.reactiveipc.spi")).as("unqualified").isEmpty();
         assertThat(exports.get("io.reactiveipc.internal")).containsExactlyInAnyOrder("io.reactiveipc.transport",
-                "io.reactiveipc.test", "io.reactiveipc.benchmark", "tools.jackson.databind");
+                "io.reactiveipc.test", "io.reactiveipc.benchmark");
         assertThat(descriptor().opens()).as("nothing opened to reflection").isEmpty();
     }
 
     @Test
-    void transportsAreFoundWithTheServiceLoader() {
-        assertThat(descriptor().uses()).containsExactlyInAnyOrder("io.reactiveipc.spi.IpcTransport",
-                "io.reactiveipc.spi.IpcDatagramTransport");
+    void theEngineAndTransportsAreFoundWithTheServiceLoader() {
+        assertThat(descriptor().uses()).containsExactlyInAnyOrder("io.reactiveipc.spi.IpcEngine",
+                "io.reactiveipc.spi.IpcTransport", "io.reactiveipc.spi.IpcDatagramTransport");
+        assertThat(descriptor().provides()).singleElement().satisfies(p -> {
+            assertThat(p.service()).isEqualTo("io.reactiveipc.spi.IpcEngine");
+            assertThat(p.providers()).containsExactly("io.reactiveipc.internal.DefaultEngine");
+        });
     }
 }

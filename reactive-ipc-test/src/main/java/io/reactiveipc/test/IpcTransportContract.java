@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -138,6 +139,33 @@ public interface IpcTransportContract {
         // each client's first message: "only" for the one we emitted to, "all" for the others
         List<String> firsts = next.stream().map(m -> m.block(T).type()).toList();
         assertThat(firsts).containsExactlyInAnyOrder("only", "all", "all");
+    }
+
+    /**
+     * A connection is in the broadcast set before its {@link IpcEvent.Connected} is published, so a broadcast
+     * issued on seeing it (a welcome) reaches it; before, it reached nobody when the event was handled on the
+     * thread that published it.
+     */
+    @Test
+    default void aBroadcastOnConnectedReachesTheClientThatJustConnected(IpcFixtures fx) {
+        IpcServer server = fx.server(QUIET);
+        AtomicInteger welcomes = new AtomicInteger();
+        server.events().ofType(IpcEvent.Connected.class)
+                .flatMap(e -> server.broadcast("welcome", welcomes.incrementAndGet()))
+                .subscribe();
+        IpcClient first = fx.client(server.address(), QUIET);
+        Flux<Message> firstHeard = first.inbound().take(2).cache();
+        firstHeard.subscribe();
+        StepVerifier.create(firstHeard.take(1))
+                .as("the first client's welcome, with no other client to receive it")
+                .expectNext(Message.of("welcome", 1))
+                .expectComplete()
+                .verify(T);
+        IpcClient second = fx.client(server.address(), QUIET);
+        assertThat(second.inbound().blockFirst(T)).as("the second client's welcome")
+                .isEqualTo(Message.of("welcome", 2));
+        assertThat(firstHeard.collectList().block(T)).as("and the first client hears it too")
+                .containsExactly(Message.of("welcome", 1), Message.of("welcome", 2));
     }
 
     @Test

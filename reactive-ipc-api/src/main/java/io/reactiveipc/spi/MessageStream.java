@@ -1,4 +1,4 @@
-package io.reactiveipc.internal;
+package io.reactiveipc.spi;
 
 import io.reactiveipc.Message;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,6 +17,8 @@ import reactor.util.context.Context;
  *
  * <p>Messages finish on the threads that write them (several event loops for a broadcast), so requests upstream
  * are serialized here.
+ *
+ * <p>Shared by {@link OutboundQueue#sendAll} and the engine's broadcast; not for users.
  */
 public abstract class MessageStream implements CoreSubscriber<Message> {
 

@@ -1,6 +1,5 @@
-package io.reactiveipc.internal;
+package io.reactiveipc;
 
-import io.reactiveipc.Message;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -13,9 +12,10 @@ import tools.jackson.databind.ValueSerializer;
 /**
  * A {@link Message} as any Jackson 3 mapper writes and reads it: {@code {"type":...,"data":...}}, so a WebFlux
  * controller can return {@code Flux<Message>} and take one as a request body. Extra members of ours (request ids,
- * relay names) are the wire's business and are left out.
+ * relay names) are the wire's business and are left out. Package-private beside Message; Jackson instantiates the
+ * nested classes, which are public in an exported package, so nothing is opened to reflection.
  */
-public final class MessageJson {
+final class MessageJson {
 
     private MessageJson() {
     }
@@ -25,11 +25,10 @@ public final class MessageJson {
         public void serialize(Message m, JsonGenerator g, SerializationContext ctxt) throws JacksonException {
             g.writeStartObject();
             g.writeStringProperty("type", m.type());
-            MessageAccess access = MessageAccess.get();
-            if (access.json(m) == null) {
+            if (!m.hasJsonText()) {
                 g.writeName("data");
-                ctxt.writeValue(g, access.value(m));
-            } else if (access.jsonLength(m) > 0) {
+                ctxt.writeValue(g, m.javaValue());
+            } else if (m.hasData()) {
                 g.writeName("data");
                 ctxt.writeValue(g, m.data()); // a tree: right for every format the mapper writes
             }
