@@ -87,6 +87,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <tr><td>codec</td><td>{@link IpcCodec#nodeIpc()}</td><td>how frames become messages and back: node-ipc's JSON
  * frames with the library's Jackson 3 mapper; {@link IpcCodec#nodeIpc(JsonMapper)} binds data with yours</td></tr>
  * <tr><td>relayPolicy</td><td>{@link RelayPolicy#ALLOW_ALL}</td><td>what a server relays between its clients</td></tr>
+ * <tr><td>delivery</td><td>{@link Delivery#PLAIN}</td><td>{@link Delivery#ACKNOWLEDGED}: a client holds each message
+ * until the server acknowledges it and replays it after a reconnect (bounded; see {@link Delivery}); a server's
+ * setting gives its ack batching and session bounds</td></tr>
  * </table>
  */
 public final class IpcConfig {
@@ -120,6 +123,7 @@ public final class IpcConfig {
     private final int maxPendingRequests;
     private final int handlerConcurrency;
     private final boolean identify;
+    private final Delivery delivery;
     private final RelayPolicy relayPolicy;
     private final String delimiter;
     /** As given to the builder; null: derived from rawBuffer, encoding and delimiter. */
@@ -149,6 +153,7 @@ public final class IpcConfig {
         this.maxPendingRequests = b.maxPendingRequests;
         this.handlerConcurrency = b.handlerConcurrency;
         this.identify = b.identify;
+        this.delivery = b.delivery;
         this.relayPolicy = b.relayPolicy;
         this.delimiter = b.delimiter;
         this.explicitCodec = b.codec;
@@ -272,6 +277,11 @@ public final class IpcConfig {
         return identify && codec instanceof JsonCodec;
     }
 
+    /** How a client's messages are delivered: plain (written is sent) or acknowledged. */
+    public Delivery delivery() {
+        return delivery;
+    }
+
     /** What a server relays between its clients. */
     public RelayPolicy relayPolicy() {
         return relayPolicy;
@@ -348,6 +358,7 @@ public final class IpcConfig {
         private int maxPendingRequests = 65_536;
         private int handlerConcurrency = 256;
         private boolean identify = true;
+        private Delivery delivery = Delivery.PLAIN;
         private RelayPolicy relayPolicy = RelayPolicy.ALLOW_ALL;
         private @Nullable IpcCodec codec;
         private String delimiter = "\f";
@@ -378,6 +389,7 @@ public final class IpcConfig {
             maxPendingRequests = c.maxPendingRequests;
             handlerConcurrency = c.handlerConcurrency;
             identify = c.identify;
+            delivery = c.delivery;
             codec = c.explicitCodec;
             delimiter = c.delimiter;
             relayPolicy = c.relayPolicy;
@@ -395,6 +407,15 @@ public final class IpcConfig {
 
         public Builder handlerConcurrency(int calls) {
             this.handlerConcurrency = calls;
+            return this;
+        }
+
+        /**
+         * {@link Delivery#ACKNOWLEDGED} for a client that must lose nothing across reconnects and server crashes
+         * (needs node-ipc's JSON frames, {@code identify(true)}, no {@code sync}); default {@link Delivery#PLAIN}.
+         */
+        public Builder delivery(Delivery delivery) {
+            this.delivery = requireNonNull(delivery, "delivery");
             return this;
         }
 
@@ -566,6 +587,8 @@ public final class IpcConfig {
                     : rawBuffer ? IpcCodec.raw(encoding)
                     : delimiter.equals("\f") ? IpcCodec.nodeIpc()
                     : IpcCodec.nodeIpc(JsonCodec.MAPPER, delimiter);
+            check(!delivery.isAcknowledged() || (c instanceof JsonCodec && identify && !sync),
+                    "delivery: acknowledged delivery needs node-ipc's JSON frames, identify(true) and sync(false)");
             return new IpcConfig(this, c);
         }
 
