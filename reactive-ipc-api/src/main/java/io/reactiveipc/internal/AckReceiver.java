@@ -149,7 +149,7 @@ final class AckReceiver {
 
     private void send(long n) {
         session.lastSeen = System.nanoTime();
-        Message ack = ACCESS.withEnvelope(Message.of(TYPE), new Envelope(Envelope.ACK, n, 0, null, null));
+        Message ack = ACCESS.withEnvelope(Message.of(TYPE, null), new Envelope(Envelope.ACK, n, 0, null, null));
         Sinks.EmitResult r = out.tryEmitNext(ack);
         if (r == Sinks.EmitResult.OK) {
             synchronized (this) {
