@@ -213,7 +213,10 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         });
         if (s != null) {
             s.connected(); // what the last socket wrote and was not acknowledged goes first
-            outbound.offerFirst(Message.of(Exchange.HELLO, Map.of("id", config.id(), "session", s.session())));
+            Map<String, String> hello = new java.util.LinkedHashMap<>(); // id first, as in a plain hello
+            hello.put("id", config.id());
+            hello.put("session", s.session());
+            outbound.offerFirst(Message.of(Exchange.HELLO, hello));
         } else if (config.identify()) {
             outbound.offerFirst(Message.of(Exchange.HELLO, Map.of("id", config.id())));
         }
