@@ -2,11 +2,8 @@ package io.reactiveipc;
 
 import static java.util.Objects.requireNonNull;
 
-import io.reactiveipc.internal.Envelope;
-import io.reactiveipc.internal.MessageAccess;
 import java.time.Duration;
 import java.util.function.ToLongFunction;
-import org.jspecify.annotations.Nullable;
 
 /**
  * How a client's messages reach a Reactive IPC server: {@link #PLAIN} (node-ipc's way: a message counts as sent
@@ -56,7 +53,7 @@ import org.jspecify.annotations.Nullable;
  * from the restarted server's point of view. Duplicates are dropped by a live server process. Across a server
  * crash the restarted process knows nothing of the session, so it gets again what was delivered but not yet
  * acknowledged (at most {@code ackEvery} messages, or {@code ackDelay}'s worth): <b>at-least-once</b>. A receiver
- * that records {@link #sequence(Message)} with its own durable state and tells the library where it stands with
+ * that records {@link Message#sequence()} with its own durable state and tells the library where it stands with
  * {@link #resume(ToLongFunction)} gets <b>exactly-once</b> across its own crashes. A client that dies loses what it
  * held (the replay buffer is in memory).
  */
@@ -183,18 +180,6 @@ public final class Delivery {
     /** The {@link #resume(ToLongFunction)} function. */
     public ToLongFunction<String> resume() {
         return resume;
-    }
-
-    /** The sequence number an acknowledged sender gave {@code message} (as received), 0 for none. */
-    public static long sequence(Message message) {
-        Envelope e = MessageAccess.get().envelope(requireNonNull(message, "message"));
-        return e == null ? 0 : e.seq();
-    }
-
-    /** The session of the sender of {@code message} (as received), null for a message not sent acknowledged. */
-    public static @Nullable String session(Message message) {
-        Envelope e = MessageAccess.get().envelope(requireNonNull(message, "message"));
-        return e == null ? null : e.session();
     }
 
     @Override

@@ -159,6 +159,22 @@ public final class Message {
         return e != null ? e.from() : null;
     }
 
+    /**
+     * As received by a server from a client sending with {@link Delivery#ACKNOWLEDGED}: the sequence number the
+     * client gave it (1, 2, 3... per client instance), to record with your own state for exactly-once across your
+     * process's crashes ({@link Delivery#resume}); 0 for any other message.
+     */
+    public long sequence() {
+        Envelope e = envelope;
+        return e != null ? e.seq() : 0;
+    }
+
+    /** As {@link #sequence()}: the sending client's session (a random token per client instance), else null. */
+    public @Nullable String session() {
+        Envelope e = envelope;
+        return e != null ? e.session() : null;
+    }
+
     /** True if this message has exactly this type. */
     public boolean isType(String type) {
         return this.type.equals(type);

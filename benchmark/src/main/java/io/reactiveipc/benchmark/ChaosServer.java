@@ -57,11 +57,11 @@ public final class ChaosServer {
             System.out.flush();
             return;
         }
-        String session = Delivery.session(m);
+        String session = m.session();
         if (session != null && !session.equals(session(log))) {
             log.put(8, pad(session));
         }
-        log.putLong(HEADER + RECORD * count, Delivery.sequence(m));
+        log.putLong(HEADER + RECORD * count, m.sequence());
         log.putLong(HEADER + RECORD * count + 8, m.data(Long.class));
         log.putLong(0, count + 1); // last: a record counts once complete
         if ((count + 1) % 1000 == 0) {

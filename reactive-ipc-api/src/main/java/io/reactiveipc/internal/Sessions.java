@@ -47,6 +47,14 @@ final class Sessions {
         synchronized long delivered() {
             return delivered;
         }
+
+        /**
+         * A new socket of the session: what an old one routed and never handed on is taken again from the replay
+         * (a slow subscriber of the dead connection may still get it too: no loss is preferred to no duplicate).
+         */
+        synchronized void reconnected() {
+            routed = delivered;
+        }
     }
 
     private final Delivery delivery;
@@ -78,6 +86,8 @@ final class Sessions {
                 eldest.next();
                 eldest.remove();
             }
+        } else {
+            s.reconnected();
         }
         s.lastSeen = now;
         return s;

@@ -55,11 +55,11 @@ public final class AckChaosServer {
 
     /** On the connection's I/O thread, before the ack can be sent: the application's "handled". */
     private static void record(MappedByteBuffer log, Message m) {
-        long seq = Delivery.sequence(m);
+        long seq = m.sequence();
         if (seq == 0) {
             return;
         }
-        String session = Delivery.session(m);
+        String session = m.session();
         if (!session.equals(session(log))) {
             log.put(8, pad(session));
         }
