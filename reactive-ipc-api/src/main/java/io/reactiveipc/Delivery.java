@@ -27,7 +27,7 @@ import java.util.function.ToLongFunction;
  * <ul>
  * <li><b>Sender (client).</b> Every message given to {@code send}, {@code emit}, {@code send(Publisher)} or
  * {@code outbound()} is held in a replay buffer until acknowledged; {@code send(Message)}/{@code emit} complete
- * when it was acknowledged, {@code send(Publisher)} keeps at most 256 unacknowledged (back pressure by acks). After
+ * when it was acknowledged, {@code send(Publisher)} keeps at most 2048 unacknowledged (back pressure by acks). After
  * a reconnect, what was written but not acknowledged is written again first, in order, with its own sequence
  * number. The buffer holds at most {@link #replayLimit()} messages (default 8192); one more fails at once with
  * {@link IpcOverflowException} (an {@code emit}/{@code send} fails, a {@code send(Publisher)} fails and cancels its

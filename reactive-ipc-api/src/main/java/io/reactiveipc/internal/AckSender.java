@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
@@ -32,8 +33,11 @@ import reactor.core.scheduler.Schedulers;
 final class AckSender {
 
     private static final MessageAccess ACCESS = MessageAccess.get();
-    /** How many messages of one {@code send(Publisher)} may be unacknowledged. */
-    static final int STREAM_WINDOW = 256;
+    /**
+     * How many messages of one {@code send(Publisher)} may be unacknowledged (at most the replay limit): enough to
+     * cover an ack's round trip at full speed (256 halved the rate).
+     */
+    static final int STREAM_WINDOW = 2048;
 
     private final String session = UUID.randomUUID().toString();
     private final OutboundQueue out;
@@ -99,7 +103,8 @@ final class AckSender {
 
     Mono<Void> sendAll(Publisher<Message> messages) {
         requireNonNull(messages, "messages");
-        return Mono.create(sink -> messages.subscribe(new Stream(sink)));
+        return Mono.create(sink -> messages.subscribe(new Stream(sink, Math.min(STREAM_WINDOW,
+                delivery.replayLimit()))));
     }
 
     private IpcOverflowException overflow() {
@@ -151,7 +156,7 @@ final class AckSender {
         }
         if (done != null) {
             for (Slot s : done) {
-                s.completion.done();
+                s.done();
             }
         }
     }
@@ -205,7 +210,7 @@ final class AckSender {
                 }
             }
         }
-        done.forEach(s -> s.completion.done());
+        done.forEach(Slot::done);
     }
 
     private void release(Slot slot) {
@@ -216,11 +221,18 @@ final class AckSender {
 
     /** One sequenced message: queued, written, replayed, until acknowledged. */
     private final class Slot extends OutboundQueue.Tracked {
+        private static final AtomicIntegerFieldUpdater<Slot> SETTLED =
+                AtomicIntegerFieldUpdater.newUpdater(Slot.class, "settled");
         final Message message;
         final long seq;
         final Completion completion;
         /** Written on the current or a dead socket; only the writer and {@link #connected()} touch it. */
         volatile boolean written;
+        /**
+         * Its sender was told (acknowledged, released, or failed): once only, though an ack read late from a dead
+         * socket can release a slot already put back for replay.
+         */
+        private volatile int settled;
 
         Slot(Message message, long seq, Completion completion) {
             this.message = message;
@@ -233,12 +245,18 @@ final class AckSender {
             return message;
         }
 
+        void done() {
+            if (SETTLED.compareAndSet(this, 0, 1)) {
+                completion.done();
+            }
+        }
+
         @Override
         public void written() {
             written = true;
             if (plain) {
                 release(this);
-                completion.done();
+                done();
             }
         }
 
@@ -246,7 +264,9 @@ final class AckSender {
         @Override
         public void failed(Throwable error) {
             release(this);
-            completion.failed(error);
+            if (SETTLED.compareAndSet(this, 0, 1)) {
+                completion.failed(error);
+            }
         }
     }
 
@@ -271,8 +291,8 @@ final class AckSender {
     /** A {@code send(Publisher)}: more is requested as messages are acknowledged. */
     private final class Stream extends MessageStream implements Completion {
 
-        Stream(MonoSink<Void> sink) {
-            super(sink, STREAM_WINDOW);
+        Stream(MonoSink<Void> sink, int window) {
+            super(sink, window);
         }
 
         @Override

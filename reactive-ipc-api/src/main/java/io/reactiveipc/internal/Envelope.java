@@ -124,11 +124,15 @@ public final class Envelope {
 
     private static final byte[] RID = ",\"rid\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RE = ",\"re\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SEQ = ",\"seq\":".getBytes(StandardCharsets.US_ASCII);
 
     /** The members as written after {@code data}, starting with a comma; empty for a plain envelope. */
     byte[] members() {
         if (to == null && from == null && seq == 0 && (kind == REQUEST || kind == REPLY)) {
             return idMember(kind == REQUEST ? RID : RE, id); // every request and answer: no builder, no string
+        }
+        if (kind == NONE && to == null && from == null && seq > 0) {
+            return idMember(SEQ, seq); // every acknowledged message
         }
         StringBuilder b = new StringBuilder(32);
         switch (kind) {
