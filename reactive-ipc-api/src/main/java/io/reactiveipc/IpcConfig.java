@@ -91,6 +91,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <tr><td>metrics</td><td>{@link IpcMetricsRecorder#NONE}</td><td>where connections, messages, bytes, queue depth,
  * reconnects, protocol errors and request latency are reported ({@code MicrometerIpcMetrics.recorder(registry)} in
  * {@code reactive-ipc-micrometer}); the default records nothing and costs nothing</td></tr>
+ * <tr><td>delivery</td><td>{@link Delivery#PLAIN}</td><td>{@link Delivery#ACKNOWLEDGED}: a client holds each message
+ * until the server acknowledges it and replays it after a reconnect (bounded; see {@link Delivery}); a server's
+ * setting gives its ack batching and session bounds</td></tr>
  * </table>
  */
 public final class IpcConfig {
@@ -124,6 +127,7 @@ public final class IpcConfig {
     private final int maxPendingRequests;
     private final int handlerConcurrency;
     private final boolean identify;
+    private final Delivery delivery;
     private final RelayPolicy relayPolicy;
     private final String delimiter;
     private final IpcMetricsRecorder metrics;
@@ -154,6 +158,7 @@ public final class IpcConfig {
         this.maxPendingRequests = b.maxPendingRequests;
         this.handlerConcurrency = b.handlerConcurrency;
         this.identify = b.identify;
+        this.delivery = b.delivery;
         this.relayPolicy = b.relayPolicy;
         this.delimiter = b.delimiter;
         this.metrics = b.metrics;
@@ -278,6 +283,11 @@ public final class IpcConfig {
         return identify && IpcEngine.get().announcesId(codec);
     }
 
+    /** How a client's messages are delivered: plain (written is sent) or acknowledged. */
+    public Delivery delivery() {
+        return delivery;
+    }
+
     /** What a server relays between its clients. */
     public RelayPolicy relayPolicy() {
         return relayPolicy;
@@ -360,6 +370,7 @@ public final class IpcConfig {
         private int maxPendingRequests = 65_536;
         private int handlerConcurrency = 256;
         private boolean identify = true;
+        private Delivery delivery = Delivery.PLAIN;
         private RelayPolicy relayPolicy = RelayPolicy.ALLOW_ALL;
         private @Nullable IpcCodec codec;
         private String delimiter = "\f";
@@ -392,6 +403,7 @@ public final class IpcConfig {
             handlerConcurrency = c.handlerConcurrency;
             identify = c.identify;
             metrics = c.metrics;
+            delivery = c.delivery;
             codec = c.explicitCodec;
             delimiter = c.delimiter;
             relayPolicy = c.relayPolicy;
@@ -418,6 +430,15 @@ public final class IpcConfig {
 
         public Builder handlerConcurrency(int calls) {
             this.handlerConcurrency = calls;
+            return this;
+        }
+
+        /**
+         * {@link Delivery#ACKNOWLEDGED} for a client that must lose nothing across reconnects and server crashes
+         * (needs node-ipc's JSON frames, {@code identify(true)}, no {@code sync}); default {@link Delivery#PLAIN}.
+         */
+        public Builder delivery(Delivery delivery) {
+            this.delivery = requireNonNull(delivery, "delivery");
             return this;
         }
 
@@ -589,6 +610,8 @@ public final class IpcConfig {
                     : rawBuffer ? IpcCodec.raw(encoding)
                     : delimiter.equals("\f") ? IpcCodec.nodeIpc()
                     : IpcCodec.nodeIpc(IpcEngine.get().defaultMapper(), delimiter);
+            check(!delivery.isAcknowledged() || (IpcEngine.get().announcesId(c) && identify && !sync),
+                    "delivery: acknowledged delivery needs node-ipc's JSON frames, identify(true) and sync(false)");
             return new IpcConfig(this, c);
         }
 

@@ -165,6 +165,22 @@ public final class Message {
         return e != null ? IpcEngine.get().from(e) : null;
     }
 
+    /**
+     * As received by a server from a client sending with {@link Delivery#ACKNOWLEDGED}: the sequence number the
+     * client gave it (1, 2, 3... per client instance), to record with your own state for exactly-once across your
+     * process's crashes ({@link Delivery#resume}); 0 for any other message.
+     */
+    public long sequence() {
+        Object e = envelope;
+        return e != null ? IpcEngine.get().sequence(e) : 0;
+    }
+
+    /** As {@link #sequence()}: the sending client's session (a random token per client instance), else null. */
+    public @Nullable String session() {
+        Object e = envelope;
+        return e != null ? IpcEngine.get().session(e) : null;
+    }
+
     /** True if this message has exactly this type. */
     public boolean isType(String type) {
         return this.type.equals(type);

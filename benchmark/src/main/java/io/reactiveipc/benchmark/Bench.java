@@ -146,6 +146,19 @@ public final class Bench {
                 }
             }
         }
+        List<String> ackCells = AckBench.wanted(only);
+        if (!ackCells.isEmpty()) {
+            String ack = AckBench.run(ackCells, runs, count, warmup,
+                    Integer.parseInt(o.getOrDefault("chaos-count", "100000")),
+                    Integer.parseInt(o.getOrDefault("kills", "10")), nodeDir);
+            String text = "Acknowledged delivery, " + machine() + ", " + runs + " runs:\n" + ack;
+            System.out.println(text);
+            Files.createDirectories(outDir);
+            Files.writeString(outDir.resolve("benchmark-ack.md"), text);
+            if (cells.isEmpty()) {
+                return;
+            }
+        }
         if (cells.stream().anyMatch(c -> c.transport().equals("tls"))) {
             tlsDir = BenchTls.write();
         }
@@ -206,7 +219,7 @@ public final class Bench {
         System.err.println("written: " + outDir.resolve("benchmark.md") + ", " + outDir.resolve("benchmark.json"));
     }
 
-    private static JsonNode runOnce(Cell c, int count, int warmup, Path nodeDir) throws Exception {
+    static JsonNode runOnce(Cell c, int count, int warmup, Path nodeDir) throws Exception {
         String address;
         if (c.transport().equals("unix")) {
             address = Files.createTempDirectory(Path.of("/tmp"), "bench").resolve("s.sock").toString();
@@ -340,11 +353,14 @@ public final class Bench {
             if (impl.equals(WITH_METRICS)) {
                 cmd.add("-Dbench.metrics=true");
             }
+            if (impl.equals("ack")) {
+                cmd.add("-Dbench.ack=true"); // AckBench: the client sends with acknowledged delivery
+            }
             cmd.addAll(jvm); // after the defaults: the last -D of a name wins
             cmd.addAll(List.of(
                     "-cp", System.getProperty("java.class.path"), Worker.class.getName(),
                     switch (impl) {
-                        case "reactive-ipc", WITH_METRICS -> "ipc";
+                        case "reactive-ipc", WITH_METRICS, "ack" -> "ipc";
                         case "rsocket" -> "rsocket";
                         default -> "netty";
                     }));
@@ -410,7 +426,7 @@ public final class Bench {
                 + dir.toAbsolutePath() + "/%s." + format;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         Random random = new Random();
         for (;;) {
             int port = 20_000 + random.nextInt(12_000);

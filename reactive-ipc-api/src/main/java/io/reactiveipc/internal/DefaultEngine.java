@@ -92,6 +92,16 @@ public final class DefaultEngine implements IpcEngine {
     }
 
     @Override
+    public long sequence(Object routing) {
+        return ((Envelope) routing).seq();
+    }
+
+    @Override
+    public @Nullable String session(Object routing) {
+        return ((Envelope) routing).session();
+    }
+
+    @Override
     public void install(MessageParts parts) {
         Class<?> caller = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).getCallerClass();
         if (caller != Message.class) {

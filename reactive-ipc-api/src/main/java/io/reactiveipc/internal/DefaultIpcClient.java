@@ -59,6 +59,9 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     /** Sockets in the order they came up; inbound reads each to its end before the next. */
     private final LinkSequence links;
     private final Flux<Message> inbound;
+    /** Acknowledged delivery's sender; null in plain delivery. */
+    private final @Nullable AckSender acked;
+    private final Sinks.Many<Message> outboundSink;
     // Fields with updaters rather than atomics, and no Disposable once the first attempt is over: a thousand idle
     // clients carry all of it.
     private volatile int disposed;
@@ -87,6 +90,16 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         this.links = new LinkSequence(this, events, metrics);
         metrics.queueOpened(outbound);
         this.inbound = new InboundHub(links, exchange, config.maxQueuedMessages());
+        if (config.delivery().isAcknowledged()) {
+            AckSender s = new AckSender(outbound, config.delivery(),
+                    why -> events.emit(new IpcEvent.Failure(this, new IpcException(why))));
+            this.acked = s;
+            this.exchange.sender(s);
+            this.outboundSink = new AckSink(outbound, s);
+        } else {
+            this.acked = null;
+            this.outboundSink = outbound;
+        }
     }
 
     /**
@@ -195,9 +208,13 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         if (!first) {
             metrics.reconnected();
         }
+        AckSender s = acked;
         link.whenClosed(() -> {
             metrics.connectionClosed();
             current = null;
+            if (s != null) {
+                s.disconnected();
+            }
             exchange.socketClosed();
             if (!isDisposing()) {
                 events.emit(new IpcEvent.Disconnected(this, null));
@@ -206,7 +223,13 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
                 reconnect(closed());
             }
         });
-        if (config.identify()) {
+        if (s != null) {
+            s.connected(); // what the last socket wrote and was not acknowledged goes first
+            Map<String, String> hello = new java.util.LinkedHashMap<>(); // id first, as in a plain hello
+            hello.put("id", config.id());
+            hello.put("session", s.session());
+            outbound.offerFirst(Message.of(Exchange.HELLO, hello));
+        } else if (config.identify()) {
             outbound.offerFirst(Message.of(Exchange.HELLO, Map.of("id", config.id())));
         }
         link.startWriting(outbound);
@@ -304,17 +327,19 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
 
     @Override
     public Sinks.Many<Message> outbound() {
-        return outbound;
+        return outboundSink;
     }
 
     @Override
     public Mono<Void> send(Message message) {
-        return outbound.send(message);
+        AckSender s = acked;
+        return s != null ? s.send(message) : outbound.send(message);
     }
 
     @Override
     public Mono<Void> send(Publisher<Message> messages) {
-        return outbound.sendAll(messages);
+        AckSender s = acked;
+        return s != null ? s.sendAll(messages) : outbound.sendAll(messages);
     }
 
     @Override

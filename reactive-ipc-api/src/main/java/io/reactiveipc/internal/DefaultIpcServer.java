@@ -51,6 +51,8 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
     private volatile IpcTransport.@Nullable Listener listener;
     private volatile @Nullable IpcAddress address;
     private final Map<String, IpcHandler> handlers = new ConcurrentHashMap<>();
+    /** Acknowledged senders' dedupe state, made on the first session hello. */
+    private volatile @Nullable Sessions sessions;
     /** Connections by the id their client announced. */
     private final Map<String, DefaultIpcConnection> named = new ConcurrentHashMap<>();
 
@@ -156,6 +158,21 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         requireNonNull(handler, "handler");
         handlers.put(type, handler);
         return () -> handlers.remove(type, handler);
+    }
+
+    @Override
+    public Sessions sessions() {
+        Sessions s = sessions;
+        if (s == null) {
+            synchronized (this) {
+                s = sessions;
+                if (s == null) {
+                    s = new Sessions(config.delivery());
+                    sessions = s;
+                }
+            }
+        }
+        return s;
     }
 
     @Override

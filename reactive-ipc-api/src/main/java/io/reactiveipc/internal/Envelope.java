@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  * more credits   "rid":n,"more":k         cancel          "rid":n,"cancel":true
  * answer         "re":n                  stream end      "re":n,"end":true      error  "re":n,"error":true
  * relay          "to":"client id" ("*": every other client), "from":"client id" (set by the server)
+ * sequenced      "seq":n (acknowledged delivery, beside any of the above)
+ * ack            "ack":n (type ipc.ack: every sequenced message up to n was delivered)
  * </pre>
  * {@code n} is a positive integer below 2^53 chosen by the requester, unique among its requests in flight on
  * that connection.
@@ -28,6 +30,8 @@ public final class Envelope {
     public static final int REPLY = 5;
     public static final int END = 6;
     public static final int ERROR = 7;
+    /** An acknowledgement; {@link #id()} is the highest sequence number delivered. */
+    public static final int ACK = 8;
 
     /** Largest id a JavaScript number holds exactly. */
     public static final long MAX_ID = (1L << 53) - 1;
@@ -37,13 +41,38 @@ public final class Envelope {
     private final long n;
     private final @Nullable String to;
     private final @Nullable String from;
+    /** Acknowledged delivery's sequence number, 0 for none. */
+    private final long seq;
+    /** The sender's session, known to a receiver only (never written). */
+    private final @Nullable String session;
 
     public Envelope(int kind, long id, long n, @Nullable String to, @Nullable String from) {
+        this(kind, id, n, to, from, 0, null);
+    }
+
+    public Envelope(int kind, long id, long n, @Nullable String to, @Nullable String from, long seq,
+            @Nullable String session) {
         this.kind = kind;
         this.id = id;
         this.n = n;
         this.to = to;
         this.from = from;
+        this.seq = seq;
+        this.session = session;
+    }
+
+    public long seq() {
+        return seq;
+    }
+
+    public @Nullable String session() {
+        return session;
+    }
+
+    /** This envelope with {@code seq}; a null envelope becomes a plain one that carries only it. */
+    public static Envelope sequenced(@Nullable Envelope e, long seq) {
+        return e == null ? new Envelope(NONE, 0, 0, null, null, seq, null)
+                : new Envelope(e.kind, e.id, e.n, e.to, e.from, seq, e.session);
     }
 
     public static Envelope of(int kind, long id) {
@@ -73,7 +102,7 @@ public final class Envelope {
     }
 
     public boolean isAnswer() {
-        return kind >= REPLY;
+        return kind >= REPLY && kind <= ERROR;
     }
 
     public boolean isRequest() {
@@ -95,11 +124,15 @@ public final class Envelope {
 
     private static final byte[] RID = ",\"rid\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] RE = ",\"re\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SEQ = ",\"seq\":".getBytes(StandardCharsets.US_ASCII);
 
     /** The members as written after {@code data}, starting with a comma; empty for a plain envelope. */
     byte[] members() {
-        if (to == null && from == null && (kind == REQUEST || kind == REPLY)) {
+        if (to == null && from == null && seq == 0 && (kind == REQUEST || kind == REPLY)) {
             return idMember(kind == REQUEST ? RID : RE, id); // every request and answer: no builder, no string
+        }
+        if (kind == NONE && to == null && from == null && seq > 0) {
+            return idMember(SEQ, seq); // every acknowledged message
         }
         StringBuilder b = new StringBuilder(32);
         switch (kind) {
@@ -110,8 +143,12 @@ public final class Envelope {
             case REPLY -> b.append(",\"re\":").append(id);
             case END -> b.append(",\"re\":").append(id).append(",\"end\":true");
             case ERROR -> b.append(",\"re\":").append(id).append(",\"error\":true");
+            case ACK -> b.append(",\"ack\":").append(id);
             default -> {
             }
+        }
+        if (seq > 0) {
+            b.append(",\"seq\":").append(seq);
         }
         byte[] head = b.toString().getBytes(StandardCharsets.US_ASCII);
         if (to == null && from == null) {
@@ -152,6 +189,9 @@ public final class Envelope {
         long re;
         long credit;
         long more;
+        long seq;
+        /** -1: none; 0 is an ack (a server's answer to a session hello when nothing was delivered yet). */
+        long ack = -1;
         boolean cancel;
         boolean end;
         boolean error;
@@ -166,6 +206,8 @@ public final class Envelope {
                 case "re" -> re = valid ? value : 0;
                 case "credit" -> credit = valid ? value : 0;
                 case "more" -> more = valid ? value : 0;
+                case "seq" -> seq = valid ? value : 0;
+                case "ack" -> ack = value >= 0 && value <= MAX_ID ? value : -1;
                 default -> {
                     return false;
                 }
@@ -216,13 +258,16 @@ public final class Envelope {
                 } else {
                     kind = REQUEST;
                 }
+            } else if (ack >= 0) {
+                kind = ACK;
+                id = ack;
             } else {
                 kind = NONE;
             }
-            if (kind == NONE && to == null && from == null) {
+            if (kind == NONE && to == null && from == null && seq == 0) {
                 return null;
             }
-            return new Envelope(kind, id, n, to, from);
+            return new Envelope(kind, id, n, to, from, seq, null);
         }
     }
 

@@ -67,6 +67,9 @@ final class Exchange {
 
         /** A message addressed to another client, or to every other client. */
         void relay(DefaultIpcConnection from, Message message, Envelope envelope);
+
+        /** Acknowledged senders' dedupe state. */
+        Sessions sessions();
     }
 
     static final String HELLO = "ipc.hello";
@@ -99,6 +102,10 @@ final class Exchange {
     /** A client's exchange not in sync mode: a message without envelope needs only a look at its own handlers. */
     private final boolean plain;
     private @Nullable Hub hub;
+    /** Server: set by a session hello (acknowledged delivery); the hub reports deliveries to it. */
+    volatile @Nullable AckReceiver acks;
+    /** Client in acknowledged delivery: takes the server's acks. */
+    private @Nullable AckSender sender;
 
     private volatile long ids;
     /** Our requests awaiting answers, by request id. */
@@ -122,6 +129,11 @@ final class Exchange {
         this.server = server;
     }
 
+    /** Client: wires acknowledged delivery in, before the first socket. */
+    void sender(AckSender sender) {
+        this.sender = sender;
+    }
+
     /** Wires the inbound hub in: set once, before the first message. */
     void hub(Hub hub) {
         this.hub = hub;
@@ -139,6 +151,46 @@ final class Exchange {
         if (e == null && plain && handlers == null && !m.isType(ERROR)) {
             return m; // a client's plain message with no handler of its own: the common case, nothing to look up
         }
+        if (e != null && (e.seq() > 0 || e.kind() == Envelope.ACK)) {
+            return sequenced(m, e);
+        }
+        return routeEnvelope(m, e);
+    }
+
+    /** Acknowledged delivery: an ack for a client; for a server, a sequenced message (a duplicate is dropped). */
+    private @Nullable Message sequenced(Message m, Envelope e) {
+        if (e.kind() == Envelope.ACK) {
+            AckSender s = sender;
+            if (server == null && s != null) {
+                s.acked(e.id());
+            }
+            return consumed(); // an ack nobody asked for means nothing
+        }
+        Envelope bare = e.kind() == Envelope.NONE && e.to() == null && e.from() == null ? null
+                : new Envelope(e.kind(), e.id(), e.n(), e.to(), e.from());
+        Message plainMessage = ACCESS.withEnvelope(m, bare);
+        AckReceiver r = acks;
+        if (server == null || r == null) {
+            return routeEnvelope(plainMessage, bare); // no session announced: a plain message
+        }
+        long seq = e.seq();
+        if (!r.accept(seq)) {
+            return consumed();
+        }
+        Message routed = routeEnvelope(plainMessage, bare);
+        if (routed == null) {
+            r.taken(seq);
+            return null;
+        }
+        Envelope seen = ACCESS.envelope(routed);
+        routed = ACCESS.withEnvelope(routed, seen == null
+                ? new Envelope(Envelope.NONE, 0, 0, null, null, seq, r.session())
+                : new Envelope(seen.kind(), seen.id(), seen.n(), seen.to(), seen.from(), seq, r.session()));
+        r.routed(routed, seq);
+        return routed;
+    }
+
+    private @Nullable Message routeEnvelope(Message m, @Nullable Envelope e) {
         OutboundQueue.Entry awaited = out.answered(); // sync mode: any inbound message releases the next outbound one
         if (server != null) {
             if (e != null && e.to() != null) {
@@ -198,6 +250,17 @@ final class Exchange {
     }
 
     private void hello(Message m) {
+        try {
+            var token = m.data().get("session");
+            if (token != null && token.isTextual() && !token.asText().isEmpty() && token.asText().length() <= 256) {
+                AckReceiver r = new AckReceiver(requireNonNull(server).sessions().open(token.asText()), out,
+                        config.delivery());
+                acks = r;
+                r.welcome();
+            }
+        } catch (RuntimeException ex) {
+            // no usable session: plain delivery; the id is checked below
+        }
         String id;
         try {
             var node = m.data().get("id");

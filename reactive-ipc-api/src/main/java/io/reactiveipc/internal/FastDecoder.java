@@ -143,7 +143,8 @@ final class FastDecoder {
         return id <= Envelope.MAX_ID ? Envelope.of(kind, id) : null;
     }
 
-    private static final String[] MEMBER_NAMES = {"rid", "re", "credit", "more", "cancel", "end", "error", "to", "from"};
+    private static final String[] MEMBER_NAMES = {"rid", "re", "credit", "more", "cancel", "end", "error", "to", "from", "seq",
+            "ack"};
     private static final byte[][] MEMBER_BYTES = new byte[MEMBER_NAMES.length][];
 
     static {

@@ -437,6 +437,13 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>,
                 }
             }
             actual.onNext(message);
+            Exchange x = parent.exchange;
+            if (x != null) {
+                AckReceiver acks = x.acks;
+                if (acks != null) {
+                    acks.delivered(message); // acknowledged delivery: handed to the application
+                }
+            }
         }
 
         void enqueue(Message m) {

@@ -116,6 +116,16 @@ final class Engines {
         }
 
         @Override
+        public long sequence(Object routing) {
+            return 0;
+        }
+
+        @Override
+        public @Nullable String session(Object routing) {
+            return null;
+        }
+
+        @Override
         public void install(MessageParts parts) {
             // nothing to hand it to
         }

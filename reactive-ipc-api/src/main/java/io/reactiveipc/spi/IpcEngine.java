@@ -77,6 +77,12 @@ public interface IpcEngine {
     /** The sending client's id kept in a message's routing members, if any. */
     @Nullable String from(Object routing);
 
+    /** The sequence number kept in a message's routing members (acknowledged delivery), else 0. */
+    long sequence(Object routing);
+
+    /** The sending client's session kept in a message's routing members (acknowledged delivery), else null. */
+    @Nullable String session(Object routing);
+
     /**
      * Takes {@link Message}'s way into its representation, once, from {@code Message}'s static initializer; from
      * anywhere else, or a second time, this throws.
