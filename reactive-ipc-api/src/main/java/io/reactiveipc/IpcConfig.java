@@ -72,6 +72,9 @@ import tools.jackson.databind.json.JsonMapper;
  * disconnected); one more is refused with {@link IpcOverflowException}, nothing is dropped</td></tr>
  * <tr><td>connectTimeout</td><td>10 s</td><td>one connect attempt; a timeout counts as a failed attempt</td></tr>
  * <tr><td>socketPermissions</td><td>{@code rw-------}</td><td>mode of a Unix socket file a server creates</td></tr>
+ * <tr><td>createDirectories</td><td>false</td><td>true: a server creates the missing parent directories of its Unix
+ * socket path, owner only ({@code rwx------}); false: binding under a directory that does not exist fails with
+ * "no such directory". node-ipc 14 creates only its own default socket root; ours, {@code /tmp/}, exists</td></tr>
  * <tr><td>requestTimeout</td><td>30 s (node-ipc 14's {@code messageTimeout})</td><td>how long a
  * {@link IpcConnection#request request} waits for its answer before failing with {@link IpcTimeoutException};
  * in sync mode also how long the next message waits for the answer to the one before</td></tr>
@@ -116,6 +119,7 @@ public final class IpcConfig {
     private final int maxQueuedMessages;
     private final Duration connectTimeout;
     private final Set<PosixFilePermission> socketPermissions;
+    private final boolean createDirectories;
     private final Duration requestTimeout;
     private final int maxPendingRequests;
     private final int handlerConcurrency;
@@ -145,6 +149,7 @@ public final class IpcConfig {
         this.maxQueuedMessages = b.maxQueuedMessages;
         this.connectTimeout = b.connectTimeout;
         this.socketPermissions = Set.copyOf(b.socketPermissions);
+        this.createDirectories = b.createDirectories;
         this.requestTimeout = b.requestTimeout;
         this.maxPendingRequests = b.maxPendingRequests;
         this.handlerConcurrency = b.handlerConcurrency;
@@ -249,6 +254,11 @@ public final class IpcConfig {
         return socketPermissions;
     }
 
+    /** Whether a server creates the missing parent directories of its Unix socket path (default false). */
+    public boolean createDirectories() {
+        return createDirectories;
+    }
+
     /** How long a request waits for its answer; in sync mode, also how long the next message waits for one. */
     public Duration requestTimeout() {
         return requestTimeout;
@@ -303,6 +313,7 @@ public final class IpcConfig {
                 + ", maxFrameSize=" + maxFrameSize + ", maxQueuedMessages=" + maxQueuedMessages
                 + ", connectTimeout=" + connectTimeout
                 + ", socketPermissions=" + PosixFilePermissions.toString(socketPermissions)
+                + (createDirectories ? ", createDirectories=true" : "")
                 + ", requestTimeout=" + requestTimeout + ", maxPendingRequests=" + maxPendingRequests
                 + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + ", codec=" + codec + "}";
     }
@@ -344,6 +355,7 @@ public final class IpcConfig {
         private int maxQueuedMessages = 8192;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-------");
+        private boolean createDirectories;
         private Duration requestTimeout = Duration.ofSeconds(30);
         private int maxPendingRequests = 65_536;
         private int handlerConcurrency = 256;
@@ -374,6 +386,7 @@ public final class IpcConfig {
             maxQueuedMessages = c.maxQueuedMessages;
             connectTimeout = c.connectTimeout;
             socketPermissions = c.socketPermissions;
+            createDirectories = c.createDirectories;
             requestTimeout = c.requestTimeout;
             maxPendingRequests = c.maxPendingRequests;
             handlerConcurrency = c.handlerConcurrency;
@@ -527,6 +540,15 @@ public final class IpcConfig {
 
         public Builder socketPermissions(Set<PosixFilePermission> permissions) {
             this.socketPermissions = Set.copyOf(requireNonNull(permissions, "permissions"));
+            return this;
+        }
+
+        /**
+         * True: a server creates the missing parent directories of its Unix socket path, owner only. Default
+         * false: it fails with "no such directory" instead of guessing that a mistyped path was meant.
+         */
+        public Builder createDirectories(boolean create) {
+            this.createDirectories = create;
             return this;
         }
 

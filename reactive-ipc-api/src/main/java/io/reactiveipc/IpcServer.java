@@ -23,7 +23,14 @@ import reactor.core.publisher.Mono;
  * <h2>Unix socket files</h2>
  * The server creates the socket file with {@link IpcConfig#socketPermissions()} (owner only by default) and removes
  * it on dispose. A socket file left by a dead process is reclaimed; bind fails with an {@link IpcException} if a
- * live server answers on the path, or if the path is anything but a socket (it is never deleted).
+ * live server answers on the path ("address in use"), or if the path is anything but a socket (it is never
+ * deleted), or if its directory does not exist (created only with {@link IpcConfig#createDirectories()}).
+ * The check, the reclaim and the bind happen under an advisory lock on {@code <path>.lock} beside the socket, so
+ * that of servers started at once on one stale path, in one JVM or several processes, exactly one binds and the
+ * others fail with "address in use". The lock file has the socket's permissions, stays empty and is left in place
+ * after dispose (deleting it would open a race between a server waiting on the old file and one creating a new
+ * one); it is harmless and reused by the next server on the path. node-ipc servers do not take it: one started
+ * on the same path at the same moment may still race ours.
  *
  * <h2>Failure</h2>
  * A bad frame from one client is published as {@link IpcEvent.Failure} for that connection and skipped; other

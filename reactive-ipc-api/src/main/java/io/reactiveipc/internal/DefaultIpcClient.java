@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Exceptions;
@@ -37,6 +39,8 @@ import reactor.util.retry.Retry;
  * comes up drains the client's queue and feeds the client's inbound; events describe it all.
  */
 final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.reactiveipc");
 
     private static final AtomicIntegerFieldUpdater<DefaultIpcClient> DISPOSED =
             AtomicIntegerFieldUpdater.newUpdater(DefaultIpcClient.class, "disposed");
@@ -68,6 +72,8 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     private volatile @Nullable Subscription firstAttempt;
     /** The reconnect loop, from the first failure on (it may start before start() returns). */
     private volatile @Nullable Disposable loop;
+    /** From the first failed attempt on. */
+    private volatile @Nullable ConnectFailureLog failureLog;
 
     private DefaultIpcClient(IpcTransport transport, String id, IpcAddress address, IpcConfig config) {
         this.transport = transport;
@@ -143,13 +149,27 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     private Mono<Link> attempt() {
         return Mono.defer(() -> transport.connect(address, config))
                 .onErrorMap(e -> !(e instanceof IpcException),
-                        e -> new IpcException("cannot connect to " + address + ": " + e, e))
+                        e -> new IpcException("cannot connect to " + address + ": " + Reasons.of(e), e))
                 .doOnError(e -> {
                     if (!isDisposing()) {
-                        events.emit(new IpcEvent.Failure(this, e));
+                        String line = config.silent() ? null : failureLog().failed(String.valueOf(e.getMessage()));
+                        if (line != null) {
+                            LOG.warn("{}: {}", this, line);
+                        }
+                        events.emit(new IpcEvent.Failure(this, e), false);
                         events.emit(new IpcEvent.Disconnected(this, e));
                     }
                 });
+    }
+
+    /** Made at the first failure: a client that never fails carries none. */
+    private ConnectFailureLog failureLog() {
+        ConnectFailureLog log = failureLog;
+        if (log == null) {
+            log = new ConnectFailureLog(System::nanoTime);
+            failureLog = log;
+        }
+        return log;
     }
 
     /** Each subscription: one attempt; emits the link when up, fails when it closes or the attempt fails. */
@@ -179,6 +199,11 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     /** {@code first}: the first attempt's link, whose close starts the reconnect loop. */
     private void connected(Link link, boolean first) {
         current = link;
+        ConnectFailureLog log = failureLog;
+        String line = log == null ? null : log.connected();
+        if (line != null) {
+            LOG.info("{}: {}", this, line);
+        }
         if (isDisposing()) {
             link.close();
             return;
