@@ -390,6 +390,12 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     }
 
     @Override
+    public java.util.Optional<io.reactiveipc.PeerCredentials> peerCredentials() {
+        Link link = current;
+        return link != null ? link.peerCredentials() : java.util.Optional.empty();
+    }
+
+    @Override
     public ConcurrentMap<String, Object> attributes() {
         ConcurrentMap<String, Object> a = attributes;
         if (a == null) {

@@ -103,6 +103,11 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
     }
 
     @Override
+    public java.util.Optional<io.reactiveipc.PeerCredentials> peerCredentials() {
+        return link.peerCredentials();
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     public ConcurrentMap<String, Object> attributes() {
         ConcurrentMap<String, Object> a = attributes;

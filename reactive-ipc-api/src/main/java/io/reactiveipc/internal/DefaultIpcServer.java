@@ -12,6 +12,7 @@ import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcHandler;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.Message;
+import io.reactiveipc.PeerCredentials;
 import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
@@ -76,6 +77,12 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
             link.close();
             return;
         }
+        String refused = refusedPeer(link);
+        if (refused != null) {
+            events.emit(new IpcEvent.Rejected(link.remote(), refused));
+            link.close();
+            return;
+        }
         int n;
         do {
             n = open.get();
@@ -106,6 +113,23 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         });
         if (disposed.get()) {
             c.dispose(); // dispose() ran while we registered it and may not have seen it
+        }
+    }
+
+    /** Why {@link IpcConfig#allowPeers()} refuses the peer of {@code link}, or null if it is admitted. */
+    private @Nullable String refusedPeer(Link link) {
+        java.util.function.Predicate<PeerCredentials> allow = config.allowPeers();
+        if (allow == null) {
+            return null;
+        }
+        java.util.Optional<PeerCredentials> peer = link.peerCredentials();
+        if (peer.isEmpty()) {
+            return "peer credentials unknown, and allowPeers admits only known peers";
+        }
+        try {
+            return allow.test(peer.get()) ? null : "peer " + peer.get() + " is not allowed (allowPeers: " + allow + ")";
+        } catch (RuntimeException e) {
+            return "peer " + peer.get() + " refused: allowPeers failed: " + e;
         }
     }
 

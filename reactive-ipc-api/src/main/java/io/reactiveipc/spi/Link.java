@@ -2,6 +2,8 @@ package io.reactiveipc.spi;
 
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
+import io.reactiveipc.PeerCredentials;
+import java.util.Optional;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -38,6 +40,14 @@ public interface Link {
      */
     default void whenClosed(Runnable action) {
         onClose().subscribe(null, null, action);
+    }
+
+    /**
+     * The peer process's credentials, for a Unix socket whose transport can read them ({@code SO_PEERCRED});
+     * empty otherwise. Called on the transport's I/O thread when the link is accepted: it must not block.
+     */
+    default Optional<PeerCredentials> peerCredentials() {
+        return Optional.empty();
     }
 
     /** The peer, for logs and events. */

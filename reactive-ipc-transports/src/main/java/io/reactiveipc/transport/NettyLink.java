@@ -5,11 +5,13 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
+import io.reactiveipc.PeerCredentials;
 import io.reactiveipc.codec.IpcCodec;
 import io.reactiveipc.internal.Frames;
 import io.reactiveipc.spi.Link;
@@ -18,6 +20,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
@@ -67,6 +70,8 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     private @Nullable OutboundQueue queue;
 
     private volatile int receiving;
+    /** Read once, when first asked (the socket must be connected). */
+    private volatile @Nullable Optional<PeerCredentials> credentials;
     /** Null, the action of {@link #whenClosed}, or {@link #CLOSED} once channelInactive ran. */
     private volatile @Nullable Object closeAction;
     /** Event-loop confined, the receiving side: the subscriber of receive(), its demand, what waits for it. */
@@ -375,6 +380,28 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
             }
             action.run();
         }
+    }
+
+    @Override
+    public Optional<PeerCredentials> peerCredentials() {
+        Optional<PeerCredentials> known = credentials;
+        if (known == null) {
+            if (!channel.isActive()) {
+                return Optional.empty(); // not connected yet, or gone
+            }
+            known = Optional.empty();
+            if (channel instanceof EpollDomainSocketChannel unix) {
+                try {
+                    io.netty.channel.unix.PeerCredentials c = unix.peerCredentials(); // getsockopt: does not block
+                    int[] gids = c.gids();
+                    known = Optional.of(new PeerCredentials(c.uid(), gids.length > 0 ? gids[0] : -1, c.pid()));
+                } catch (IOException e) {
+                    // the socket is gone: nobody to credit
+                }
+            }
+            credentials = known;
+        }
+        return known;
     }
 
     @Override

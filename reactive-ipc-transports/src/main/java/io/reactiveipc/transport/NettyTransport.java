@@ -133,6 +133,11 @@ public final class NettyTransport implements IpcTransport {
             return Mono.error(new IpcException("cannot listen on " + address + " with TLS: the transport has no"
                     + " private/public (key and certificate), keyStore or server SslContext"));
         }
+        if (config.allowPeers() != null && !(address instanceof IpcAddress.Unix && nativeTransport)) {
+            return Mono.error(new IpcException("cannot listen on " + address + " with allowPeers: peer credentials"
+                    + " are read only on Unix sockets of the native epoll transport"
+                    + (address instanceof IpcAddress.Unix ? " (this one runs on NIO)" : "")));
+        }
         TcpServer server = TcpServer.create()
                 .runOn(loops, nativeTransport)
                 .doOnChannelInit((observer, channel, remote) -> {
