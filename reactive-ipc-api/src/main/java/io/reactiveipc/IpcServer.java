@@ -244,6 +244,43 @@ public interface IpcServer extends Disposable {
     @Override
     void dispose();
 
+    /**
+     * Stops the way a service should on SIGTERM, and completes once stopped:
+     * <ol>
+     * <li>stops accepting: the listener closes and the socket file is removed at once, so a new server may bind
+     * the path while this one drains;</li>
+     * <li>on every connection, writes what is queued (replies, broadcasts, emits), then half-closes it (in TLS a
+     * {@code close_notify}): the client sees the end of the stream, stops writing and closes its side;</li>
+     * <li>meanwhile keeps reading: every message the client wrote before it saw the end is read and delivered to
+     * {@link #inbound()}, handlers and the connection's subscribers, as usual;</li>
+     * <li>each connection closes when the client's end of stream arrives; when all have, the server is disposed
+     * ({@link IpcEvent.Destroyed}).</li>
+     * </ol>
+     * After {@code timeout}, whatever is still open is closed as {@link #dispose()} does.
+     *
+     * <p>What is lost: a message queued on a connection after this was called (a handler's answer to a request that
+     * arrived during the drain, an emit) fails with {@link IpcClosedException} and is published as a
+     * {@link IpcEvent.Failure}; a request that arrived during the drain is therefore unanswered, and a Reactive IPC
+     * client fails it or sends it again to the next server (see {@link IpcClient}). A connection whose messages
+     * nobody takes stops reading after 256 held messages (see {@link IpcConnection}) and is closed at the timeout,
+     * with what it still had unread. A Reactive IPC or node-ipc client that sees the end of the stream reconnects
+     * as after any close; what it had not written yet stays in its own queue (Reactive IPC) for the next server.
+     *
+     * <pre>{@code
+     * Runtime.getRuntime().addShutdownHook(new Thread(() ->
+     *         server.disposeGracefully(Duration.ofSeconds(5)).block(Duration.ofSeconds(6))));
+     * }</pre>
+     *
+     * Subscribing again, or after {@link #dispose()}, waits for the same end. The default disposes at once.
+     */
+    default Mono<Void> disposeGracefully(Duration timeout) {
+        requireNonNull(timeout, "timeout");
+        return Mono.defer(() -> {
+            dispose();
+            return onDispose();
+        });
+    }
+
     /** Blocking {@link #dispose()} for {@code main} methods and tests. */
     default void disposeNow(Duration timeout) {
         dispose();

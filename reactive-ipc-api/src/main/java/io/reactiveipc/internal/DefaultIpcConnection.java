@@ -36,6 +36,8 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
     private final Exchange exchange;
     private final Flux<Message> inbound;
     private volatile boolean closed;
+    /** Set by closeGracefully(): the queue's completion half-closes instead of closing. */
+    private volatile boolean halfClose;
     private volatile @Nullable ConcurrentMap<String, Object> attributes;
 
     DefaultIpcConnection(String number, Link link, IpcConfig config, EventSink events,
@@ -161,9 +163,22 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
         return closed;
     }
 
+    /**
+     * Writes what is queued, then half-closes: the peer sees the end of the stream and closes, and what it sent
+     * until then is still read and delivered. Messages queued after this fail with {@link IpcClosedException}.
+     */
+    void closeGracefully() {
+        halfClose = true;
+        outbound.tryEmitComplete(); // refused if completing or closed already: it closes anyway
+    }
+
     @Override
     public void outboundCompleted() {
-        link.close();
+        if (halfClose) {
+            link.closeOutput();
+        } else {
+            link.close();
+        }
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.reactiveipc.PeerCredentials;
 import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,8 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean disposed = new AtomicBoolean();
+    /** Set by disposeGracefully(): no connection is accepted any more, the open ones drain. */
+    private volatile boolean draining;
     private final Sinks.Empty<Void> terminated = Sinks.empty();
     private volatile IpcTransport.@Nullable Listener listener;
     private volatile @Nullable IpcAddress address;
@@ -73,7 +76,7 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
 
     /** On an I/O thread, before the socket is read. */
     private void accept(Link link) {
-        if (disposed.get()) {
+        if (disposed.get() || draining) {
             link.close();
             return;
         }
@@ -113,6 +116,8 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         });
         if (disposed.get()) {
             c.dispose(); // dispose() ran while we registered it and may not have seen it
+        } else if (draining) {
+            c.closeGracefully(); // so did disposeGracefully()
         }
     }
 
@@ -419,6 +424,36 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
     @Override
     public boolean isDisposed() {
         return disposed.get();
+    }
+
+    /**
+     * Stop accepting, half-close every connection once its queue is written, read until each peer's end of stream,
+     * then {@link #dispose()}; at the timeout, {@link #dispose()} whatever is still open.
+     */
+    @Override
+    public Mono<Void> disposeGracefully(Duration timeout) {
+        requireNonNull(timeout, "timeout");
+        return Mono.defer(() -> {
+            if (disposed.get() || draining) {
+                return onDispose();
+            }
+            draining = true;
+            List<Mono<Void>> closing = new ArrayList<>();
+            IpcTransport.Listener l = listener;
+            if (l != null) {
+                l.dispose();
+                closing.add(l.onDispose());
+            }
+            for (IpcConnection c : List.copyOf(live)) {
+                ((DefaultIpcConnection) c).closeGracefully();
+                closing.add(c.onDispose());
+            }
+            return Mono.when(closing)
+                    .onErrorResume(e -> Mono.empty())
+                    .timeout(timeout, Mono.empty())
+                    .then(Mono.fromRunnable(this::dispose))
+                    .then(onDispose());
+        });
     }
 
     @Override

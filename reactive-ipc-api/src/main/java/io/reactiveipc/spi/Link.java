@@ -29,6 +29,16 @@ public interface Link {
      */
     void close();
 
+    /**
+     * Ends this side's output (a half close, {@code shutdown(SHUT_WR)}; in TLS a {@code close_notify}) and keeps
+     * reading: the peer sees the end of the stream, stops writing and closes, and what it wrote before that is still
+     * received. The socket closes when the peer's end of stream arrives, or on {@link #close()}. The default closes
+     * at once. Idempotent.
+     */
+    default void closeOutput() {
+        close();
+    }
+
     /** Completes when the socket is closed and unwritten entries were handed back. */
     Mono<Void> onClose();
 

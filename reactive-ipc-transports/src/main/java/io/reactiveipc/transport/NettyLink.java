@@ -5,6 +5,8 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
@@ -365,6 +367,23 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     @Override
     public void close() {
         channel.close();
+    }
+
+    /** Netty closes the channel when the peer's end of stream arrives (half closure is not allowed). */
+    @Override
+    public void closeOutput() {
+        onLoop(() -> {
+            SslHandler ssl = NettyTls.handler(channel);
+            if (ssl != null) {
+                ssl.closeOutbound(); // close_notify; the peer answers with its own and closes
+            } else if (channel instanceof DuplexChannel duplex) {
+                if (!duplex.isOutputShutdown()) {
+                    duplex.shutdownOutput();
+                }
+            } else {
+                channel.close();
+            }
+        });
     }
 
     @Override
