@@ -64,6 +64,8 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     // Fields with updaters rather than atomics, and no Disposable once the first attempt is over: a thousand idle
     // clients carry all of it.
     private volatile int disposed;
+    /** Set by disposeGracefully(): the queue is being written out, then the socket half-closes; no reconnect. */
+    private volatile boolean draining;
     private volatile int finished;
     /** Emitted once, by finish(). */
     private final Sinks.Empty<Void> terminated = Sinks.unsafe().empty();
@@ -141,8 +143,9 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         }
     }
 
+    /** Disposed, or draining: no reconnect either way. */
     private boolean isDisposing() {
-        return disposed != 0;
+        return disposed != 0 || draining;
     }
 
     /** One connect attempt; a failure is published as a Failure and a Disconnected. */
@@ -212,7 +215,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         link.whenClosed(() -> {
             current = null;
             exchange.socketClosed();
-            if (!isDisposing()) {
+            if (disposed == 0) {
                 events.emit(new IpcEvent.Disconnected(this, null));
             }
             if (first) {
@@ -425,7 +428,39 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
 
     @Override
     public void outboundCompleted() {
-        dispose();
+        Link link = current;
+        if (draining && link != null) {
+            link.closeOutput(); // disposeGracefully: the server reads to our end of stream, answers, closes
+        } else {
+            dispose();
+        }
+    }
+
+    /**
+     * Stops reconnecting, writes what is queued, half-closes the socket, reads what the server still sends until it
+     * closes, then disposes; at the timeout, or at once if no socket is up, disposes.
+     */
+    @Override
+    public Mono<Void> disposeGracefully(java.time.Duration timeout) {
+        java.util.Objects.requireNonNull(timeout, "timeout");
+        return Mono.defer(() -> {
+            Link link = current;
+            if (isDisposing() || link == null) {
+                dispose();
+                return onDispose();
+            }
+            draining = true;
+            Disposable reconnecting = loop;
+            if (reconnecting != null) {
+                reconnecting.dispose(); // its session ends with this socket; no attempt after it
+            }
+            outbound.tryEmitComplete();
+            return link.onClose()
+                    .timeout(timeout, Mono.empty())
+                    .onErrorResume(e -> Mono.empty())
+                    .then(Mono.fromRunnable(this::dispose))
+                    .then(onDispose());
+        });
     }
 
     @Override

@@ -3,8 +3,10 @@ package io.reactiveipc.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reactiveipc.IpcAddress;
+import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcServer;
+import io.reactiveipc.Message;
 import io.reactiveipc.internal.Transports;
 import io.reactiveipc.test.IpcTestAddresses;
 import java.io.IOException;
@@ -22,7 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /**
  * disposeGracefully mid-stream, the client a raw socket that behaves like node-ipc (it stops writing and closes
@@ -69,6 +71,23 @@ class GracefulShutdownTest {
                 assertThat(got.get(i)).as("message %d", i).isEqualTo(i);
             }
         }
+    }
+
+    /** A client disposed gracefully writes everything it had queued first; dispose() would fail it all. */
+    @ParameterizedTest
+    @MethodSource("addresses")
+    void aClientDisposedGracefullyWritesWhatItHadQueued(NettyTransport t, IpcAddress address) throws Exception {
+        IpcServer server = Transports.bindServer(t, address, QUIET).block(T);
+        CompletableFuture<Long> received = server.on("n").take(5_000).count().toFuture();
+        IpcClient client = Transports.connectClient(t, "c", server.address(), QUIET);
+        client.connected().block(T);
+        for (int i = 0; i < 5_000; i++) {
+            assertThat(client.outbound().tryEmitNext(Message.of("n", i))).isEqualTo(Sinks.EmitResult.OK);
+        }
+        client.disposeGracefully(T).block(T);
+        assertThat(client.isDisposed()).isTrue();
+        assertThat(received.get(T.toSeconds(), TimeUnit.SECONDS)).isEqualTo(5_000);
+        server.disposeNow(T);
     }
 
     /** Writes {"type":"n","data":i} frames until the server's end of stream, then closes; counts complete writes. */
