@@ -69,6 +69,8 @@ final class UnixSocketFiles {
             if (Files.exists(path, LinkOption.NOFOLLOW_LINKS) && !isSocket(path)) {
                 throw notASocket(path); // before making a lock file beside something that is no socket
             }
+        } catch (NoSuchFileException gone) {
+            // a server reclaiming it just deleted it: the check under the lock decides
         } catch (IOException e) {
             throw new IpcException("cannot listen on unix:" + path + ": " + reason(e), e);
         }
@@ -134,6 +136,8 @@ final class UnixSocketFiles {
                         + " a live server is listening there");
             }
             Files.deleteIfExists(path); // stale: its process is gone, and nobody else binds while we hold the lock
+        } catch (NoSuchFileException gone) {
+            // its server closed (and unlinked it) while we looked: free
         } catch (IOException e) {
             throw new IpcException("cannot listen on unix:" + path + ": " + reason(e), e);
         }
