@@ -35,7 +35,7 @@ final class ConnectFailureLog {
             suppressed++;
             return null;
         }
-        String line = lastReason == null ? message + "; retrying, the same failure is logged at most every 30 s"
+        String line = lastReason == null ? message + " (the same failure is logged at most every 30 s)"
                 : suppressed == 0 ? message
                 : message + " (" + suppressed + " more failed attempt" + (suppressed == 1 ? "" : "s")
                         + " not logged since the last line)";

@@ -21,7 +21,7 @@ class ConnectFailureLogTest {
 
     @Test
     void theFirstFailureIsLoggedWithItsReasonThenRepeatsOnceEvery30sWithACount() {
-        assertThat(log.failed(NO_FILE)).startsWith(NO_FILE + "; retrying");
+        assertThat(log.failed(NO_FILE)).startsWith(NO_FILE + " (the same failure");
         int lines = 0;
         String last = null;
         for (int i = 1; i < 120; i++) { // a minute of attempts every 500 ms
@@ -54,6 +54,6 @@ class ConnectFailureLogTest {
         assertThat(log.connected()).isEqualTo("connected after 2 failed attempts");
         assertThat(log.connected()).isNull();
         advanceMillis(500);
-        assertThat(log.failed(NO_FILE)).as("a new outage is logged at once").startsWith(NO_FILE + "; retrying");
+        assertThat(log.failed(NO_FILE)).as("a new outage is logged at once").startsWith(NO_FILE + " (the same failure");
     }
 }
