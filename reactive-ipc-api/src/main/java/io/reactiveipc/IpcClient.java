@@ -117,6 +117,28 @@ public interface IpcClient extends IpcConnection {
     /** The server's handler types and the ids of its connected clients (ipcio's {@code discover}). */
     Mono<Discovery> discover();
 
+    /**
+     * Stops without dropping what is queued, and completes once stopped: no more reconnects; everything queued is
+     * written; then the socket is half-closed (the server reads to its end and closes, as a Reactive IPC or node-ipc
+     * server does on end of stream); what the server sent until then is delivered to {@link #inbound()}; then the
+     * client is disposed. After {@code timeout}, or at once if no socket is up, it is disposed as by
+     * {@link #dispose()}: messages still queued fail with {@link IpcClosedException}. A message sent after this was
+     * called fails the same way; a request still awaiting its answer when the server closes fails with it.
+     * The default disposes at once.
+     *
+     * <pre>{@code
+     * client.emit("bye", null).subscribe();
+     * client.disposeGracefully(Duration.ofSeconds(5)).block(Duration.ofSeconds(6));  // "bye" was written
+     * }</pre>
+     */
+    default Mono<Void> disposeGracefully(Duration timeout) {
+        requireNonNull(timeout, "timeout");
+        return Mono.defer(() -> {
+            dispose();
+            return onDispose();
+        });
+    }
+
     /** Blocking {@link #dispose()} for {@code main} methods and tests. */
     default void disposeNow(Duration timeout) {
         dispose();

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import reactor.util.retry.Retry;
 import tools.jackson.databind.json.JsonMapper;
@@ -73,6 +74,9 @@ import tools.jackson.databind.json.JsonMapper;
  * disconnected); one more is refused with {@link IpcOverflowException}, nothing is dropped</td></tr>
  * <tr><td>connectTimeout</td><td>10 s</td><td>one connect attempt; a timeout counts as a failed attempt</td></tr>
  * <tr><td>socketPermissions</td><td>{@code rw-------}</td><td>mode of a Unix socket file a server creates</td></tr>
+ * <tr><td>createDirectories</td><td>false</td><td>true: a server creates the missing parent directories of its Unix
+ * socket path, owner only ({@code rwx------}); false: binding under a directory that does not exist fails with
+ * "no such directory". node-ipc 14 creates only its own default socket root; ours, {@code /tmp/}, exists</td></tr>
  * <tr><td>requestTimeout</td><td>30 s (node-ipc 14's {@code messageTimeout})</td><td>how long a
  * {@link IpcConnection#request request} waits for its answer before failing with {@link IpcTimeoutException};
  * in sync mode also how long the next message waits for the answer to the one before</td></tr>
@@ -87,6 +91,11 @@ import tools.jackson.databind.json.JsonMapper;
  * socket after it)</td></tr>
  * <tr><td>codec</td><td>{@link IpcCodec#nodeIpc()}</td><td>how frames become messages and back: node-ipc's JSON
  * frames with the library's Jackson 3 mapper; {@link IpcCodec#nodeIpc(JsonMapper)} binds data with yours</td></tr>
+ * <tr><td>allowPeers</td><td>everyone</td><td>a server on a Unix socket admits only peers whose
+ * {@link PeerCredentials} (uid, gid, pid, read from the kernel) pass: {@link Builder#allowPeers(int...)} for a list of
+ * uids, {@link Builder#allowPeers(Predicate)} for any rule. Others are closed at once, before any byte is read or
+ * written, and published as {@link IpcEvent.Rejected} ("peer uid=... gid=... pid=... is not allowed"). Needs the
+ * native epoll transport: binding with it over NIO or TCP, where the kernel's answer cannot be read, fails</td></tr>
  * <tr><td>relayPolicy</td><td>{@link RelayPolicy#ALLOW_ALL}</td><td>what a server relays between its clients</td></tr>
  * <tr><td>metrics</td><td>{@link IpcMetricsRecorder#NONE}</td><td>where connections, messages, bytes, queue depth,
  * reconnects, protocol errors and request latency are reported ({@code MicrometerIpcMetrics.recorder(registry)} in
@@ -123,6 +132,8 @@ public final class IpcConfig {
     private final int maxQueuedMessages;
     private final Duration connectTimeout;
     private final Set<PosixFilePermission> socketPermissions;
+    private final boolean createDirectories;
+    private final @Nullable Predicate<PeerCredentials> allowPeers;
     private final Duration requestTimeout;
     private final int maxPendingRequests;
     private final int handlerConcurrency;
@@ -154,6 +165,8 @@ public final class IpcConfig {
         this.maxQueuedMessages = b.maxQueuedMessages;
         this.connectTimeout = b.connectTimeout;
         this.socketPermissions = Set.copyOf(b.socketPermissions);
+        this.createDirectories = b.createDirectories;
+        this.allowPeers = b.allowPeers;
         this.requestTimeout = b.requestTimeout;
         this.maxPendingRequests = b.maxPendingRequests;
         this.handlerConcurrency = b.handlerConcurrency;
@@ -260,6 +273,16 @@ public final class IpcConfig {
         return socketPermissions;
     }
 
+    /** Whether a server creates the missing parent directories of its Unix socket path (default false). */
+    public boolean createDirectories() {
+        return createDirectories;
+    }
+
+    /** Which Unix socket peers a server admits; null: everyone (the default). */
+    public @Nullable Predicate<PeerCredentials> allowPeers() {
+        return allowPeers;
+    }
+
     /** How long a request waits for its answer; in sync mode, also how long the next message waits for one. */
     public Duration requestTimeout() {
         return requestTimeout;
@@ -324,6 +347,8 @@ public final class IpcConfig {
                 + ", maxFrameSize=" + maxFrameSize + ", maxQueuedMessages=" + maxQueuedMessages
                 + ", connectTimeout=" + connectTimeout
                 + ", socketPermissions=" + PosixFilePermissions.toString(socketPermissions)
+                + (createDirectories ? ", createDirectories=true" : "")
+                + (allowPeers != null ? ", allowPeers=" + allowPeers : "")
                 + ", requestTimeout=" + requestTimeout + ", maxPendingRequests=" + maxPendingRequests
                 + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + ", codec=" + codec
                 + (metrics != IpcMetricsRecorder.NONE ? ", metrics=" + metrics : "") + "}";
@@ -366,6 +391,8 @@ public final class IpcConfig {
         private int maxQueuedMessages = 8192;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Set<PosixFilePermission> socketPermissions = PosixFilePermissions.fromString("rw-------");
+        private boolean createDirectories;
+        private @Nullable Predicate<PeerCredentials> allowPeers;
         private Duration requestTimeout = Duration.ofSeconds(30);
         private int maxPendingRequests = 65_536;
         private int handlerConcurrency = 256;
@@ -398,6 +425,8 @@ public final class IpcConfig {
             maxQueuedMessages = c.maxQueuedMessages;
             connectTimeout = c.connectTimeout;
             socketPermissions = c.socketPermissions;
+            createDirectories = c.createDirectories;
+            allowPeers = c.allowPeers;
             requestTimeout = c.requestTimeout;
             maxPendingRequests = c.maxPendingRequests;
             handlerConcurrency = c.handlerConcurrency;
@@ -571,6 +600,54 @@ public final class IpcConfig {
 
         public Builder socketPermissions(Set<PosixFilePermission> permissions) {
             this.socketPermissions = Set.copyOf(requireNonNull(permissions, "permissions"));
+            return this;
+        }
+
+        /**
+         * True: a server creates the missing parent directories of its Unix socket path, owner only. Default
+         * false: it fails with "no such directory" instead of guessing that a mistyped path was meant.
+         */
+        public Builder createDirectories(boolean create) {
+            this.createDirectories = create;
+            return this;
+        }
+
+        /**
+         * A server on a Unix socket admits only peers running as one of {@code uids}; others are closed at once
+         * and published as {@link IpcEvent.Rejected}. Needs the native epoll transport.
+         *
+         * <pre>{@code
+         * long me = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+         * IpcConfig.builder().allowPeers((int) me).build();
+         * }</pre>
+         */
+        public Builder allowPeers(int... uids) {
+            int[] allowed = requireNonNull(uids, "uids").clone();
+            String text = "uids " + java.util.Arrays.toString(allowed);
+            return allowPeers(new Predicate<>() {
+                @Override
+                public boolean test(PeerCredentials peer) {
+                    for (int uid : allowed) {
+                        if (peer.uid() == uid) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+
+                @Override
+                public String toString() {
+                    return text;
+                }
+            });
+        }
+
+        /**
+         * A server on a Unix socket admits only peers for which {@code allow} is true. It runs on an I/O thread
+         * at each accept: it must not block. One that throws refuses the peer.
+         */
+        public Builder allowPeers(Predicate<PeerCredentials> allow) {
+            this.allowPeers = requireNonNull(allow, "allow");
             return this;
         }
 

@@ -120,6 +120,14 @@ public interface IpcConnection extends Disposable {
     String remoteAddress();
 
     /**
+     * The peer process's uid, gid and pid, on a Unix socket of the native epoll transport; empty over NIO (the JDK
+     * gives names, not ids, and Netty's NIO channel does not ask), over TCP, and for a client between sockets.
+     */
+    default java.util.Optional<PeerCredentials> peerCredentials() {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * Per-connection attributes for your own use (a session, a user name), thread-safe, empty at first,
      * discarded with the connection.
      */

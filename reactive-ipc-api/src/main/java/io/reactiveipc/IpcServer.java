@@ -23,7 +23,14 @@ import reactor.core.publisher.Mono;
  * <h2>Unix socket files</h2>
  * The server creates the socket file with {@link IpcConfig#socketPermissions()} (owner only by default) and removes
  * it on dispose. A socket file left by a dead process is reclaimed; bind fails with an {@link IpcException} if a
- * live server answers on the path, or if the path is anything but a socket (it is never deleted).
+ * live server answers on the path ("address in use"), or if the path is anything but a socket (it is never
+ * deleted), or if its directory does not exist (created only with {@link IpcConfig#createDirectories()}).
+ * The check, the reclaim and the bind happen under an advisory lock on {@code <path>.lock} beside the socket, so
+ * that of servers started at once on one stale path, in one JVM or several processes, exactly one binds and the
+ * others fail with "address in use". The lock file has the socket's permissions, stays empty and is left in place
+ * after dispose (deleting it would open a race between a server waiting on the old file and one creating a new
+ * one); it is harmless and reused by the next server on the path. node-ipc servers do not take it: one started
+ * on the same path at the same moment may still race ours.
  *
  * <h2>Failure</h2>
  * A bad frame from one client is published as {@link IpcEvent.Failure} for that connection and skipped; other
@@ -238,6 +245,43 @@ public interface IpcServer extends Disposable {
     /** Stops accepting, closes every connection, removes the socket file; the events end with Destroyed. */
     @Override
     void dispose();
+
+    /**
+     * Stops the way a service should on SIGTERM, and completes once stopped:
+     * <ol>
+     * <li>stops accepting: the listener closes and the socket file is removed at once, so a new server may bind
+     * the path while this one drains;</li>
+     * <li>on every connection, writes what is queued (replies, broadcasts, emits), then half-closes it (in TLS a
+     * {@code close_notify}): the client sees the end of the stream, stops writing and closes its side;</li>
+     * <li>meanwhile keeps reading: every message the client wrote before it saw the end is read and delivered to
+     * {@link #inbound()}, handlers and the connection's subscribers, as usual;</li>
+     * <li>each connection closes when the client's end of stream arrives; when all have, the server is disposed
+     * ({@link IpcEvent.Destroyed}).</li>
+     * </ol>
+     * After {@code timeout}, whatever is still open is closed as {@link #dispose()} does.
+     *
+     * <p>What is lost: a message queued on a connection after this was called (a handler's answer to a request that
+     * arrived during the drain, an emit) fails with {@link IpcClosedException} and is published as a
+     * {@link IpcEvent.Failure}; a request that arrived during the drain is therefore unanswered, and a Reactive IPC
+     * client fails it or sends it again to the next server (see {@link IpcClient}). A connection whose messages
+     * nobody takes stops reading after 256 held messages (see {@link IpcConnection}) and is closed at the timeout,
+     * with what it still had unread. A Reactive IPC or node-ipc client that sees the end of the stream reconnects
+     * as after any close; what it had not written yet stays in its own queue (Reactive IPC) for the next server.
+     *
+     * <pre>{@code
+     * Runtime.getRuntime().addShutdownHook(new Thread(() ->
+     *         server.disposeGracefully(Duration.ofSeconds(5)).block(Duration.ofSeconds(6))));
+     * }</pre>
+     *
+     * Subscribing again, or after {@link #dispose()}, waits for the same end. The default disposes at once.
+     */
+    default Mono<Void> disposeGracefully(Duration timeout) {
+        requireNonNull(timeout, "timeout");
+        return Mono.defer(() -> {
+            dispose();
+            return onDispose();
+        });
+    }
 
     /** Blocking {@link #dispose()} for {@code main} methods and tests. */
     default void disposeNow(Duration timeout) {

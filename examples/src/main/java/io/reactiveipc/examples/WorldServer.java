@@ -41,7 +41,9 @@ public final class WorldServer {
     public static void main(String[] args) {
         IpcServer server = start(Args.address(args, "world"));
         System.out.println("world: listening on " + server.address());
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> server.disposeNow(Duration.ofSeconds(5))));
+        // SIGTERM: stop accepting, answer and deliver what the clients already sent, then close (5 s at most).
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+                server.disposeGracefully(Duration.ofSeconds(5)).block(Duration.ofSeconds(6))));
         server.onDispose().block();
     }
 }

@@ -24,6 +24,8 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Exceptions;
@@ -38,6 +40,8 @@ import reactor.util.retry.Retry;
  * comes up drains the client's queue and feeds the client's inbound; events describe it all.
  */
 final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
+
+    private static final Logger LOG = LoggerFactory.getLogger("io.reactiveipc");
 
     private static final AtomicIntegerFieldUpdater<DefaultIpcClient> DISPOSED =
             AtomicIntegerFieldUpdater.newUpdater(DefaultIpcClient.class, "disposed");
@@ -65,6 +69,8 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     // Fields with updaters rather than atomics, and no Disposable once the first attempt is over: a thousand idle
     // clients carry all of it.
     private volatile int disposed;
+    /** Set by disposeGracefully(): the queue is being written out, then the socket half-closes; no reconnect. */
+    private volatile boolean draining;
     private volatile int finished;
     /** Emitted once, by finish(). */
     private final Sinks.Empty<Void> terminated = Sinks.unsafe().empty();
@@ -73,6 +79,8 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     private volatile @Nullable Subscription firstAttempt;
     /** The reconnect loop, from the first failure on (it may start before start() returns). */
     private volatile @Nullable Disposable loop;
+    /** From the first failed attempt on. */
+    private volatile @Nullable ConnectFailureLog failureLog;
 
     private DefaultIpcClient(IpcTransport transport, String id, IpcAddress address, IpcConfig given) {
         this.transport = transport;
@@ -155,21 +163,36 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         }
     }
 
+    /** Disposed, or draining: no reconnect either way. */
     private boolean isDisposing() {
-        return disposed != 0;
+        return disposed != 0 || draining;
     }
 
     /** One connect attempt; a failure is published as a Failure and a Disconnected. */
     private Mono<Link> attempt() {
         return Mono.defer(() -> transport.connect(address, config))
                 .onErrorMap(e -> !(e instanceof IpcException),
-                        e -> new IpcException("cannot connect to " + address + ": " + e, e))
+                        e -> new IpcException("cannot connect to " + address + ": " + Reasons.of(e), e))
                 .doOnError(e -> {
                     if (!isDisposing()) {
-                        events.emit(new IpcEvent.Failure(this, e));
+                        String line = config.silent() ? null : failureLog().failed(String.valueOf(e.getMessage()));
+                        if (line != null) {
+                            LOG.warn("{}: {}", this, line);
+                        }
+                        events.emit(new IpcEvent.Failure(this, e), false);
                         events.emit(new IpcEvent.Disconnected(this, e));
                     }
                 });
+    }
+
+    /** Made at the first failure: a client that never fails carries none. */
+    private ConnectFailureLog failureLog() {
+        ConnectFailureLog log = failureLog;
+        if (log == null) {
+            log = new ConnectFailureLog(System::nanoTime);
+            failureLog = log;
+        }
+        return log;
     }
 
     /** Each subscription: one attempt; emits the link when up, fails when it closes or the attempt fails. */
@@ -199,6 +222,11 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     /** {@code first}: the first attempt's link, whose close starts the reconnect loop. */
     private void connected(Link link, boolean first) {
         current = link;
+        ConnectFailureLog log = failureLog;
+        String line = log == null ? null : log.connected();
+        if (line != null) {
+            LOG.info("{}: {}", this, line);
+        }
         if (isDisposing()) {
             link.close();
             return;
@@ -216,7 +244,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
                 s.disconnected();
             }
             exchange.socketClosed();
-            if (!isDisposing()) {
+            if (disposed == 0) {
                 events.emit(new IpcEvent.Disconnected(this, null));
             }
             if (first) {
@@ -403,6 +431,12 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
     }
 
     @Override
+    public java.util.Optional<io.reactiveipc.PeerCredentials> peerCredentials() {
+        Link link = current;
+        return link != null ? link.peerCredentials() : java.util.Optional.empty();
+    }
+
+    @Override
     public ConcurrentMap<String, Object> attributes() {
         ConcurrentMap<String, Object> a = attributes;
         if (a == null) {
@@ -432,7 +466,39 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
 
     @Override
     public void outboundCompleted() {
-        dispose();
+        Link link = current;
+        if (draining && link != null) {
+            link.closeOutput(); // disposeGracefully: the server reads to our end of stream, answers, closes
+        } else {
+            dispose();
+        }
+    }
+
+    /**
+     * Stops reconnecting, writes what is queued, half-closes the socket, reads what the server still sends until it
+     * closes, then disposes; at the timeout, or at once if no socket is up, disposes.
+     */
+    @Override
+    public Mono<Void> disposeGracefully(java.time.Duration timeout) {
+        java.util.Objects.requireNonNull(timeout, "timeout");
+        return Mono.defer(() -> {
+            Link link = current;
+            if (isDisposing() || link == null) {
+                dispose();
+                return onDispose();
+            }
+            draining = true;
+            Disposable reconnecting = loop;
+            if (reconnecting != null) {
+                reconnecting.dispose(); // its session ends with this socket; no attempt after it
+            }
+            outbound.tryEmitComplete();
+            return link.onClose()
+                    .timeout(timeout, Mono.empty())
+                    .onErrorResume(e -> Mono.empty())
+                    .then(Mono.fromRunnable(this::dispose))
+                    .then(onDispose());
+        });
     }
 
     @Override

@@ -38,6 +38,8 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
     private final Exchange exchange;
     private final Flux<Message> inbound;
     private volatile boolean closed;
+    /** Set by closeGracefully(): the queue's completion half-closes instead of closing. */
+    private volatile boolean halfClose;
     private volatile @Nullable ConcurrentMap<String, Object> attributes;
 
     DefaultIpcConnection(String number, Link link, IpcConfig config, EventSink events,
@@ -106,6 +108,11 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
     }
 
     @Override
+    public java.util.Optional<io.reactiveipc.PeerCredentials> peerCredentials() {
+        return link.peerCredentials();
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     public ConcurrentMap<String, Object> attributes() {
         ConcurrentMap<String, Object> a = attributes;
@@ -159,9 +166,22 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
         return closed;
     }
 
+    /**
+     * Writes what is queued, then half-closes: the peer sees the end of the stream and closes, and what it sent
+     * until then is still read and delivered. Messages queued after this fail with {@link IpcClosedException}.
+     */
+    void closeGracefully() {
+        halfClose = true;
+        outbound.tryEmitComplete(); // refused if completing or closed already: it closes anyway
+    }
+
     @Override
     public void outboundCompleted() {
-        link.close();
+        if (halfClose) {
+            link.closeOutput();
+        } else {
+            link.close();
+        }
     }
 
     @Override

@@ -12,11 +12,13 @@ import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcHandler;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.Message;
+import io.reactiveipc.PeerCredentials;
 import io.reactiveipc.spi.IpcMetricsRecorder;
 import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.MessageStream;
 import io.reactiveipc.spi.OutboundQueue;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +49,8 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean disposed = new AtomicBoolean();
+    /** Set by disposeGracefully(): no connection is accepted any more, the open ones drain. */
+    private volatile boolean draining;
     private final Sinks.Empty<Void> terminated = Sinks.empty();
     private volatile IpcTransport.@Nullable Listener listener;
     private volatile @Nullable IpcAddress address;
@@ -82,8 +86,15 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
 
     /** On an I/O thread, before the socket is read. */
     private void accept(Link link) {
-        if (disposed.get()) {
+        if (disposed.get() || draining) {
             metrics.connectionRefused("closing");
+            link.close();
+            return;
+        }
+        String refused = refusedPeer(link);
+        if (refused != null) {
+            metrics.connectionRefused("peer");
+            events.emit(new IpcEvent.Rejected(link.remote(), refused));
             link.close();
             return;
         }
@@ -123,6 +134,25 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         });
         if (disposed.get()) {
             c.dispose(); // dispose() ran while we registered it and may not have seen it
+        } else if (draining) {
+            c.closeGracefully(); // so did disposeGracefully()
+        }
+    }
+
+    /** Why {@link IpcConfig#allowPeers()} refuses the peer of {@code link}, or null if it is admitted. */
+    private @Nullable String refusedPeer(Link link) {
+        java.util.function.Predicate<PeerCredentials> allow = config.allowPeers();
+        if (allow == null) {
+            return null;
+        }
+        java.util.Optional<PeerCredentials> peer = link.peerCredentials();
+        if (peer.isEmpty()) {
+            return "peer credentials unknown, and allowPeers admits only known peers";
+        }
+        try {
+            return allow.test(peer.get()) ? null : "peer " + peer.get() + " is not allowed (allowPeers: " + allow + ")";
+        } catch (RuntimeException e) {
+            return "peer " + peer.get() + " refused: allowPeers failed: " + e;
         }
     }
 
@@ -427,6 +457,36 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
     @Override
     public boolean isDisposed() {
         return disposed.get();
+    }
+
+    /**
+     * Stop accepting, half-close every connection once its queue is written, read until each peer's end of stream,
+     * then {@link #dispose()}; at the timeout, {@link #dispose()} whatever is still open.
+     */
+    @Override
+    public Mono<Void> disposeGracefully(Duration timeout) {
+        requireNonNull(timeout, "timeout");
+        return Mono.defer(() -> {
+            if (disposed.get() || draining) {
+                return onDispose();
+            }
+            draining = true;
+            List<Mono<Void>> closing = new ArrayList<>();
+            IpcTransport.Listener l = listener;
+            if (l != null) {
+                l.dispose();
+                closing.add(l.onDispose());
+            }
+            for (IpcConnection c : List.copyOf(live)) {
+                ((DefaultIpcConnection) c).closeGracefully();
+                closing.add(c.onDispose());
+            }
+            return Mono.when(closing)
+                    .onErrorResume(e -> Mono.empty())
+                    .timeout(timeout, Mono.empty())
+                    .then(Mono.fromRunnable(this::dispose))
+                    .then(onDispose());
+        });
     }
 
     @Override

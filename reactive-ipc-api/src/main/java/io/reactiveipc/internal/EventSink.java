@@ -39,10 +39,17 @@ final class EventSink {
 
     /** Publishes {@code event}; {@link IpcEvent.Destroyed} is the last and completes every subscriber. */
     synchronized void emit(IpcEvent event) {
+        emit(event, true);
+    }
+
+    /** As {@link #emit(IpcEvent)}; {@code log} false: no log line, the caller writes its own (rate-limited) one. */
+    synchronized void emit(IpcEvent event, boolean log) {
         if (done) {
             return;
         }
-        log(event);
+        if (log) {
+            log(event);
+        }
         if (subscribed) {
             history.clear();
         } else if (history.size() == HISTORY) {

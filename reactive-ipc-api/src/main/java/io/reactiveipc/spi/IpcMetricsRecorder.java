@@ -60,7 +60,8 @@ public interface IpcMetricsRecorder {
 
     /**
      * A server closed a socket at once instead of serving it. {@code reason} is one of a few constants:
-     * {@code "max.connections"}, {@code "tls"} (handshake failed), {@code "closing"} (the server is being disposed).
+     * {@code "max.connections"}, {@code "tls"} (handshake failed), {@code "peer"} (not in {@code allowPeers}),
+     * {@code "closing"} (the server is being disposed or drained).
      */
     default void connectionRefused(String reason) {
     }

@@ -2,6 +2,8 @@ package io.reactiveipc.spi;
 
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
+import io.reactiveipc.PeerCredentials;
+import java.util.Optional;
 import java.util.function.Consumer;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -27,6 +29,16 @@ public interface Link {
      */
     void close();
 
+    /**
+     * Ends this side's output (a half close, {@code shutdown(SHUT_WR)}; in TLS a {@code close_notify}) and keeps
+     * reading: the peer sees the end of the stream, stops writing and closes, and what it wrote before that is still
+     * received. The socket closes when the peer's end of stream arrives, or on {@link #close()}. The default closes
+     * at once. Idempotent.
+     */
+    default void closeOutput() {
+        close();
+    }
+
     /** Completes when the socket is closed and unwritten entries were handed back. */
     Mono<Void> onClose();
 
@@ -38,6 +50,14 @@ public interface Link {
      */
     default void whenClosed(Runnable action) {
         onClose().subscribe(null, null, action);
+    }
+
+    /**
+     * The peer process's credentials, for a Unix socket whose transport can read them ({@code SO_PEERCRED});
+     * empty otherwise. Called on the transport's I/O thread when the link is accepted: it must not block.
+     */
+    default Optional<PeerCredentials> peerCredentials() {
+        return Optional.empty();
     }
 
     /** The peer, for logs and events. */

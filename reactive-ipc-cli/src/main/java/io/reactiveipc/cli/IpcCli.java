@@ -2,15 +2,22 @@ package io.reactiveipc.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcRemoteException;
+import io.reactiveipc.IpcServer;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 /**
  * The {@code reactive-ipc} command line: JSON lines ({@code {"type":...,"data":...}}, one per line) on stdin and
@@ -52,6 +59,9 @@ public final class IpcCli {
     /** A line on stdin was not a message: it was skipped and reported, the others were sent. */
     public static final int BAD_INPUT = 5;
 
+    /** How long SIGTERM waits for servers and clients to drain and the command to print what arrived. */
+    static final Duration GRACE = Duration.ofSeconds(5);
+
     final InputStream stdin;
     /** What a command opened; {@link #main} disposes it on SIGTERM/SIGINT (so a server removes its socket file). */
     final List<Disposable> open = new CopyOnWriteArrayList<>();
@@ -64,10 +74,35 @@ public final class IpcCli {
         PrintWriter out = new PrintWriter(System.out, false, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
         IpcCli cli = new IpcCli(System.in);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> cli.open.forEach(Disposable::dispose), "ipc-cli-close"));
+        CountDownLatch finished = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> cli.stop(finished), "ipc-cli-close"));
         int code = commandLine(cli, out, err).execute(args);
         out.flush();
+        finished.countDown();
         System.exit(code);
+    }
+
+    /**
+     * The shutdown hook. At a normal exit, disposes what is open. On SIGTERM/SIGINT while a command runs, stops
+     * servers and clients with {@code disposeGracefully} (servers stop accepting and read every connection to its
+     * end, clients write what is queued), then lets the command print what arrived; all within {@link #GRACE}.
+     */
+    private void stop(CountDownLatch finished) {
+        if (finished.getCount() == 0) {
+            open.forEach(Disposable::dispose);
+            return;
+        }
+        try {
+            Flux.fromIterable(open)
+                    .flatMap(d -> d instanceof IpcServer s ? s.disposeGracefully(GRACE)
+                            : d instanceof IpcClient c ? c.disposeGracefully(GRACE)
+                            : Mono.fromRunnable(d::dispose))
+                    .then()
+                    .block(GRACE.plusSeconds(1));
+            finished.await(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException | InterruptedException e) {
+            open.forEach(Disposable::dispose);
+        }
     }
 
     /**

@@ -167,7 +167,8 @@ final class IpcOptions {
                 why = String.valueOf(d.cause().getMessage());
             }
         }
-        throw new IpcCli.CliExit(IpcCli.CONNECTION, "cannot connect to " + address + ": " + why);
+        throw new IpcCli.CliExit(IpcCli.CONNECTION, why.startsWith("cannot connect to ") ? why
+                : "cannot connect to " + address + ": " + why);
     }
 
     /** Blocks this thread on {@code mono} for at most --connect-timeout; a failure is exit 2. */

@@ -90,9 +90,11 @@ final class ServeCommand implements Callable<Integer> {
                             .onErrorResume(e -> report(reports, l.message(), e)))
                     .doFinally(s -> reports.complete())
                     .subscribe(null, e -> reports.report("stdin: " + e.getMessage()));
+            // Ends when the server's inbound does: after dispose, or after disposeGracefully delivered every
+            // message the clients sent before the end (cutting it at onDispose() would drop the last ones).
             received = Flux.merge(server.inbound().map(in -> Printed.out(json.write(in.message(),
-                    in.from() != null ? in.from() : in.connection().id()))), reports.flux())
-                    .takeUntilOther(server.onDispose());
+                    in.from() != null ? in.from() : in.connection().id()))).doFinally(s -> reports.complete()),
+                    reports.flux());
         }
         int code = options.print(received, count, out, err);
         return code == IpcCli.OK && bad.get() > 0 ? IpcCli.BAD_INPUT : code;

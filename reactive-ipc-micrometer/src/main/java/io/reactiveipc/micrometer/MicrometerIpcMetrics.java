@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * <tr><td>{@code connections.total}</td><td>gauge</td><td></td><td>connections open now (Reactor Netty's name);
  * 0 again once all closed</td></tr>
  * <tr><td>{@code connections.refused}</td><td>counter</td><td>{@code reason}: {@code max.connections}, {@code tls},
- * {@code closing}</td><td>sockets a server closed at once</td></tr>
+ * {@code peer}, {@code closing}</td><td>sockets a server closed at once</td></tr>
  * <tr><td>{@code reconnects}</td><td>counter</td><td></td><td>a client connected again after losing its
  * connection</td></tr>
  * <tr><td>{@code messages}</td><td>counter</td><td>{@code direction}: {@code in}, {@code out}; {@code type} if

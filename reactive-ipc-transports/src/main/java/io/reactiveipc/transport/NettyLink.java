@@ -5,11 +5,15 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
+import io.reactiveipc.PeerCredentials;
 import io.reactiveipc.codec.IpcCodec;
 import io.reactiveipc.internal.Frames;
 import io.reactiveipc.spi.IpcMetricsRecorder;
@@ -19,6 +23,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
@@ -69,6 +74,8 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     private @Nullable OutboundQueue queue;
 
     private volatile int receiving;
+    /** Read once, when first asked (the socket must be connected). */
+    private volatile @Nullable Optional<PeerCredentials> credentials;
     /** Null, the action of {@link #whenClosed}, or {@link #CLOSED} once channelInactive ran. */
     private volatile @Nullable Object closeAction;
     /** Event-loop confined, the receiving side: the subscriber of receive(), its demand, what waits for it. */
@@ -368,6 +375,23 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
         channel.close();
     }
 
+    /** Netty closes the channel when the peer's end of stream arrives (half closure is not allowed). */
+    @Override
+    public void closeOutput() {
+        onLoop(() -> {
+            SslHandler ssl = NettyTls.handler(channel);
+            if (ssl != null) {
+                ssl.closeOutbound(); // close_notify; the peer answers with its own and closes
+            } else if (channel instanceof DuplexChannel duplex) {
+                if (!duplex.isOutputShutdown()) {
+                    duplex.shutdownOutput();
+                }
+            } else {
+                channel.close();
+            }
+        });
+    }
+
     @Override
     public Mono<Void> onClose() {
         return closed.asMono();
@@ -381,6 +405,28 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
             }
             action.run();
         }
+    }
+
+    @Override
+    public Optional<PeerCredentials> peerCredentials() {
+        Optional<PeerCredentials> known = credentials;
+        if (known == null) {
+            if (!channel.isActive()) {
+                return Optional.empty(); // not connected yet, or gone
+            }
+            known = Optional.empty();
+            if (channel instanceof EpollDomainSocketChannel unix) {
+                try {
+                    io.netty.channel.unix.PeerCredentials c = unix.peerCredentials(); // getsockopt: does not block
+                    int[] gids = c.gids();
+                    known = Optional.of(new PeerCredentials(c.uid(), gids.length > 0 ? gids[0] : -1, c.pid()));
+                } catch (IOException e) {
+                    // the socket is gone: nobody to credit
+                }
+            }
+            credentials = known;
+        }
+        return known;
     }
 
     @Override

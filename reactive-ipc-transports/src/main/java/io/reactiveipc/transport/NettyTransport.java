@@ -10,6 +10,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcException;
+import io.reactiveipc.internal.Reasons;
 import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.spi.Link;
 import java.net.InetSocketAddress;
@@ -132,6 +133,11 @@ public final class NettyTransport implements IpcTransport {
             return Mono.error(new IpcException("cannot listen on " + address + " with TLS: the transport has no"
                     + " private/public (key and certificate), keyStore or server SslContext"));
         }
+        if (config.allowPeers() != null && !(address instanceof IpcAddress.Unix && nativeTransport)) {
+            return Mono.error(new IpcException("cannot listen on " + address + " with allowPeers: peer credentials"
+                    + " are read only on Unix sockets of the native epoll transport"
+                    + (address instanceof IpcAddress.Unix ? " (this one runs on NIO)" : "")));
+        }
         TcpServer server = TcpServer.create()
                 .runOn(loops, nativeTransport)
                 .doOnChannelInit((observer, channel, remote) -> {
@@ -148,20 +154,26 @@ public final class NettyTransport implements IpcTransport {
         if (address instanceof IpcAddress.Unix unix) {
             Path path = unix.path();
             SocketAddress bindTo = unixAddress(path);
-            return Mono.fromRunnable(() -> UnixSocketFiles.prepare(path))
-                    .subscribeOn(Schedulers.boundedElastic())
-                    .then(server.bindAddress(() -> bindTo).bind())
-                    .onErrorMap(e -> !(e instanceof IpcException), e -> bindFailed(address, e))
-                    .publishOn(Schedulers.boundedElastic())
-                    .map(bound -> {
-                        try {
-                            UnixSocketFiles.secure(path, config.socketPermissions());
-                        } catch (IpcException e) {
-                            bound.disposeNow();
-                            throw e;
-                        }
-                        return new NettyListener(bound, unix);
-                    });
+            // The path's lock is held from the check for a live server until the bind is done: of servers started
+            // at once on one stale path exactly one binds, and the others find it live.
+            return Mono.usingWhen(
+                    Mono.fromCallable(() -> UnixSocketFiles.claim(path, config.createDirectories(),
+                            config.socketPermissions())).subscribeOn(Schedulers.boundedElastic()),
+                    claim -> server.bindAddress(() -> bindTo).bind()
+                            .onErrorMap(e -> !(e instanceof IpcException), e -> bindFailed(address, e))
+                            .publishOn(Schedulers.boundedElastic())
+                            .map(bound -> {
+                                try {
+                                    UnixSocketFiles.secure(path, config.socketPermissions());
+                                } catch (IpcException e) {
+                                    bound.disposeNow();
+                                    throw e;
+                                }
+                                return (Listener) new NettyListener(bound, unix);
+                            }),
+                    UnixSocketFiles::released,
+                    (claim, error) -> UnixSocketFiles.released(claim),
+                    UnixSocketFiles::released);
         }
         IpcAddress.Tcp tcp = (IpcAddress.Tcp) address;
         return server.host(tcp.host()).port(tcp.port())
@@ -282,7 +294,7 @@ public final class NettyTransport implements IpcTransport {
     }
 
     private static IpcException bindFailed(IpcAddress address, Throwable e) {
-        return new IpcException("cannot listen on " + address + ": " + e, e);
+        return new IpcException("cannot listen on " + address + ": " + Reasons.of(e), e);
     }
 
     @Override

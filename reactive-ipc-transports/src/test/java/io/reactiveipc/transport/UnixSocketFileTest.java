@@ -19,10 +19,14 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /** The socket file: reclaimed when stale, never stolen when live, never deleted when it is not a socket. */
 class UnixSocketFileTest {
@@ -65,7 +69,8 @@ class UnixSocketFileTest {
         Path path = IpcTestAddresses.unix().path();
         IpcServer first = bind(t, path, QUIET);
         assertThatThrownBy(() -> bind(t, path, QUIET))
-                .isInstanceOf(IpcException.class).hasMessageContaining("a live server is listening");
+                .isInstanceOf(IpcException.class)
+                .hasMessage("cannot listen on unix:" + path + ": address in use: a live server is listening there");
         // the first one still serves
         IpcClient client = Transports.connectClient(t, "c", first.address(), QUIET);
         client.emit("still", "mine").block(T);
@@ -105,12 +110,58 @@ class UnixSocketFileTest {
 
     @ParameterizedTest
     @MethodSource("transports")
-    void missingParentDirectoriesAreCreatedOwnerOnly(NettyTransport t) throws IOException {
+    void missingParentDirectoriesAreCreatedOwnerOnlyWhenAsked(NettyTransport t) throws IOException {
         Path root = IpcTestAddresses.freshDirectory();
         Path path = root.resolve("a/b/s.sock");
-        IpcServer server = bind(t, path, QUIET);
+        IpcServer server = bind(t, path, QUIET.toBuilder().createDirectories(true).build());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("a/b"))))
                 .isEqualTo("rwx------");
         server.disposeNow(T);
+    }
+
+    @ParameterizedTest
+    @MethodSource("transports")
+    void noDirectoryIsCreatedUnlessAsked(NettyTransport t) {
+        Path root = IpcTestAddresses.freshDirectory();
+        Path path = root.resolve("a/b/s.sock");
+        assertThatThrownBy(() -> bind(t, path, QUIET))
+                .isInstanceOf(IpcException.class)
+                .hasMessageStartingWith("cannot listen on unix:" + path + ": no such directory " + root.resolve("a/b"));
+        assertThat(Files.exists(root.resolve("a"))).isFalse();
+    }
+
+    /**
+     * Servers started at once on one stale path: exactly one binds and answers, each other one fails naming the
+     * path and that it is in use. Without the lock two of them both reclaimed and "bound", one unreachable.
+     */
+    @ParameterizedTest
+    @MethodSource("transports")
+    void ofServersStartedAtOnceOnAStalePathExactlyOneBindsAndAnswers(NettyTransport t) throws IOException {
+        for (int round = 0; round < 5; round++) {
+            Path path = IpcTestAddresses.unix().path();
+            leaveStaleSocket(path);
+            int n = 6;
+            List<Object> outcomes = Flux.range(0, n)
+                    .flatMap(i -> Transports.bindServer(t, IpcAddress.unix(path), QUIET)
+                            .<Object>map(s -> s)
+                            .onErrorResume(e -> Mono.just(e))
+                            .subscribeOn(Schedulers.boundedElastic()), n)
+                    .collectList().block(T);
+            List<IpcServer> bound = outcomes.stream().filter(IpcServer.class::isInstance)
+                    .map(IpcServer.class::cast).toList();
+            assertThat(bound).as("round %d: servers that report bound", round).hasSize(1);
+            assertThat(outcomes).filteredOn(Throwable.class::isInstance).hasSize(n - 1)
+                    .allSatisfy(e -> assertThat((Throwable) e).isInstanceOf(IpcException.class)
+                            .hasMessageContaining("cannot listen on unix:" + path)
+                            .hasMessageContaining("address in use"));
+            IpcServer winner = bound.get(0);
+            winner.handle("ping", in -> Mono.just("pong"));
+            IpcClient client = Transports.connectClient(t, "c", winner.address(), QUIET);
+            assertThat(client.request("ping", null).block(T).data(String.class)).isEqualTo("pong");
+            client.disposeNow(T);
+            winner.disposeNow(T);
+            assertThat(Files.exists(path, LinkOption.NOFOLLOW_LINKS)).isFalse();
+            assertThat(Files.size(UnixSocketFiles.lockFile(path))).as("the lock file stays, empty").isZero();
+        }
     }
 }
