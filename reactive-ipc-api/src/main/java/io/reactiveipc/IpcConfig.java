@@ -87,6 +87,10 @@ import tools.jackson.databind.json.JsonMapper;
  * <tr><td>codec</td><td>{@link IpcCodec#nodeIpc()}</td><td>how frames become messages and back: node-ipc's JSON
  * frames with the library's Jackson 3 mapper; {@link IpcCodec#nodeIpc(JsonMapper)} binds data with yours</td></tr>
  * <tr><td>relayPolicy</td><td>{@link RelayPolicy#ALLOW_ALL}</td><td>what a server relays between its clients</td></tr>
+ * <tr><td>onProtocolError</td><td>{@link OnProtocolError#CLOSE}</td><td>what a server or client does with a peer
+ * that sends a frame breaking the protocol (malformed JSON, no string {@code type}, longer than maxFrameSize): tell
+ * it with an error frame and close its socket, or skip the frame and read on. Either way an {@link IpcEvent.Failure}
+ * is published and the log gets at most 10 lines per 10 s of bad input per server or client (then counts)</td></tr>
  * </table>
  */
 public final class IpcConfig {
@@ -121,6 +125,7 @@ public final class IpcConfig {
     private final int handlerConcurrency;
     private final boolean identify;
     private final RelayPolicy relayPolicy;
+    private final OnProtocolError onProtocolError;
     private final String delimiter;
     /** As given to the builder; null: derived from rawBuffer, encoding and delimiter. */
     private final @Nullable IpcCodec explicitCodec;
@@ -150,6 +155,7 @@ public final class IpcConfig {
         this.handlerConcurrency = b.handlerConcurrency;
         this.identify = b.identify;
         this.relayPolicy = b.relayPolicy;
+        this.onProtocolError = b.onProtocolError;
         this.delimiter = b.delimiter;
         this.explicitCodec = b.codec;
         this.codec = codec;
@@ -277,6 +283,11 @@ public final class IpcConfig {
         return relayPolicy;
     }
 
+    /** What is done with a peer that breaks the protocol; {@link OnProtocolError#CLOSE} unless set. */
+    public OnProtocolError onProtocolError() {
+        return onProtocolError;
+    }
+
     /**
      * How frames become messages and back on every connection made with this config: the one given to the
      * builder, else node-ipc's raw buffers ({@link #rawBuffer()}, {@link #encoding()}) or node-ipc's JSON frames
@@ -304,7 +315,8 @@ public final class IpcConfig {
                 + ", connectTimeout=" + connectTimeout
                 + ", socketPermissions=" + PosixFilePermissions.toString(socketPermissions)
                 + ", requestTimeout=" + requestTimeout + ", maxPendingRequests=" + maxPendingRequests
-                + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + ", codec=" + codec + "}";
+                + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + ", codec=" + codec
+                + (onProtocolError != OnProtocolError.CLOSE ? ", onProtocolError=" + onProtocolError : "") + "}";
     }
 
     /** Host name without a DNS lookup, as node's {@code os.hostname()} (gethostname). */
@@ -322,6 +334,37 @@ public final class IpcConfig {
             // not Linux: fall through
         }
         return "localhost";
+    }
+
+    /**
+     * What a server or client does when its peer sends a frame that breaks the protocol ({@link IpcProtocolException}:
+     * malformed JSON, a frame without a string {@code type}, a frame longer than {@link #maxFrameSize()}). Both
+     * publish the error as an {@link IpcEvent.Failure} of that connection; no other connection notices. Raw buffer
+     * mode has no protocol to break (every byte is data). A peer that closes in the middle of a frame
+     * ({@code TRUNCATED_FRAME}) is not answered: it is gone.
+     *
+     * <pre>{@code
+     * IpcConfig lenient = IpcConfig.builder().onProtocolError(IpcConfig.OnProtocolError.SKIP).build();
+     * }</pre>
+     */
+    public enum OnProtocolError {
+        /**
+         * The default: the peer is told, then its socket is closed. Messages decoded before the bad frame are
+         * delivered; reading stops at the bad frame, and what the peer sent after it is dropped unread. The answer
+         * is one frame in the connection's codec, node-ipc style:
+         * {@code {"type":"error","data":{"code":"E_PROTOCOL","reason":"MALFORMED_JSON","message":"..."}}}
+         * (socket-ipc: {@code {"topic":"error","message":{...}}}); it goes after the frame being written, and the
+         * socket closes once it is flushed, or after 2 s if the peer does not read. A node-ipc peer receives it as
+         * its {@code error} event with the data object as argument. A frame longer than the limit is refused as
+         * soon as maxFrameSize + 1 bytes of it arrived, and never held past that. A client reconnects afterwards
+         * as after any lost connection (its retry policy).
+         */
+        CLOSE,
+        /**
+         * node-ipc 10's way: the bad frame is skipped and the connection reads on; the peer is not told. An
+         * oversized frame's bytes are skipped, not held, up to its delimiter.
+         */
+        SKIP
     }
 
     /** Mutable builder; {@link #build()} checks every value and refuses what is not implemented yet. */
@@ -349,6 +392,7 @@ public final class IpcConfig {
         private int handlerConcurrency = 256;
         private boolean identify = true;
         private RelayPolicy relayPolicy = RelayPolicy.ALLOW_ALL;
+        private OnProtocolError onProtocolError = OnProtocolError.CLOSE;
         private @Nullable IpcCodec codec;
         private String delimiter = "\f";
 
@@ -381,6 +425,7 @@ public final class IpcConfig {
             codec = c.explicitCodec;
             delimiter = c.delimiter;
             relayPolicy = c.relayPolicy;
+            onProtocolError = c.onProtocolError;
         }
 
         public Builder requestTimeout(Duration requestTimeout) {
@@ -400,6 +445,12 @@ public final class IpcConfig {
 
         public Builder identify(boolean identify) {
             this.identify = identify;
+            return this;
+        }
+
+        /** What is done with a peer that sends a frame breaking the protocol; see {@link OnProtocolError}. */
+        public Builder onProtocolError(OnProtocolError policy) {
+            this.onProtocolError = requireNonNull(policy, "policy");
             return this;
         }
 

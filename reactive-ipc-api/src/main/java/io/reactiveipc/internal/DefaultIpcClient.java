@@ -78,7 +78,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         this.outbound = new OutboundQueue(config.maxQueuedMessages(), this,
                 config.sync() ? config.requestTimeout() : null);
         this.exchange = new Exchange(this, outbound, config, events, null);
-        this.links = new LinkSequence(this, events);
+        this.links = new LinkSequence(this, events, config.onProtocolError());
         this.inbound = new InboundHub(links, exchange, config.maxQueuedMessages());
     }
 

@@ -2,6 +2,7 @@ package io.reactiveipc.internal;
 
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcEvent;
+import io.reactiveipc.IpcProtocolException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +31,18 @@ final class EventSink {
     private final ArrayDeque<IpcEvent> history = new ArrayDeque<>(2);
     private final List<FluxSink<IpcEvent>> subscribers = new ArrayList<>(0);
     private boolean subscribed;
+    /** Bad input is logged at most {@value LogLimiter#BURST} lines per 10 s, then counted. Guarded by this. */
+    private final LogLimiter badInput;
     private boolean done;
 
     EventSink(Object owner, IpcConfig config) {
+        this(owner, config, new LogLimiter());
+    }
+
+    EventSink(Object owner, IpcConfig config, LogLimiter badInput) {
         this.owner = owner;
         this.silent = config.silent();
+        this.badInput = badInput;
     }
 
     /** Publishes {@code event}; {@link IpcEvent.Destroyed} is the last and completes every subscriber. */
@@ -112,7 +120,17 @@ final class EventSink {
         if (silent) {
             return;
         }
-        if (event instanceof IpcEvent.Failure f) {
+        if (event instanceof IpcEvent.Failure f && f.error() instanceof IpcProtocolException) {
+            if (LOG.isWarnEnabled()) {
+                long left = badInput.acquire();
+                if (left == 0) {
+                    LOG.warn("{}: {}: {}", owner, f.connection().id(), f.error().toString());
+                } else if (left > 0) {
+                    LOG.warn("{}: {}: {} ({} more protocol errors were not logged)", owner, f.connection().id(),
+                            f.error().toString(), left);
+                }
+            }
+        } else if (event instanceof IpcEvent.Failure f) {
             if (LOG.isWarnEnabled()) {
                 LOG.warn("{}: {}", owner, f.error().toString());
             }
