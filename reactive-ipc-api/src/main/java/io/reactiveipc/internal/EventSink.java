@@ -122,12 +122,9 @@ final class EventSink {
         }
         if (event instanceof IpcEvent.Failure f && f.error() instanceof IpcProtocolException) {
             if (LOG.isWarnEnabled()) {
-                long left = badInput.acquire();
-                if (left == 0) {
-                    LOG.warn("{}: {}: {}", owner, f.connection().id(), f.error().toString());
-                } else if (left > 0) {
-                    LOG.warn("{}: {}: {} ({} more protocol errors were not logged)", owner, f.connection().id(),
-                            f.error().toString(), left);
+                String suffix = badInput.acquire();
+                if (suffix != null) {
+                    LOG.warn("{}: {}: {}{}", owner, f.connection().id(), f.error().toString(), suffix);
                 }
             }
         } else if (event instanceof IpcEvent.Failure f) {

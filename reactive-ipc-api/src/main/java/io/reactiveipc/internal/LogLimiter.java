@@ -1,6 +1,7 @@
 package io.reactiveipc.internal;
 
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * At most {@code burst} log lines per window, then silence with a count: bad input is a peer's to send as fast as
@@ -32,10 +33,10 @@ final class LogLimiter {
     }
 
     /**
-     * -1: do not log this one (it is counted); else log it, with the count left out since the last line logged
-     * (0: none).
+     * Null: do not log this one (it is counted). Else log it with this suffix: empty, or the count left out since
+     * the last line, or (on the last line a window allows) that the next ones are counted, not logged.
      */
-    long acquire() {
+    @Nullable String acquire() {
         long now = nanoClock.getAsLong();
         if (!started || now - windowStart >= window) {
             started = true;
@@ -44,11 +45,13 @@ final class LogLimiter {
         }
         if (lines == burst) {
             suppressed++;
-            return -1;
+            return null;
         }
         lines++;
         long s = suppressed;
         suppressed = 0;
-        return s;
+        String left = s == 0 ? "" : " (" + s + " more were not logged)";
+        return lines < burst ? left : left + " (" + burst + " lines in " + window / 1_000_000_000L
+                + " s: more are counted, not logged, until the next " + window / 1_000_000_000L + " s)";
     }
 }
