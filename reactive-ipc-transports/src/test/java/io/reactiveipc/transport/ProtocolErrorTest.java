@@ -113,6 +113,8 @@ class ProtocolErrorTest {
         }
         List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(marker))
                 .toList();
+        System.out.println(kind + ": " + frames + " bad frames, " + failures[0] + " Failure events, " + lines.size()
+                + " log lines");
         assertThat(failures[0]).as("every bad frame is still an event").isEqualTo(frames);
         // the whole run takes well under a minute: at most one burst per started 10 s window
         assertThat(lines).hasSizeBetween(10, 60);
