@@ -9,6 +9,9 @@
 //   add {a, b}          -> answers add a+b to the sender (a client: only a request, with the answer flag)
 //   send {type, data}   -> (client) emits <type> <data> with node-ipc's own emit
 //   ask {type, data, rid, credit} -> (client) writes a Reactive IPC request frame {type, data, rid[, credit]}
+//   raw <string>        -> writes the string's bytes as they are on the sender's socket (bad frames on purpose)
+// An 'error' event is reported as {"event":"error","message",...}, plus "data": the argument itself when it is
+// not an Error (what a wire message of type "error" dispatches to node-ipc's error listeners).
 // TLS: the environment variable PEER_TLS, when set, is node-ipc's ipc.config.tls as JSON (private, public,
 // trustedConnections, requestCert, rejectUnauthorized: file paths the test wrote to a temporary directory).
 // flags, comma-separated:
@@ -70,6 +73,8 @@ function handlers(emitter, socketOf, emit) {
   });
 }
 
+const detail = (err) => (err instanceof Error || err === undefined ? {} : { data: err });
+
 const tap = (socket) => {
   // prepended: a chunk is reported before node-ipc dispatches what it completes
   if (flags.has('watch')) socket.prependListener('data', (chunk) => say('bytes', { text: String(chunk) }));
@@ -87,7 +92,8 @@ if (role === 'server') {
     tap(socket);
     say('client-connected');
   });
-  server.on('error', (err) => say('error', { message: String(err && err.message) }));
+  server.on('raw', (d, socket) => socket.write(d));
+  server.on('error', (err) => say('error', { message: String(err && err.message), ...detail(err) }));
   server.start();
 } else {
   const setup = () => {
@@ -102,7 +108,8 @@ if (role === 'server') {
     world.on('news', (d) => world.emit('news-ack', { id, data: envelope(d).data }));
     world.on('send', (d) => world.emit(d.type, d.data));
     world.on('ask', (d) => ask(world.socket, d.type, d.data, d.rid, d.credit));
-    world.on('error', (err) => say('error', { message: String(err && (err.code || err.message)) }));
+    world.on('raw', (d) => world.socket.write(d));
+    world.on('error', (err) => say('error', { message: String(err && (err.code || err.message)), ...detail(err) }));
   };
   if (transport === 'unix') ipc.connectTo('world', address, setup);
   else ipc.connectToNet('world', host, Number(port), setup);

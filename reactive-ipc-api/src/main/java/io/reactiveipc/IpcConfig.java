@@ -103,6 +103,10 @@ import tools.jackson.databind.json.JsonMapper;
  * <tr><td>delivery</td><td>{@link Delivery#PLAIN}</td><td>{@link Delivery#ACKNOWLEDGED}: a client holds each message
  * until the server acknowledges it and replays it after a reconnect (bounded; see {@link Delivery}); a server's
  * setting gives its ack batching and session bounds</td></tr>
+ * <tr><td>onProtocolError</td><td>{@link OnProtocolError#CLOSE}</td><td>what a server or client does with a peer
+ * that sends a frame breaking the protocol (malformed JSON, no string {@code type}, longer than maxFrameSize): tell
+ * it with an error frame and close its socket, or skip the frame and read on. Either way an {@link IpcEvent.Failure}
+ * is published and the log gets at most 10 lines per 10 s of bad input per server or client (then counts)</td></tr>
  * </table>
  */
 public final class IpcConfig {
@@ -140,6 +144,7 @@ public final class IpcConfig {
     private final boolean identify;
     private final Delivery delivery;
     private final RelayPolicy relayPolicy;
+    private final OnProtocolError onProtocolError;
     private final String delimiter;
     private final IpcMetricsRecorder metrics;
     /** As given to the builder; null: derived from rawBuffer, encoding and delimiter. */
@@ -173,6 +178,7 @@ public final class IpcConfig {
         this.identify = b.identify;
         this.delivery = b.delivery;
         this.relayPolicy = b.relayPolicy;
+        this.onProtocolError = b.onProtocolError;
         this.delimiter = b.delimiter;
         this.metrics = b.metrics;
         this.explicitCodec = b.codec;
@@ -316,6 +322,11 @@ public final class IpcConfig {
         return relayPolicy;
     }
 
+    /** What is done with a peer that breaks the protocol; {@link OnProtocolError#CLOSE} unless set. */
+    public OnProtocolError onProtocolError() {
+        return onProtocolError;
+    }
+
     /**
      * How frames become messages and back on every connection made with this config: the one given to the
      * builder, else node-ipc's raw buffers ({@link #rawBuffer()}, {@link #encoding()}) or node-ipc's JSON frames
@@ -351,7 +362,8 @@ public final class IpcConfig {
                 + (allowPeers != null ? ", allowPeers=" + allowPeers : "")
                 + ", requestTimeout=" + requestTimeout + ", maxPendingRequests=" + maxPendingRequests
                 + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + ", codec=" + codec
-                + (metrics != IpcMetricsRecorder.NONE ? ", metrics=" + metrics : "") + "}";
+                + (metrics != IpcMetricsRecorder.NONE ? ", metrics=" + metrics : "") 
+                + (onProtocolError != OnProtocolError.CLOSE ? ", onProtocolError=" + onProtocolError : "") + "}";
     }
 
     /** Host name without a DNS lookup, as node's {@code os.hostname()} (gethostname). */
@@ -369,6 +381,37 @@ public final class IpcConfig {
             // not Linux: fall through
         }
         return "localhost";
+    }
+
+    /**
+     * What a server or client does when its peer sends a frame that breaks the protocol ({@link IpcProtocolException}:
+     * malformed JSON, a frame without a string {@code type}, a frame longer than {@link #maxFrameSize()}). Both
+     * publish the error as an {@link IpcEvent.Failure} of that connection; no other connection notices. Raw buffer
+     * mode has no protocol to break (every byte is data). A peer that closes in the middle of a frame
+     * ({@code TRUNCATED_FRAME}) is not answered: it is gone.
+     *
+     * <pre>{@code
+     * IpcConfig lenient = IpcConfig.builder().onProtocolError(IpcConfig.OnProtocolError.SKIP).build();
+     * }</pre>
+     */
+    public enum OnProtocolError {
+        /**
+         * The default: the peer is told, then its socket is closed. Messages decoded before the bad frame are
+         * delivered; reading stops at the bad frame, and what the peer sent after it is dropped unread. The answer
+         * is one frame in the connection's codec, node-ipc style:
+         * {@code {"type":"error","data":{"code":"E_PROTOCOL","reason":"MALFORMED_JSON","message":"..."}}}
+         * (socket-ipc: {@code {"topic":"error","message":{...}}}); it goes after the frame being written, and the
+         * socket closes once it is flushed, or after 2 s if the peer does not read. A node-ipc peer receives it as
+         * its {@code error} event with the data object as argument. A frame longer than the limit is refused as
+         * soon as maxFrameSize + 1 bytes of it arrived, and never held past that. A client reconnects afterwards
+         * as after any lost connection (its retry policy).
+         */
+        CLOSE,
+        /**
+         * node-ipc 10's way: the bad frame is skipped and the connection reads on; the peer is not told. An
+         * oversized frame's bytes are skipped, not held, up to its delimiter.
+         */
+        SKIP
     }
 
     /** Mutable builder; {@link #build()} checks every value and refuses what is not implemented yet. */
@@ -399,6 +442,7 @@ public final class IpcConfig {
         private boolean identify = true;
         private Delivery delivery = Delivery.PLAIN;
         private RelayPolicy relayPolicy = RelayPolicy.ALLOW_ALL;
+        private OnProtocolError onProtocolError = OnProtocolError.CLOSE;
         private @Nullable IpcCodec codec;
         private String delimiter = "\f";
         private IpcMetricsRecorder metrics = IpcMetricsRecorder.NONE;
@@ -436,6 +480,7 @@ public final class IpcConfig {
             codec = c.explicitCodec;
             delimiter = c.delimiter;
             relayPolicy = c.relayPolicy;
+            onProtocolError = c.onProtocolError;
         }
 
         /**
@@ -473,6 +518,12 @@ public final class IpcConfig {
 
         public Builder identify(boolean identify) {
             this.identify = identify;
+            return this;
+        }
+
+        /** What is done with a peer that sends a frame breaking the protocol; see {@link OnProtocolError}. */
+        public Builder onProtocolError(OnProtocolError policy) {
+            this.onProtocolError = requireNonNull(policy, "policy");
             return this;
         }
 

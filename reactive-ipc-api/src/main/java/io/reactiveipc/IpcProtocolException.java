@@ -3,9 +3,10 @@ package io.reactiveipc;
 import static java.util.Objects.requireNonNull;
 
 /**
- * A frame that broke the wire protocol. Inbound, the frame is discarded, the error is published on the
- * connection's events as {@link IpcEvent.Failure}, and the connection stays open: frames are delimited by
- * {@code \f}, which never occurs inside valid JSON text, so the next frame is read intact. Outbound (a frame
+ * A frame that broke the wire protocol. Inbound, the frame is discarded and the error is published on the
+ * connection's events as {@link IpcEvent.Failure}; then, by default, the peer is answered with an error frame and
+ * its socket closed, or with {@link IpcConfig.OnProtocolError#SKIP} the connection reads on (frames are delimited
+ * by {@code \f}, which never occurs inside valid JSON text, so the next frame is read intact). Outbound (a frame
  * larger than {@link IpcConfig#maxFrameSize()}), the message is not written and its {@code send} fails.
  */
 public final class IpcProtocolException extends IpcException {
@@ -17,7 +18,11 @@ public final class IpcProtocolException extends IpcException {
         MALFORMED_JSON,
         /** Well-formed JSON, but not an object with a string {@code type}. node-ipc crashes on these. */
         INVALID_MESSAGE,
-        /** Longer than {@link IpcConfig#maxFrameSize()}; inbound, its bytes are skipped up to the next delimiter. */
+        /**
+         * Longer than {@link IpcConfig#maxFrameSize()}; inbound, reported as soon as maxFrameSize + 1 bytes of it
+         * arrived, and its bytes are never held: the peer is refused, or (SKIP) they are skipped up to the next
+         * delimiter.
+         */
         FRAME_TOO_LARGE,
         /** The peer closed the connection in the middle of a frame; the partial frame was discarded. */
         TRUNCATED_FRAME

@@ -23,8 +23,9 @@ import tools.jackson.databind.json.JsonMapper;
  *         .build();
  * }</pre>
  *
- * <p>Failures: a frame that {@link #decode} refuses ({@link IpcProtocolException}) is skipped and reported as
- * {@link io.reactiveipc.IpcEvent.Failure}, and the connection reads on; a message {@link #encode} cannot write
+ * <p>Failures: a frame that {@link #decode} refuses ({@link IpcProtocolException}) is reported as
+ * {@link io.reactiveipc.IpcEvent.Failure}, and the peer is answered with an error frame this codec encodes and
+ * closed, or skipped ({@link io.reactiveipc.IpcConfig#onProtocolError()}); a message {@link #encode} cannot write
  * ({@link IpcDataException}) fails that one send and nothing else.
  */
 public interface IpcCodec {

@@ -95,7 +95,7 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         this.outbound = new OutboundQueue(config.maxQueuedMessages(), this,
                 config.sync() ? config.requestTimeout() : null);
         this.exchange = new Exchange(this, outbound, config, events, null);
-        this.links = new LinkSequence(this, events, metrics);
+        this.links = new LinkSequence(this, events, config.onProtocolError(), metrics);
         metrics.queueOpened(outbound);
         this.inbound = new InboundHub(links, exchange, config.maxQueuedMessages());
         if (config.delivery().isAcknowledged()) {

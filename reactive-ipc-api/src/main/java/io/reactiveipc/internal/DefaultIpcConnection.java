@@ -51,7 +51,7 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
         this.outbound = new OutboundQueue(config.maxQueuedMessages(), this,
                 config.sync() ? config.requestTimeout() : null);
         this.exchange = new Exchange(this, outbound, config, events, server);
-        LinkSequence sequence = new LinkSequence(this, events, metrics);
+        LinkSequence sequence = new LinkSequence(this, events, config.onProtocolError(), metrics);
         sequence.offer(link);
         sequence.end();
         this.inbound = new InboundHub(sequence, exchange, config.maxQueuedMessages());

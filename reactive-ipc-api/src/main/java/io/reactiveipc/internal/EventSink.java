@@ -2,6 +2,7 @@ package io.reactiveipc.internal;
 
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcEvent;
+import io.reactiveipc.IpcProtocolException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,11 +31,18 @@ final class EventSink {
     private final ArrayDeque<IpcEvent> history = new ArrayDeque<>(2);
     private final List<FluxSink<IpcEvent>> subscribers = new ArrayList<>(0);
     private boolean subscribed;
+    /** Bad input is logged at most {@value LogLimiter#BURST} lines per 10 s, then counted. Guarded by this. */
+    private final LogLimiter badInput;
     private boolean done;
 
     EventSink(Object owner, IpcConfig config) {
+        this(owner, config, new LogLimiter());
+    }
+
+    EventSink(Object owner, IpcConfig config, LogLimiter badInput) {
         this.owner = owner;
         this.silent = config.silent();
+        this.badInput = badInput;
     }
 
     /** Publishes {@code event}; {@link IpcEvent.Destroyed} is the last and completes every subscriber. */
@@ -119,7 +127,14 @@ final class EventSink {
         if (silent) {
             return;
         }
-        if (event instanceof IpcEvent.Failure f) {
+        if (event instanceof IpcEvent.Failure f && f.error() instanceof IpcProtocolException) {
+            if (LOG.isWarnEnabled()) {
+                String suffix = badInput.acquire();
+                if (suffix != null) {
+                    LOG.warn("{}: {}: {}{}", owner, f.connection().id(), f.error().toString(), suffix);
+                }
+            }
+        } else if (event instanceof IpcEvent.Failure f) {
             if (LOG.isWarnEnabled()) {
                 LOG.warn("{}: {}", owner, f.error().toString());
             }

@@ -1,5 +1,6 @@
 package io.reactiveipc.internal;
 
+import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcConnection;
 import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcProtocolException;
@@ -23,7 +24,8 @@ import reactor.core.publisher.Operators;
  * one per (re)connect. One subscriber, the connection's {@link InboundHub}; its demand carries over from one socket
  * to the next.
  *
- * <p>A bad frame is published as a Failure of the connection and skipped (the link reports it). A failure of the
+ * <p>A bad frame is published as a Failure of the connection (the link reports it), then skipped or, by default
+ * ({@link IpcConfig.OnProtocolError}), answered with an error frame and its socket closed. A failure of the
  * socket itself is published as a Failure and closes that socket; the sequence goes on with the next one. It must
  * never end the stream: a server merges every connection's inbound into one. The sequence completes after
  * {@link #end()}, once the last socket was read to its end.
@@ -46,6 +48,9 @@ final class LinkSequence extends Flux<Message>
     private final IpcConnection owner;
     private final EventSink events;
     private final IpcMetricsRecorder metrics;
+    private final IpcConfig.OnProtocolError onProtocolError;
+    /** The socket being read was refused for a bad frame; its thread only, reset when it ends. */
+    private boolean refused;
     private volatile @Nullable CoreSubscriber<? super Message> actual;
 
     /** Sockets not yet read, oldest first; guarded by this, and null while none waits. */
@@ -72,8 +77,14 @@ final class LinkSequence extends Flux<Message>
     private long produced;
 
     LinkSequence(IpcConnection owner, EventSink events, IpcMetricsRecorder metrics) {
+        this(owner, events, IpcConfig.OnProtocolError.SKIP, metrics);
+    }
+
+    LinkSequence(IpcConnection owner, EventSink events, IpcConfig.OnProtocolError onProtocolError,
+            IpcMetricsRecorder metrics) {
         this.owner = owner;
         this.events = events;
+        this.onProtocolError = onProtocolError;
         this.metrics = metrics;
     }
 
@@ -150,6 +161,9 @@ final class LinkSequence extends Flux<Message>
     @Override
     public void onNext(Message message) {
         produced++;
+        if (refused) {
+            return; // after the bad frame of a refused socket: the peer was told, nothing more of it is taken
+        }
         metrics.messageReceived(message.type());
         CoreSubscriber<? super Message> a = actual;
         if (a != null) {
@@ -173,6 +187,7 @@ final class LinkSequence extends Flux<Message>
         long p = produced;
         produced = 0;
         link = null;
+        refused = false;
         if (p != 0) {
             MISSED_PRODUCED.addAndGet(this, p);
         }
@@ -180,11 +195,23 @@ final class LinkSequence extends Flux<Message>
         drain();
     }
 
-    /** A bad frame of the socket being read: published, and the socket reads on. */
+    /**
+     * A bad frame of the socket being read: published; then the socket reads on (SKIP), or the peer is answered
+     * and the socket closed (CLOSE). A peer that closed mid-frame is gone: it is not answered.
+     */
     @Override
     public void accept(IpcProtocolException e) {
+        if (refused) {
+            return; // told once; the rest of that socket is not read
+        }
         metrics.protocolError(e.reason());
         events.emit(new IpcEvent.Failure(owner, e));
+        Link l = link;
+        if (onProtocolError == IpcConfig.OnProtocolError.CLOSE && l != null
+                && e.reason() != IpcProtocolException.Reason.TRUNCATED_FRAME) {
+            refused = true;
+            l.refuse(ProtocolErrors.answer(e));
+        }
     }
 
     // ---- the drain ---------------------------------------------------------------------------------------

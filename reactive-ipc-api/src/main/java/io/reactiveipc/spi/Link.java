@@ -39,6 +39,16 @@ public interface Link {
         close();
     }
 
+    /**
+     * Answers a peer that broke the protocol, then closes ({@link io.reactiveipc.IpcConfig.OnProtocolError#CLOSE}):
+     * stops reading at once (messages decoded but not yet delivered are dropped), writes {@code error} with the
+     * link's codec after the frame being written, and closes once it is flushed, or after a short bound if the peer
+     * does not read. An error the codec cannot encode is not written. The default only closes. Idempotent.
+     */
+    default void refuse(Message error) {
+        close();
+    }
+
     /** Completes when the socket is closed and unwritten entries were handed back. */
     Mono<Void> onClose();
 

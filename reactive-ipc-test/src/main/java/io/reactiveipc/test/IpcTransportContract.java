@@ -249,8 +249,8 @@ public interface IpcTransportContract {
     // ---- bad input -----------------------------------------------------------------------------------------
 
     @Test
-    default void badFramesAreTypedErrorsOnThatConnectionAndNothingElseIsDisturbed(IpcFixtures fx) {
-        IpcServer server = fx.server(QUIET);
+    default void withSkipBadFramesAreTypedErrorsOnThatConnectionAndNothingElseIsDisturbed(IpcFixtures fx) {
+        IpcServer server = fx.server(QUIET.toBuilder().onProtocolError(IpcConfig.OnProtocolError.SKIP).build());
         server.on("ping").flatMap(in -> in.reply("pong", in.message().data())).subscribe();
         IpcClient bystander = fx.client(server.address(), QUIET);
         List<IpcEvent> events = Collections.synchronizedList(new ArrayList<>());
@@ -275,9 +275,63 @@ public interface IpcTransportContract {
         assertThat(snapshot(events)).noneMatch(e -> e instanceof IpcEvent.Failure f && f.connection() == bystander);
     }
 
+    /**
+     * The default answer to a bad frame: an error frame to the offender, a Failure event, its socket closed; what it
+     * sent before the bad frame is delivered, what it sent after is not; another connection never notices.
+     */
     @Test
-    default void anOversizedFrameIsSkippedAndTheNextOneArrives(IpcFixtures fx) {
+    default void aBadFrameIsAnsweredWithAnErrorFrameThenItsSocketIsClosed(IpcFixtures fx) {
+        IpcServer server = fx.server(QUIET);
+        server.on("ping").flatMap(in -> in.reply("pong", in.message().data())).subscribe();
+        List<IpcEvent> events = Collections.synchronizedList(new ArrayList<>());
+        server.events().subscribe(events::add);
+        List<String> received = Collections.synchronizedList(new ArrayList<>());
+        server.inbound().subscribe(in -> received.add(in.type() + ":" + in.message().data()));
+        IpcClient bystander = fx.client(server.address(), QUIET);
+        awaitConnected(bystander);
+        String[] bad = {"not json", "{\"data\":1}", "{\"type\":5}"};
+        Reason[] reasons = {Reason.MALFORMED_JSON, Reason.INVALID_MESSAGE, Reason.INVALID_MESSAGE};
+        for (int i = 0; i < bad.length; i++) {
+            Mono<IpcEvent> gone = server.events().filter(e -> e instanceof IpcEvent.Disconnected).next().cache();
+            gone.subscribe();
+            try (RawConnection evil = rawConnection(server.address())) {
+                evil.write("{\"type\":\"before\",\"data\":" + i + "}\f" + bad[i]
+                        + "\f{\"type\":\"after\",\"data\":" + i + "}\f");
+                String answer = evil.readFrame(T);
+                assertThat(answer).startsWith("{\"type\":\"error\",\"data\":{\"code\":\"E_PROTOCOL\",\"reason\":\""
+                        + reasons[i] + "\",\"message\":").endsWith("}}\f");
+                evil.awaitClosed(T);
+            }
+            gone.block(T);
+        }
+        assertThat(received).as("before each bad frame: delivered; after it: not read").containsExactly(
+                "before:0", "before:1", "before:2");
+        assertThat(snapshot(events)).filteredOn(e -> e instanceof IpcEvent.Failure).extracting(
+                e -> ((IpcProtocolException) ((IpcEvent.Failure) e).error()).reason()).containsExactly(reasons);
+        bystander.emit("ping", "x").block(T);
+        assertThat(bystander.on("pong").blockFirst(T).data(String.class)).isEqualTo("x");
+        assertThat(snapshot(events)).noneMatch(e -> e instanceof IpcEvent.Failure f && f.connection() == bystander);
+    }
+
+    /** An oversized frame is refused when its first maxFrameSize + 1 bytes arrived, not when (if ever) it ends. */
+    @Test
+    default void anOversizedFrameIsRefusedAtTheLimitWithoutWaitingForItsEnd(IpcFixtures fx) {
         IpcServer server = fx.server(QUIET.toBuilder().maxFrameSize(1000).build());
+        Mono<IpcEvent> failure = server.events().filter(e -> e instanceof IpcEvent.Failure).next().cache();
+        failure.subscribe();
+        try (RawConnection evil = rawConnection(server.address())) {
+            evil.write("{\"type\":\"huge\",\"data\":\"" + "x".repeat(1001 - 23)); // 1001 bytes, no delimiter
+            assertThat(evil.readFrame(T)).contains("\"reason\":\"FRAME_TOO_LARGE\"");
+            evil.awaitClosed(T);
+        }
+        assertThat(((IpcProtocolException) ((IpcEvent.Failure) failure.block(T)).error()).reason())
+                .isEqualTo(Reason.FRAME_TOO_LARGE);
+    }
+
+    @Test
+    default void withSkipAnOversizedFrameIsSkippedAndTheNextOneArrives(IpcFixtures fx) {
+        IpcServer server = fx.server(QUIET.toBuilder().maxFrameSize(1000)
+                .onProtocolError(IpcConfig.OnProtocolError.SKIP).build());
         List<IpcEvent> events = Collections.synchronizedList(new ArrayList<>());
         server.events().subscribe(events::add);
         Mono<Incoming> after = server.on("after").next().cache();

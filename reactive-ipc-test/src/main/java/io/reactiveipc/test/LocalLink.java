@@ -158,6 +158,22 @@ final class LocalLink implements Link {
         onPeerClose.run();
     }
 
+    /** The error frame goes to the peer as one chunk, then this end closes. */
+    @Override
+    public void refuse(Message error) {
+        if (closing.get()) {
+            return;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try {
+            Frames.encode(codec, error, bytes, bytes::size, delimiterLength, maxFrameSize);
+            out.accept(bytes.toByteArray());
+        } catch (RuntimeException unencodable) {
+            // nothing to tell in this codec: closing says it
+        }
+        close();
+    }
+
     @Override
     public Mono<Void> onClose() {
         return closed.asMono();

@@ -10,10 +10,11 @@ import java.util.concurrent.TimeUnit;
 final class LocalRawConnection extends FrameReader {
     private final LocalLink server;
     private final BlockingQueue<byte[]> fromServer = new LinkedBlockingQueue<>();
+    private final java.util.concurrent.CountDownLatch closedByServer = new java.util.concurrent.CountDownLatch(1);
 
     LocalRawConnection(LocalLink server) {
         this.server = server;
-        server.connectTo(fromServer::add, () -> { });
+        server.connectTo(fromServer::add, closedByServer::countDown);
     }
 
     @Override
@@ -35,6 +36,18 @@ final class LocalRawConnection extends FrameReader {
                     throw new AssertionError("no frame within " + timeout);
                 }
                 received(chunk, chunk.length);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    @Override
+    public void awaitClosed(Duration timeout) {
+        try {
+            if (!closedByServer.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new AssertionError("still open after " + timeout);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

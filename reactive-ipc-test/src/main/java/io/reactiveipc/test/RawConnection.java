@@ -22,6 +22,12 @@ public interface RawConnection extends AutoCloseable {
     /** The next whole frame the server sent, delimiter included. */
     String readFrame(Duration timeout);
 
+    /**
+     * Waits until the other end closed the connection, keeping the frames it sent before for {@link #readFrame};
+     * fails if it is still open after {@code timeout}.
+     */
+    void awaitClosed(Duration timeout);
+
     /** Closes the connection; a frame written only in part is then truncated. */
     @Override
     void close();

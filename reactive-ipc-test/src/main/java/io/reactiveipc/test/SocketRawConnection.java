@@ -83,6 +83,37 @@ final class SocketRawConnection extends FrameReader {
     }
 
     @Override
+    public void awaitClosed(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+        try {
+            for (;;) {
+                buf.clear();
+                int n;
+                try {
+                    n = channel.read(buf);
+                } catch (IOException reset) {
+                    return; // a reset is a close too
+                }
+                if (n < 0) {
+                    return;
+                }
+                received(buf.array(), n);
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    throw new AssertionError("still open after " + timeout);
+                }
+                if (n == 0) {
+                    selector.select(left);
+                    selector.selectedKeys().clear();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
     public void close() {
         try {
             selector.close();

@@ -47,6 +47,8 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     /** Entries written per drain before yielding the event loop to other channels. */
     private static final int MAX_PER_DRAIN = 4096;
     private static final int FLUSH_EVERY = 256;
+    /** How long a refused peer has to take its error frame before its socket is closed anyway. */
+    static final long REFUSE_GRACE_MS = 2000;
 
     private final Channel channel;
     private final IpcCodec codec;
@@ -85,6 +87,8 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     private @Nullable ArrayDeque<Object> received;
     private int receivedWip;
     private boolean inputDone;
+    /** Event-loop confined: refuse() ran; nothing more is read or taken from the queue. */
+    private boolean refused;
     private @Nullable Throwable inputError;
 
     NettyLink(Channel channel, IpcCodec codec, int delimiterLength, int maxFrameSize, IpcMetricsRecorder metrics) {
@@ -261,7 +265,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     private void drain() {
         scheduled = 0;
         OutboundQueue q = queue;
-        if (q == null || !channel.isActive()) {
+        if (q == null || refused || !channel.isActive()) {
             return;
         }
         int written = 0;
@@ -389,6 +393,40 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
             } else {
                 channel.close();
             }
+        });
+    }
+
+    /**
+     * Stops reading and writing from the queue at once, writes the error frame after what the channel holds, and
+     * closes when it is flushed or after {@link #REFUSE_GRACE_MS} if the peer does not read.
+     */
+    @Override
+    public void refuse(Message error) {
+        onLoop(() -> {
+            if (refused || !channel.isActive()) {
+                return;
+            }
+            refused = true;
+            inputDone = true;
+            if (received != null) {
+                received.clear(); // decoded after the bad frame: dropped, as the peer was told (no ByteBufs in it)
+            }
+            read(false);
+            ByteBuf frame = channel.alloc().ioBuffer();
+            try {
+                Frames.encode(codec, error, new ByteBufOutputStream(frame), frame::readableBytes, delimiterLength,
+                        maxFrameSize);
+            } catch (RuntimeException unencodable) {
+                frame.release();
+                channel.close();
+                return;
+            }
+            java.util.concurrent.Future<?> grace = channel.eventLoop().schedule(() -> channel.close(), REFUSE_GRACE_MS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            channel.writeAndFlush(frame).addListener(f -> {
+                grace.cancel(false);
+                channel.close();
+            });
         });
     }
 

@@ -107,7 +107,8 @@ class SocketIpcDialectTest {
         @Test
         void framesCutAnywhereEvenBetweenTheTwoNulsArriveWholeAndBadOnesAreOneErrorEach(IpcFixtures fx)
                 throws IOException {
-            IpcServer server = fx.server(SOCKET_IPC.toBuilder().maxFrameSize(64).build());
+            IpcServer server = fx.server(SOCKET_IPC.toBuilder().maxFrameSize(64)
+                    .onProtocolError(io.reactiveipc.IpcConfig.OnProtocolError.SKIP).build());
             Mono<List<Message>> good = server.inbound().map(in -> in.message()).take(3).collectList().cache();
             good.subscribe();
             Mono<List<Throwable>> errors = server.events().ofType(IpcEvent.Failure.class)

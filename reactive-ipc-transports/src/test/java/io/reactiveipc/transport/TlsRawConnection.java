@@ -66,6 +66,14 @@ final class TlsRawConnection implements RawConnection {
     }
 
     @Override
+    public void awaitClosed(Duration timeout) {
+        connection.onDispose().block(timeout);
+        if (!connection.isDisposed()) {
+            throw new AssertionError("still open after " + timeout);
+        }
+    }
+
+    @Override
     public void close() {
         connection.disposeNow(T);
     }
