@@ -87,6 +87,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <tr><td>codec</td><td>{@link IpcCodec#nodeIpc()}</td><td>how frames become messages and back: node-ipc's JSON
  * frames with the library's Jackson 3 mapper; {@link IpcCodec#nodeIpc(JsonMapper)} binds data with yours</td></tr>
  * <tr><td>relayPolicy</td><td>{@link RelayPolicy#ALLOW_ALL}</td><td>what a server relays between its clients</td></tr>
+ * <tr><td>peerLimits</td><td>{@link PeerLimits#defaults()}</td><td>time limits and slow peers: incomplete-frame
+ * timeout (10 s), server-wide partial-frame budget (32 MiB), write timeout (30 s), broadcast's slow-consumer policy
+ * (disconnect), idle timeout (off), eviction of quiet connections at maxConnections (after 5 s)</td></tr>
  * </table>
  */
 public final class IpcConfig {
@@ -121,6 +124,7 @@ public final class IpcConfig {
     private final int handlerConcurrency;
     private final boolean identify;
     private final RelayPolicy relayPolicy;
+    private final PeerLimits peerLimits;
     private final String delimiter;
     /** As given to the builder; null: derived from rawBuffer, encoding and delimiter. */
     private final @Nullable IpcCodec explicitCodec;
@@ -150,6 +154,7 @@ public final class IpcConfig {
         this.handlerConcurrency = b.handlerConcurrency;
         this.identify = b.identify;
         this.relayPolicy = b.relayPolicy;
+        this.peerLimits = b.peerLimits;
         this.delimiter = b.delimiter;
         this.explicitCodec = b.codec;
         this.codec = codec;
@@ -277,6 +282,11 @@ public final class IpcConfig {
         return relayPolicy;
     }
 
+    /** Time limits and slow peers: see {@link PeerLimits}. */
+    public PeerLimits peerLimits() {
+        return peerLimits;
+    }
+
     /**
      * How frames become messages and back on every connection made with this config: the one given to the
      * builder, else node-ipc's raw buffers ({@link #rawBuffer()}, {@link #encoding()}) or node-ipc's JSON frames
@@ -304,7 +314,8 @@ public final class IpcConfig {
                 + ", connectTimeout=" + connectTimeout
                 + ", socketPermissions=" + PosixFilePermissions.toString(socketPermissions)
                 + ", requestTimeout=" + requestTimeout + ", maxPendingRequests=" + maxPendingRequests
-                + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + ", codec=" + codec + "}";
+                + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + ", codec=" + codec
+                + (peerLimits != PeerLimits.DEFAULTS ? ", " + peerLimits : "") + "}";
     }
 
     /** Host name without a DNS lookup, as node's {@code os.hostname()} (gethostname). */
@@ -349,6 +360,7 @@ public final class IpcConfig {
         private int handlerConcurrency = 256;
         private boolean identify = true;
         private RelayPolicy relayPolicy = RelayPolicy.ALLOW_ALL;
+        private PeerLimits peerLimits = PeerLimits.DEFAULTS;
         private @Nullable IpcCodec codec;
         private String delimiter = "\f";
 
@@ -381,6 +393,13 @@ public final class IpcConfig {
             codec = c.explicitCodec;
             delimiter = c.delimiter;
             relayPolicy = c.relayPolicy;
+            peerLimits = c.peerLimits;
+        }
+
+        /** Time limits and slow peers, changed from the current ones: {@code limits -> limits.writeTimeout(...)}. */
+        public Builder peerLimits(java.util.function.UnaryOperator<PeerLimits> change) {
+            this.peerLimits = requireNonNull(requireNonNull(change, "change").apply(peerLimits), "peerLimits");
+            return this;
         }
 
         public Builder requestTimeout(Duration requestTimeout) {

@@ -20,7 +20,12 @@ public final class IpcProtocolException extends IpcException {
         /** Longer than {@link IpcConfig#maxFrameSize()}; inbound, its bytes are skipped up to the next delimiter. */
         FRAME_TOO_LARGE,
         /** The peer closed the connection in the middle of a frame; the partial frame was discarded. */
-        TRUNCATED_FRAME
+        TRUNCATED_FRAME,
+        /**
+         * A frame not finished within {@link PeerLimits#frameTimeout()}, or one that would take the server past its
+         * {@link PeerLimits#partialFrameBudget()}: the partial frame was discarded and the connection closed.
+         */
+        INCOMPLETE_FRAME
     }
 
     private final Reason reason;

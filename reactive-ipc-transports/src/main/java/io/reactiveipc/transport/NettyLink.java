@@ -377,6 +377,34 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
         }
     }
 
+    /** Why {@link SlowPeerHandler} closed it, if it did. */
+    private volatile @Nullable Throwable closeCause;
+    /** See {@link Link#quietSince()}: written on the event loop, read by the server's accept on another. */
+    private volatile long quietSince = System.nanoTime();
+
+    /** A complete frame arrived: the peer is not quiet. */
+    void frameReceived() {
+        quietSince = System.nanoTime();
+    }
+
+    @Override
+    public long quietSince() {
+        return quietSince;
+    }
+
+    /** Closes the channel, with {@code cause} as the reason its pending sends and events carry. */
+    void closeBecause(Throwable cause) {
+        if (closeCause == null) {
+            closeCause = cause;
+        }
+        channel.close();
+    }
+
+    @Override
+    public @Nullable Throwable closeCause() {
+        return closeCause;
+    }
+
     @Override
     public String remote() {
         Object remote = channel.remoteAddress();

@@ -1,0 +1,193 @@
+package io.reactiveipc.transport;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.reactiveipc.IpcProtocolException;
+import io.reactiveipc.IpcProtocolException.Reason;
+import io.reactiveipc.IpcTimeoutException;
+import io.reactiveipc.Message;
+import io.reactiveipc.PeerLimits;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The {@link PeerLimits} of one channel, between the {@link FrameDecoder} and the {@link NettyLink}: a frame that
+ * does not finish within {@code frameTimeout}, partial frames past the server's {@code partialFrameBudget}, a peer
+ * that reads nothing for {@code writeTimeout}, and (when set) no byte for {@code idleTimeout}. Each closes the
+ * channel with a reason the link reports ({@link NettyLink#closeCause()}). Time is only held against the peer while
+ * we are reading: with back pressure on (autoRead off) a partial frame waits on us, not on it. Event-loop confined.
+ */
+final class SlowPeerHandler extends ChannelDuplexHandler {
+
+    private final FrameDecoder frames;
+    private final NettyLink link;
+    private final PeerLimits limits;
+    /** Partial-frame bytes held by all connections of one server; null on a client. */
+    private final @Nullable AtomicLong budget;
+    /** What this channel has counted in {@link #budget}. */
+    private long accounted;
+    /** Complete frames (or errors in their place) seen since the frame timer was armed. */
+    private boolean frameCompleted;
+    private @Nullable ScheduledFuture<?> frameTimer;
+    private @Nullable ScheduledFuture<?> writeTimer;
+    private @Nullable ScheduledFuture<?> idleTimer;
+    private long lastRead = System.nanoTime();
+
+    SlowPeerHandler(FrameDecoder frames, NettyLink link, PeerLimits limits, @Nullable AtomicLong budget) {
+        this.frames = frames;
+        this.link = link;
+        this.limits = limits;
+        this.budget = budget;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        if (!limits.idleTimeout().isZero()) {
+            idleTimer = ctx.executor().schedule(() -> idleCheck(ctx), limits.idleTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive() && !limits.idleTimeout().isZero() && idleTimer == null) {
+            idleTimer = ctx.executor().schedule(() -> idleCheck(ctx), limits.idleTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        frameCompleted = true;
+        if (msg instanceof Message) {
+            link.frameReceived();
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        lastRead = System.nanoTime();
+        int partial = frames.buffered();
+        AtomicLong b = budget;
+        if (b != null && partial != accounted) {
+            long total = b.addAndGet(partial - accounted);
+            boolean grew = partial > accounted;
+            accounted = partial;
+            if (grew && total > limits.partialFrameBudget()) {
+                fail(ctx, new IpcProtocolException(Reason.INCOMPLETE_FRAME, "the server's partialFrameBudget of "
+                        + limits.partialFrameBudget() + " bytes for partial frames of all connections is used up;"
+                        + " this connection's " + partial + " bytes of an unfinished frame were discarded"));
+                return;
+            }
+        }
+        if (partial == 0) {
+            cancelFrameTimer();
+        } else if (frameTimer == null || frameCompleted) {
+            cancelFrameTimer();
+            frameTimer = ctx.executor().schedule(() -> frameTimedOut(ctx), limits.frameTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+        frameCompleted = false;
+        ctx.fireChannelReadComplete();
+    }
+
+    private void frameTimedOut(ChannelHandlerContext ctx) {
+        frameTimer = null;
+        if (!ctx.channel().isActive() || frames.buffered() == 0) {
+            return;
+        }
+        if (!ctx.channel().config().isAutoRead()) { // we are not reading: the peer is not the slow one
+            frameTimer = ctx.executor().schedule(() -> frameTimedOut(ctx), limits.frameTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+            return;
+        }
+        fail(ctx, new IpcProtocolException(Reason.INCOMPLETE_FRAME, "no complete frame within frameTimeout "
+                + limits.frameTimeout().toMillis() + " ms; " + frames.buffered()
+                + " bytes of an unfinished frame were discarded"));
+    }
+
+    private void idleCheck(ChannelHandlerContext ctx) {
+        idleTimer = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long idle = limits.idleTimeout().toNanos();
+        long quiet = System.nanoTime() - lastRead;
+        if (quiet >= idle && ctx.channel().config().isAutoRead()) {
+            link.closeBecause(new IpcTimeoutException("peer " + link.remote() + " sent nothing for idleTimeout "
+                    + limits.idleTimeout().toMillis() + " ms"));
+            return;
+        }
+        idleTimer = ctx.executor().schedule(() -> idleCheck(ctx), Math.max(idle - quiet, idle / 4 + 1),
+                TimeUnit.NANOSECONDS);
+    }
+
+    /** The error is reported in the place of the next frame, then the channel closes. */
+    private void fail(ChannelHandlerContext ctx, IpcProtocolException e) {
+        cancelFrameTimer();
+        ctx.fireChannelRead(e);
+        link.closeBecause(e);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            if (writeTimer != null) {
+                writeTimer.cancel(false);
+                writeTimer = null;
+            }
+        } else if (writeTimer == null) {
+            writeTimer = ctx.executor().schedule(() -> writeTimedOut(ctx), limits.writeTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void writeTimedOut(ChannelHandlerContext ctx) {
+        writeTimer = null;
+        if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
+            link.closeBecause(new IpcTimeoutException("peer " + link.remote() + " read nothing for writeTimeout "
+                    + limits.writeTimeout().toMillis() + " ms while " + ctx.channel().unsafe().outboundBuffer()
+                    .totalPendingWriteBytes() + " bytes waited for it"));
+        }
+    }
+
+    private void cancelFrameTimer() {
+        if (frameTimer != null) {
+            frameTimer.cancel(false);
+            frameTimer = null;
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        release();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        release();
+    }
+
+    private void release() {
+        cancelFrameTimer();
+        if (writeTimer != null) {
+            writeTimer.cancel(false);
+            writeTimer = null;
+        }
+        if (idleTimer != null) {
+            idleTimer.cancel(false);
+            idleTimer = null;
+        }
+        AtomicLong b = budget;
+        if (b != null && accounted != 0) {
+            b.addAndGet(-accounted);
+            accounted = 0;
+        }
+    }
+}
