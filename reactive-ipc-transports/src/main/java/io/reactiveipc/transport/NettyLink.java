@@ -383,8 +383,8 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     private volatile long quietSince = System.nanoTime();
 
     /** A complete frame arrived: the peer is not quiet. */
-    void frameReceived() {
-        quietSince = System.nanoTime();
+    void frameReceived(long nanoTime) {
+        quietSince = nanoTime;
     }
 
     @Override

@@ -30,6 +30,8 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
     private long accounted;
     /** Complete frames (or errors in their place) seen since the frame timer was armed. */
     private boolean frameCompleted;
+    /** A message (not an error) went through since the last read completed. */
+    private boolean messageReceived;
     private @Nullable ScheduledFuture<?> frameTimer;
     private @Nullable ScheduledFuture<?> writeTimer;
     private @Nullable ScheduledFuture<?> idleTimer;
@@ -63,14 +65,18 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         frameCompleted = true;
         if (msg instanceof Message) {
-            link.frameReceived();
+            messageReceived = true;
         }
         ctx.fireChannelRead(msg);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        lastRead = System.nanoTime();
+        lastRead = System.nanoTime(); // once per read burst, not per message
+        if (messageReceived) {
+            messageReceived = false;
+            link.frameReceived(lastRead);
+        }
         int partial = frames.buffered();
         AtomicLong b = budget;
         if (b != null && partial != accounted) {
