@@ -26,8 +26,8 @@ import java.time.Duration;
  * server may hold together (each is also bounded by {@code maxFrameSize}); the connection whose read would go past it
  * gets an {@link IpcProtocolException.Reason#INCOMPLETE_FRAME} error and is closed, the others keep theirs. So 100
  * connections each sending 1 MiB of a frame pin at most 32 MiB, not 100</td></tr>
- * <tr><td>writeTimeout</td><td>30 s</td><td>a peer that reads nothing for this long while frames wait for it (its
- * socket and Netty's buffer full) is disconnected: its unwritten and later sends fail with an
+ * <tr><td>writeTimeout</td><td>30 s</td><td>a peer that takes no byte for this long while bytes wait for it (the
+ * socket's buffers full) is disconnected: its unwritten and later sends fail with an
  * {@link IpcClosedException} whose cause is an {@link IpcTimeoutException} naming the peer; its
  * {@link IpcEvent.Disconnected} carries the same cause. Other connections never wait for it</td></tr>
  * <tr><td>slowConsumer</td><td>{@link SlowConsumer#DISCONNECT}</td><td>a connection whose queue is full

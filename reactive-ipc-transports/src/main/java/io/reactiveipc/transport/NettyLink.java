@@ -297,6 +297,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     /** On the event loop, in write order. */
     @Override
     public void written() {
+        framesWritten++;
         OutboundQueue.Entry entry = inflight.poll();
         if (entry != null) {
             OutboundQueue.written(entry);
@@ -375,6 +376,13 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
             }
             action.run();
         }
+    }
+
+    /** Event-loop confined: frames reported written, for {@link SlowPeerHandler}'s write timer. */
+    private long framesWritten;
+
+    long framesWritten() {
+        return framesWritten;
     }
 
     /** Why {@link SlowPeerHandler} closed it, if it did. */

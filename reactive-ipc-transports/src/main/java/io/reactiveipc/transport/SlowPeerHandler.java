@@ -2,6 +2,7 @@ package io.reactiveipc.transport;
 
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.IpcProtocolException.Reason;
@@ -15,7 +16,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The {@link PeerLimits} of one channel, between the {@link FrameDecoder} and the {@link NettyLink}: a frame that
  * does not finish within {@code frameTimeout}, partial frames past the server's {@code partialFrameBudget}, a peer
- * that reads nothing for {@code writeTimeout}, and (when set) no byte for {@code idleTimeout}. Each closes the
+ * that reads nothing for {@code writeTimeout} while bytes wait for it, and (when set) no byte for {@code idleTimeout}. Each closes the
  * channel with a reason the link reports ({@link NettyLink#closeCause()}). Time is only held against the peer while
  * we are reading: with back pressure on (autoRead off) a partial frame waits on us, not on it. Event-loop confined.
  */
@@ -34,6 +35,8 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
     private boolean messageReceived;
     private @Nullable ScheduledFuture<?> frameTimer;
     private @Nullable ScheduledFuture<?> writeTimer;
+    private long pendingAtArming;
+    private long writtenAtArming;
     private @Nullable ScheduledFuture<?> idleTimer;
     private long lastRead = System.nanoTime();
 
@@ -139,27 +142,43 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
         link.closeBecause(e);
     }
 
+    /**
+     * After each flush: if bytes are left that the socket did not take, the write timer runs, and it goes off only
+     * if no byte and no frame went out for a whole {@code writeTimeout}. (Writability is not enough: what is left
+     * may stay under Netty's high-water mark, and the channel stays writable while nothing moves.)
+     */
     @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
-            if (writeTimer != null) {
-                writeTimer.cancel(false);
-                writeTimer = null;
-            }
-        } else if (writeTimer == null) {
-            writeTimer = ctx.executor().schedule(() -> writeTimedOut(ctx), limits.writeTimeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
+    public void flush(ChannelHandlerContext ctx) {
+        ctx.flush();
+        if (writeTimer == null && pendingBytes(ctx) > 0) {
+            armWriteTimer(ctx);
         }
-        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void armWriteTimer(ChannelHandlerContext ctx) {
+        pendingAtArming = pendingBytes(ctx);
+        writtenAtArming = link.framesWritten();
+        writeTimer = ctx.executor().schedule(() -> writeTimedOut(ctx), limits.writeTimeout().toNanos(),
+                TimeUnit.NANOSECONDS);
+    }
+
+    private static long pendingBytes(ChannelHandlerContext ctx) {
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        return out == null ? 0 : out.totalPendingWriteBytes();
     }
 
     private void writeTimedOut(ChannelHandlerContext ctx) {
         writeTimer = null;
-        if (ctx.channel().isActive() && !ctx.channel().isWritable()) {
-            link.closeBecause(new IpcTimeoutException("peer " + link.remote() + " read nothing for writeTimeout "
-                    + limits.writeTimeout().toMillis() + " ms while " + ctx.channel().unsafe().outboundBuffer()
-                    .totalPendingWriteBytes() + " bytes waited for it"));
+        long pending = pendingBytes(ctx);
+        if (!ctx.channel().isActive() || pending == 0) {
+            return;
         }
+        if (pending != pendingAtArming || link.framesWritten() != writtenAtArming) {
+            armWriteTimer(ctx); // slow, but reading
+            return;
+        }
+        link.closeBecause(new IpcTimeoutException("peer " + link.remote() + " read nothing for writeTimeout "
+                + limits.writeTimeout().toMillis() + " ms while " + pending + " bytes waited for it"));
     }
 
     private void cancelFrameTimer() {
