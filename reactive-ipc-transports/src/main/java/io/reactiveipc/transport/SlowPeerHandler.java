@@ -31,6 +31,9 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
     private long accounted;
     /** Complete frames (or errors in their place) seen since the frame timer was armed. */
     private boolean frameCompleted;
+    private static final long NONE = Long.MIN_VALUE;
+    /** {@link System#nanoTime()} when the partial frame held now began (read), or {@link #NONE}. */
+    private long partialSince = NONE;
     /** A message (not an error) went through since the last read completed. */
     private boolean messageReceived;
     private @Nullable ScheduledFuture<?> frameTimer;
@@ -93,12 +96,16 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
                 return;
             }
         }
+        // One timer per connection, moved lazily: a read that starts a new partial frame only notes the time, so a
+        // stream whose reads end mid-frame costs no scheduling per read.
         if (partial == 0) {
-            cancelFrameTimer();
-        } else if (frameTimer == null || frameCompleted) {
-            cancelFrameTimer();
-            frameTimer = ctx.executor().schedule(() -> frameTimedOut(ctx), limits.frameTimeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
+            partialSince = NONE;
+        } else if (partialSince == NONE || frameCompleted) {
+            partialSince = lastRead;
+            if (frameTimer == null) {
+                frameTimer = ctx.executor().schedule(() -> frameTimedOut(ctx), limits.frameTimeout().toNanos(),
+                        TimeUnit.NANOSECONDS);
+            }
         }
         frameCompleted = false;
         ctx.fireChannelReadComplete();
@@ -106,11 +113,15 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
 
     private void frameTimedOut(ChannelHandlerContext ctx) {
         frameTimer = null;
-        if (!ctx.channel().isActive() || frames.buffered() == 0) {
+        if (!ctx.channel().isActive() || partialSince == NONE || frames.buffered() == 0) {
             return;
         }
-        if (!ctx.channel().config().isAutoRead()) { // we are not reading: the peer is not the slow one
-            frameTimer = ctx.executor().schedule(() -> frameTimedOut(ctx), limits.frameTimeout().toNanos(),
+        long timeout = limits.frameTimeout().toNanos();
+        long held = System.nanoTime() - partialSince;
+        if (held < timeout || !ctx.channel().config().isAutoRead()) {
+            // a newer partial frame, or we are not reading (the wait is ours, not the peer's): look again later
+            partialSince = held < timeout ? partialSince : System.nanoTime();
+            frameTimer = ctx.executor().schedule(() -> frameTimedOut(ctx), timeout - Math.min(held, timeout) + 1,
                     TimeUnit.NANOSECONDS);
             return;
         }
