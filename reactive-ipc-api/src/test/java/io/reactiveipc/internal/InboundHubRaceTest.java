@@ -73,12 +73,15 @@ class InboundHubRaceTest {
         for (int round = 0; round < 5000; round++) {
             Sinks.Many<Message> socket = Sinks.many().unicast().onBackpressureBuffer();
             InboundHub hub = new InboundHub(socket.asFlux());
-            socket.tryEmitNext(Message.of("n", 0)); // held: nobody subscribed yet
+            int held = 1 + round % 10;
+            for (int i = 0; i < held; i++) {
+                socket.tryEmitNext(Message.of("n", i)); // held: nobody subscribed yet
+            }
             List<Integer> got = new CopyOnWriteArrayList<>();
             RaceTestUtils.race(
                     () -> hub.map(m -> m.data(Integer.class)).subscribe(got::add),
                     () -> {
-                        for (int i = 1; i < n; i++) {
+                        for (int i = held; i < n; i++) {
                             socket.tryEmitNext(Message.of("n", i));
                         }
                     });
