@@ -87,7 +87,10 @@ public interface IpcClient extends IpcConnection {
      * Lifecycle across reconnects: {@link IpcEvent.Connected}, {@link IpcEvent.Disconnected},
      * {@link IpcEvent.Failure}, and {@link IpcEvent.Destroyed} last.
      * The first subscriber ever receives every event since creation (the last 256), so nothing is missed between
-     * creating and subscribing; a later subscriber receives the latest event (the current state), then every new one.
+     * creating and subscribing; a later subscriber receives the current state first (the latest of {@link IpcEvent.Connected},
+     * {@link IpcEvent.Disconnected}, {@link IpcEvent.Destroyed}; never a past Failure), then every new one. Each
+     * subscriber holds at most 256 events it has not requested; beyond that its oldest are dropped (logged at WARN
+     * with their count, rate-limited), so a subscriber that stops requesting never grows the heap.
      */
     Flux<IpcEvent> events();
 

@@ -107,6 +107,9 @@ import tools.jackson.databind.json.JsonMapper;
  * that sends a frame breaking the protocol (malformed JSON, no string {@code type}, longer than maxFrameSize): tell
  * it with an error frame and close its socket, or skip the frame and read on. Either way an {@link IpcEvent.Failure}
  * is published and the log gets at most 10 lines per 10 s of bad input per server or client (then counts)</td></tr>
+ * <tr><td>peerLimits</td><td>{@link PeerLimits#defaults()}</td><td>time limits and slow peers: incomplete-frame
+ * timeout (10 s), server-wide partial-frame budget (32 MiB), write timeout (30 s), broadcast's slow-consumer policy
+ * (disconnect), idle timeout (off), eviction of quiet connections at maxConnections (after 5 s)</td></tr>
  * </table>
  */
 public final class IpcConfig {
@@ -145,6 +148,7 @@ public final class IpcConfig {
     private final Delivery delivery;
     private final RelayPolicy relayPolicy;
     private final OnProtocolError onProtocolError;
+    private final PeerLimits peerLimits;
     private final String delimiter;
     private final IpcMetricsRecorder metrics;
     /** As given to the builder; null: derived from rawBuffer, encoding and delimiter. */
@@ -179,6 +183,7 @@ public final class IpcConfig {
         this.delivery = b.delivery;
         this.relayPolicy = b.relayPolicy;
         this.onProtocolError = b.onProtocolError;
+        this.peerLimits = b.peerLimits;
         this.delimiter = b.delimiter;
         this.metrics = b.metrics;
         this.explicitCodec = b.codec;
@@ -327,6 +332,11 @@ public final class IpcConfig {
         return onProtocolError;
     }
 
+    /** Time limits and slow peers: see {@link PeerLimits}. */
+    public PeerLimits peerLimits() {
+        return peerLimits;
+    }
+
     /**
      * How frames become messages and back on every connection made with this config: the one given to the
      * builder, else node-ipc's raw buffers ({@link #rawBuffer()}, {@link #encoding()}) or node-ipc's JSON frames
@@ -363,7 +373,8 @@ public final class IpcConfig {
                 + ", requestTimeout=" + requestTimeout + ", maxPendingRequests=" + maxPendingRequests
                 + ", handlerConcurrency=" + handlerConcurrency + ", identify=" + identify + ", codec=" + codec
                 + (metrics != IpcMetricsRecorder.NONE ? ", metrics=" + metrics : "") 
-                + (onProtocolError != OnProtocolError.CLOSE ? ", onProtocolError=" + onProtocolError : "") + "}";
+                + (onProtocolError != OnProtocolError.CLOSE ? ", onProtocolError=" + onProtocolError : "")
+                + (peerLimits != PeerLimits.DEFAULTS ? ", " + peerLimits : "") + "}";
     }
 
     /** Host name without a DNS lookup, as node's {@code os.hostname()} (gethostname). */
@@ -443,6 +454,7 @@ public final class IpcConfig {
         private Delivery delivery = Delivery.PLAIN;
         private RelayPolicy relayPolicy = RelayPolicy.ALLOW_ALL;
         private OnProtocolError onProtocolError = OnProtocolError.CLOSE;
+        private PeerLimits peerLimits = PeerLimits.DEFAULTS;
         private @Nullable IpcCodec codec;
         private String delimiter = "\f";
         private IpcMetricsRecorder metrics = IpcMetricsRecorder.NONE;
@@ -481,6 +493,13 @@ public final class IpcConfig {
             delimiter = c.delimiter;
             relayPolicy = c.relayPolicy;
             onProtocolError = c.onProtocolError;
+            peerLimits = c.peerLimits;
+        }
+
+        /** Time limits and slow peers, changed from the current ones: {@code limits -> limits.writeTimeout(...)}. */
+        public Builder peerLimits(java.util.function.UnaryOperator<PeerLimits> change) {
+            this.peerLimits = requireNonNull(requireNonNull(change, "change").apply(peerLimits), "peerLimits");
+            return this;
         }
 
         /**

@@ -25,7 +25,12 @@ public final class IpcProtocolException extends IpcException {
          */
         FRAME_TOO_LARGE,
         /** The peer closed the connection in the middle of a frame; the partial frame was discarded. */
-        TRUNCATED_FRAME
+        TRUNCATED_FRAME,
+        /**
+         * A frame not finished within {@link PeerLimits#frameTimeout()}, or one that would take the server past its
+         * {@link PeerLimits#partialFrameBudget()}: the partial frame was discarded and the connection closed.
+         */
+        INCOMPLETE_FRAME
     }
 
     private final Reason reason;

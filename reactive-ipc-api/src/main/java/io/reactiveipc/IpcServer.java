@@ -141,7 +141,10 @@ public interface IpcServer extends Disposable {
     /** The address it listens on; for TCP port 0, the port that was bound. */
     IpcAddress address();
 
-    /** The open connections, then each new one as it is accepted. */
+    /**
+     * The open connections, then each new one as it is accepted. A connection that closes before the subscriber
+     * requests it is not delivered, so what waits for a subscriber is bounded by the open connections.
+     */
     Flux<IpcConnection> connections();
 
     /** How many connections are open. */
@@ -168,7 +171,10 @@ public interface IpcServer extends Disposable {
      * Lifecycle: {@link IpcEvent.Started}, then {@link IpcEvent.Connected}, {@link IpcEvent.Disconnected},
      * {@link IpcEvent.Rejected} and {@link IpcEvent.Failure} as they happen, {@link IpcEvent.Destroyed} last.
      * The first subscriber ever receives every event since creation (the last 256), so nothing is missed between
-     * creating and subscribing; a later subscriber receives the latest event (the current state), then every new one.
+     * creating and subscribing; a later subscriber receives the current state first (the latest of {@link IpcEvent.Started}
+     * and {@link IpcEvent.Destroyed}; never a past connection event or Failure), then every new one. Each
+     * subscriber holds at most 256 events it has not requested; beyond that its oldest are dropped (logged at WARN
+     * with their count, rate-limited), so a subscriber that stops requesting never grows the heap.
      */
     Flux<IpcEvent> events();
 
@@ -217,8 +223,10 @@ public interface IpcServer extends Disposable {
      * every connection whose {@link IpcEvent.Connected} was published before the broadcast is subscribed (a
      * welcome broadcast on {@code Connected} reaches the newcomer). The frame is
      * encoded once for all of them; if it cannot be encoded the broadcast fails with {@link IpcDataException} and
-     * nothing is sent. A connection that closes meanwhile is skipped; one whose queue is full gets a
-     * {@link IpcEvent.Failure} and the others still receive it.
+     * nothing is sent. A connection that closes meanwhile is skipped; one whose queue is full is disconnected (or,
+     * with {@link PeerLimits.SlowConsumer#SKIP}, skipped with an {@link IpcEvent.Failure}) and the others still
+     * receive it; one that reads nothing is disconnected after {@link PeerLimits#writeTimeout()}, so no client
+     * stalls a broadcast for longer.
      */
     Mono<Void> broadcast(Message message);
 

@@ -57,7 +57,13 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
         this.inbound = new InboundHub(sequence, exchange, config.maxQueuedMessages());
         link.whenClosed(() -> {
             closed = true;
-            outbound.terminate(new IpcClosedException("connection " + id() + " (" + link.remote() + ") closed"));
+            Throwable why = closeCause();
+            IpcClosedException closedNow = new IpcClosedException("connection " + id() + " (" + link.remote()
+                    + ") closed" + (why != null ? ": " + why.getMessage() : ""));
+            if (why != null) {
+                closedNow.initCause(why);
+            }
+            outbound.terminate(closedNow);
             exchange.closed();
         });
         link.startWriting(outbound);
@@ -150,6 +156,26 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
     public Mono<Void> send(Publisher<Message> messages) {
         return outbound.sendAll(messages);
     }
+
+    /** Why the connection closed itself, when it did (see {@link Link#closeCause()}). */
+    @Nullable Throwable closeCause() {
+        Throwable why = evicted;
+        return why != null ? why : link.closeCause();
+    }
+
+    /** See {@link Link#quietSince()}. */
+    long quietSince() {
+        return link.quietSince();
+    }
+
+    /** Closes it, with {@code why} as the cause its pending sends and its Disconnected event carry. */
+    void disconnect(Throwable why) {
+        evicted = why;
+        link.close();
+    }
+
+    /** Set by {@link #disconnect}: the server closed it on purpose (evicted, or fell behind a broadcast). */
+    volatile @Nullable Throwable evicted;
 
     @Override
     public Mono<Void> onDispose() {

@@ -11,9 +11,11 @@ import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcException;
 import io.reactiveipc.IpcHandler;
 import io.reactiveipc.IpcServer;
+import io.reactiveipc.IpcOverflowException;
 import io.reactiveipc.Message;
 import io.reactiveipc.PeerCredentials;
 import io.reactiveipc.spi.IpcMetricsRecorder;
+import io.reactiveipc.PeerLimits;
 import io.reactiveipc.spi.IpcTransport;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.MessageStream;
@@ -45,7 +47,7 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
     private final IpcMetricsRecorder metrics;
     private final EventSink events;
     private final Set<IpcConnection> live = ConcurrentHashMap.newKeySet();
-    private final Set<FluxSink<IpcConnection>> watchers = ConcurrentHashMap.newKeySet();
+    private final Set<ConnectionWatcher> watchers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private final AtomicBoolean disposed = new AtomicBoolean();
@@ -102,6 +104,10 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         do {
             n = open.get();
             if (n >= config.maxConnections()) {
+                if (evictQuietest()) {
+                    open.incrementAndGet(); // the evicted one gives its slot back when it has closed
+                    break;
+                }
                 metrics.connectionRefused("max.connections");
                 events.emit(new IpcEvent.Rejected(link.remote(),
                         "maxConnections (" + config.maxConnections() + ") connections are open"));
@@ -116,8 +122,8 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         // in the broadcast set first: whoever sees Connected may broadcast at once, on this thread
         synchronized (watchers) {
             live.add(c);
-            for (FluxSink<IpcConnection> w : watchers) {
-                w.next(c);
+            for (ConnectionWatcher w : watchers) {
+                w.offer(c);
             }
         }
         events.emit(new IpcEvent.Connected(c));
@@ -130,7 +136,7 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
             open.decrementAndGet();
             metrics.queueClosed(c.queue());
             metrics.connectionClosed();
-            events.emit(new IpcEvent.Disconnected(c, null));
+            events.emit(new IpcEvent.Disconnected(c, c.closeCause()));
         });
         if (disposed.get()) {
             c.dispose(); // dispose() ran while we registered it and may not have seen it
@@ -156,6 +162,34 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         }
     }
 
+    /**
+     * At maxConnections: closes the open connection that has sent no complete frame for the longest time, if that
+     * is at least {@code evictQuietAfter}, so idle sockets cannot lock everyone out. Whether it found one.
+     */
+    private boolean evictQuietest() {
+        long now = System.nanoTime();
+        long quietFor = config.peerLimits().evictQuietAfter().toNanos();
+        synchronized (live) {
+            DefaultIpcConnection quietest = null;
+            long since = Long.MAX_VALUE;
+            for (IpcConnection c : live) {
+                DefaultIpcConnection d = (DefaultIpcConnection) c;
+                long s = d.quietSince();
+                if (d.evicted == null && !d.isDisposed() && s != Long.MAX_VALUE && s < since) {
+                    quietest = d;
+                    since = s;
+                }
+            }
+            if (quietest == null || now - since < quietFor) {
+                return false;
+            }
+            quietest.disconnect(new IpcException("evicted: sent no complete frame for "
+                    + java.time.Duration.ofNanos(now - since).toMillis() + " ms while maxConnections ("
+                    + config.maxConnections() + ") were open and another client connected"));
+            return true;
+        }
+    }
+
     @Override
     public IpcAddress address() {
         IpcAddress a = address;
@@ -168,17 +202,19 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
     @Override
     public Flux<IpcConnection> connections() {
         return Flux.create(sink -> {
+            ConnectionWatcher w = new ConnectionWatcher(sink, config.maxConnections());
             synchronized (watchers) {
                 for (IpcConnection c : live) {
-                    sink.next(c);
+                    w.offer(c);
                 }
                 if (disposed.get()) {
-                    sink.complete();
+                    w.complete();
                     return;
                 }
-                watchers.add(sink);
+                watchers.add(w);
             }
-            sink.onDispose(() -> watchers.remove(sink));
+            sink.onRequest(n -> w.drain());
+            sink.onDispose(() -> watchers.remove(w));
         });
     }
 
@@ -423,7 +459,11 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         }
         OutboundQueue.Shared shared = new OutboundQueue.Shared(encoded, targets.size() + 1, whenAllDone);
         for (DefaultIpcConnection c : targets) {
-            c.queue().offerShared(shared);
+            if (c.queue().offerShared(shared) == Sinks.EmitResult.FAIL_OVERFLOW
+                    && config.peerLimits().slowConsumer() == PeerLimits.SlowConsumer.DISCONNECT && c.evicted == null) {
+                c.disconnect(new IpcOverflowException("fell behind a broadcast: its queue of "
+                        + config.maxQueuedMessages() + " messages is full (slowConsumer DISCONNECT)"));
+            }
         }
         shared.done();
     }
@@ -496,7 +536,7 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         }
         List<Mono<Void>> closing = new ArrayList<>();
         synchronized (watchers) {
-            for (FluxSink<IpcConnection> w : watchers) {
+            for (ConnectionWatcher w : watchers) {
                 w.complete();
             }
             watchers.clear();

@@ -1,13 +1,16 @@
 package io.reactiveipc.internal;
 
+import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcProtocolException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.BufferOverflowStrategy;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 
@@ -15,14 +18,21 @@ import reactor.core.publisher.FluxSink;
  * Lifecycle events from any thread, in one order, logged through SLF4J unless the config is silent.
  *
  * <p>A client or server is busy from the moment it is created, before anyone could subscribe. So the first
- * subscriber ever receives every event so far (the last {@value #HISTORY}), later subscribers the latest one
- * (enough to learn the current state, and never a stale "connected" when the state is "disconnected"), and
- * then everyone receives each new event.
+ * subscriber ever receives every event so far (the last {@value #HISTORY}), later subscribers the current state
+ * (the latest {@link #isState state event}: never a stale "connected" when the state is "disconnected", never a
+ * Failure that says nothing about the state), and then everyone receives each new event.
+ *
+ * <p>Each subscriber has a buffer of {@value #BUFFER} events it has not requested yet; when one more comes, its
+ * oldest is dropped (the latest are the ones that tell the current state) and the drops are logged, rate-limited,
+ * with their count. So a subscriber that requests one event and never more holds at most {@value #BUFFER} events,
+ * and the connections they name, however many come and go.
  */
 final class EventSink {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.reactiveipc");
     static final int HISTORY = 256;
+    /** Events held per subscriber that it has not requested yet; beyond it the oldest is dropped. */
+    static final int BUFFER = 256;
 
     /** Whose events, for the log; its toString() is called only when a line is written. */
     private final Object owner;
@@ -30,6 +40,8 @@ final class EventSink {
     /** Sized for what an idle connection has seen (connected); grows for a client that retries unobserved. */
     private final ArrayDeque<IpcEvent> history = new ArrayDeque<>(2);
     private final List<FluxSink<IpcEvent>> subscribers = new ArrayList<>(0);
+    /** The latest state event, for late subscribers: null before the first. */
+    private @Nullable IpcEvent state;
     private boolean subscribed;
     /** Bad input is logged at most {@value LogLimiter#BURST} lines per 10 s, then counted. Guarded by this. */
     private final LogLimiter badInput;
@@ -58,12 +70,15 @@ final class EventSink {
         if (log) {
             log(event);
         }
-        if (subscribed) {
-            history.clear();
-        } else if (history.size() == HISTORY) {
-            history.removeFirst();
+        if (!subscribed) { // after the first subscriber, only the state is kept, for later ones
+            if (history.size() == HISTORY) {
+                history.removeFirst();
+            }
+            history.addLast(event);
         }
-        history.addLast(event);
+        if (isState(event)) {
+            state = event;
+        }
         done = event instanceof IpcEvent.Destroyed;
         for (FluxSink<IpcEvent> s : List.copyOf(subscribers)) { // completing one may remove it
             s.next(event);
@@ -76,19 +91,51 @@ final class EventSink {
         }
     }
 
+    /**
+     * Whether {@code event} tells the current state: started, destroyed, and a client's connected or disconnected. A
+     * server's connection events, rejections and failures are things that happened, not its state.
+     */
+    static boolean isState(IpcEvent event) {
+        return event instanceof IpcEvent.Started || event instanceof IpcEvent.Destroyed
+                || (event instanceof IpcEvent.Connected c && c.connection() instanceof IpcClient)
+                || (event instanceof IpcEvent.Disconnected d && d.connection() instanceof IpcClient);
+    }
+
     Flux<IpcEvent> asFlux() {
-        return Flux.create(this::subscribe, FluxSink.OverflowStrategy.BUFFER);
+        return bounded(Flux.create(this::subscribe, FluxSink.OverflowStrategy.BUFFER));
+    }
+
+    /** The subscriber's own bound: the create's buffer stays empty, this one drops its oldest. */
+    private Flux<IpcEvent> bounded(Flux<IpcEvent> events) {
+        return Flux.defer(() -> {
+            DropCounter dropped = new DropCounter();
+            return events.onBackpressureBuffer(BUFFER, dropped, BufferOverflowStrategy.DROP_OLDEST);
+        });
+    }
+
+    /** Counts one subscriber's dropped events; logs the 1st, 2nd, 4th, 8th... drop, so a stuck one logs little. */
+    private final class DropCounter implements java.util.function.Consumer<IpcEvent> {
+        private long count;
+
+        @Override
+        public void accept(IpcEvent dropped) {
+            long n = ++count;
+            if (!silent && (n & (n - 1)) == 0 && LOG.isWarnEnabled()) {
+                LOG.warn("{}: an events() subscriber is not keeping up: {} of its oldest unrequested events dropped so"
+                        + " far (it holds the latest {})", owner, n, BUFFER);
+            }
+        }
     }
 
     private synchronized void subscribe(FluxSink<IpcEvent> sink) {
-        for (IpcEvent e : history) {
-            sink.next(e);
-        }
         if (!subscribed) {
-            subscribed = true;
-            while (history.size() > 1) {
-                history.removeFirst();
+            for (IpcEvent e : history) {
+                sink.next(e);
             }
+            subscribed = true;
+            history.clear();
+        } else if (state != null) {
+            sink.next(state);
         }
         if (done) {
             sink.complete();
@@ -103,13 +150,13 @@ final class EventSink {
      * {@link #asFlux()} it never counts as the first subscriber, so the user's first subscriber still gets the history.
      */
     Flux<IpcEvent> latest() {
-        return Flux.create(this::subscribeLatest, FluxSink.OverflowStrategy.BUFFER);
+        return bounded(Flux.create(this::subscribeLatest, FluxSink.OverflowStrategy.BUFFER));
     }
 
     private synchronized void subscribeLatest(FluxSink<IpcEvent> sink) {
-        IpcEvent last = history.peekLast();
-        if (last != null) {
-            sink.next(last);
+        IpcEvent now = state;
+        if (now != null) {
+            sink.next(now);
         }
         if (done) {
             sink.complete();

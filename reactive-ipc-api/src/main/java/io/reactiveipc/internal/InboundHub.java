@@ -287,20 +287,21 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>,
             if (ended) {
                 a = NONE;
             }
-            // what arrived goes to each subscriber's backlog, or is held if there is none
-            Queue<Message> q = incoming;
-            Message m;
-            while (q != null && (m = q.poll()) != null) {
-                fanOut(m, a);
-            }
             if (a.length != 0 && held != null) {
-                // the first subscribers after a quiet spell take what was held
+                // the first subscribers after a quiet spell take what was held, before what arrived since (it was
+                // queued behind what was held: a message that finds something held never goes past it)
                 for (Message h : held) {
                     for (Inner inner : a) {
                         inner.enqueue(h);
                     }
                 }
                 held = null;
+            }
+            // what arrived goes to each subscriber's backlog, or is held if there is none
+            Queue<Message> q = incoming;
+            Message m;
+            while (q != null && (m = q.poll()) != null) {
+                fanOut(m, a);
             }
             int least = a.length == 0 ? (held == null ? 0 : held.size()) : Integer.MAX_VALUE;
             for (Inner inner : a) {

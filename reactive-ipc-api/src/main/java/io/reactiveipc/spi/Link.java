@@ -5,6 +5,7 @@ import io.reactiveipc.Message;
 import io.reactiveipc.PeerCredentials;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -72,4 +73,21 @@ public interface Link {
 
     /** The peer, for logs and events. */
     String remote();
+
+    /**
+     * Why the link closed itself (a peer that stopped reading, a frame that never finished), once it has; null when
+     * it has not, or closed for the usual reasons (the peer left, {@link #close()}).
+     */
+    default @Nullable Throwable closeCause() {
+        return null;
+    }
+
+    /**
+     * {@link System#nanoTime()} of the last complete frame received, or of the connect when none came yet: how long
+     * the peer has been quiet, for evicting idle sockets at {@code maxConnections}. {@link Long#MAX_VALUE}: not
+     * known, never evicted.
+     */
+    default long quietSince() {
+        return Long.MAX_VALUE;
+    }
 }

@@ -144,9 +144,10 @@ public final class OutboundQueue implements Sinks.Many<Message> {
 
     /**
      * For a broadcast: queues the shared entry unless the queue is full or closed, in which case it is counted as
-     * done for this connection at once (a full queue also reports it through {@link Owner#dropped}).
+     * done for this connection at once (a full queue also reports it through {@link Owner#dropped}). Returns whether
+     * it was queued, {@code FAIL_OVERFLOW} for a full queue (the server's slow-consumer policy decides the rest).
      */
-    public void offerShared(Shared shared) {
+    public Sinks.EmitResult offerShared(Shared shared) {
         Sinks.EmitResult r = offer((Entry) requireNonNull(shared, "shared"));
         if (r == Sinks.EmitResult.FAIL_OVERFLOW) {
             owner.dropped(shared.message(), new IpcOverflowException(capacity));
@@ -154,6 +155,7 @@ public final class OutboundQueue implements Sinks.Many<Message> {
         } else if (r != Sinks.EmitResult.OK) {
             shared.done();
         }
+        return r;
     }
 
     /**

@@ -3,7 +3,10 @@ package io.reactiveipc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.reactiveipc.Message;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import reactor.core.publisher.BaseSubscriber;
@@ -55,5 +58,34 @@ class InboundHubRaceTest {
             worst = Math.max(worst, afterCancel.get());
         }
         assertThat(worst).as("messages delivered after cancel() returned").isLessThanOrEqualTo(1);
+    }
+
+    /**
+     * Messages held while nobody was subscribed go to the first subscriber before anything that arrives while it is
+     * being added. The drain used to hand the messages queued meanwhile to the new subscriber first and what was held
+     * after them: seen as a server's messages 1000 and 1001 arriving swapped on a reconnected client's new
+     * connection, and a client's first ten messages arriving after the eleventh and later ones.
+     */
+    @Test
+    void whatWasHeldReachesTheFirstSubscriberBeforeWhatArrivesWhileItSubscribes() {
+        int n = 64;
+        List<Integer> expected = IntStream.range(0, n).boxed().toList();
+        for (int round = 0; round < 5000; round++) {
+            Sinks.Many<Message> socket = Sinks.many().unicast().onBackpressureBuffer();
+            InboundHub hub = new InboundHub(socket.asFlux());
+            int held = 1 + round % 10;
+            for (int i = 0; i < held; i++) {
+                socket.tryEmitNext(Message.of("n", i)); // held: nobody subscribed yet
+            }
+            List<Integer> got = new CopyOnWriteArrayList<>();
+            RaceTestUtils.race(
+                    () -> hub.map(m -> m.data(Integer.class)).subscribe(got::add),
+                    () -> {
+                        for (int i = held; i < n; i++) {
+                            socket.tryEmitNext(Message.of("n", i));
+                        }
+                    });
+            assertThat(got).as("round %d", round).containsExactlyElementsOf(expected);
+        }
     }
 }

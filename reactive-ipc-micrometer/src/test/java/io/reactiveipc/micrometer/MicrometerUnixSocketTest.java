@@ -56,7 +56,7 @@ class MicrometerUnixSocketTest {
 
     @Test
     void aBadFrameIsCountedWithItsCodeAndTheConnectionReadsOn(IpcFixtures ipc) {
-        IpcServer server = ipc.server(config);
+        IpcServer server = ipc.server(config.toBuilder().onProtocolError(IpcConfig.OnProtocolError.SKIP).build());
         Mono<IpcEvent> failure = server.events()
                 .filter(IpcExpect.protocolFailure(IpcProtocolException.Reason.MALFORMED_JSON)).next().cache();
         failure.subscribe();
@@ -68,6 +68,21 @@ class MicrometerUnixSocketTest {
         assertThat(count("reactive.ipc.server.protocol.errors", "code", "MALFORMED_JSON")).isEqualTo(1);
         assertThat(count("reactive.ipc.server.protocol.errors", "code", "INVALID_MESSAGE")).isZero();
         assertThat(count("reactive.ipc.server.messages", "direction", "in")).isEqualTo(1);
+    }
+
+    @Test
+    void aBadFrameUnderTheDefaultPolicyIsCountedOnceAndNothingAfterItIsTaken(IpcFixtures ipc) {
+        IpcServer server = ipc.server(config);
+        Mono<IpcEvent> failure = server.events()
+                .filter(IpcExpect.protocolFailure(IpcProtocolException.Reason.MALFORMED_JSON)).next().cache();
+        failure.subscribe();
+        try (RawConnection raw = RawConnection.to(server.address())) {
+            raw.write("{\"type\":\"ok\",\"data\":0}\fnot json\f{\"type\":\"ok\",\"data\":1}\fnot json either\f");
+            failure.block(WAIT);
+            raw.awaitClosed(WAIT);
+        }
+        assertThat(count("reactive.ipc.server.protocol.errors", "code", "MALFORMED_JSON")).isEqualTo(1);
+        assertThat(count("reactive.ipc.server.messages", "direction", "in")).isEqualTo(1); // the one before the bad frame
     }
 
     @Test

@@ -112,11 +112,15 @@ public interface IpcHandlerContract {
                 .verifyComplete();
         leaver.disposeNow(T);
         left.block(T);
+        // subscribed before the failure: a late events() subscriber gets the current state, not past failures
+        Mono<IpcEvent.Failure> slowFailed = server.events().ofType(IpcEvent.Failure.class)
+                .filter(f -> "slow".equals(f.type())).next().cache();
+        slowFailed.subscribe();
         release.tryEmitValue("late ");
 
         StepVerifier.create(stayer.request("fast", null).map(m -> m.data(String.class))).expectNext("ok")
                 .verifyComplete();
-        server.events().ofType(IpcEvent.Failure.class).filter(f -> "slow".equals(f.type())).blockFirst(T);
+        slowFailed.block(T);
         synchronized (failures) {
             assertThat(failures).filteredOn(f -> "slow".equals(f.type()))
                     .allSatisfy(f -> assertThat(f.error()).isInstanceOf(IpcClosedException.class));

@@ -314,6 +314,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     /** On the event loop, in write order. */
     @Override
     public void written() {
+        framesWritten++;
         OutboundQueue.Entry entry = inflight.poll();
         if (entry != null) {
             OutboundQueue.written(entry);
@@ -443,6 +444,41 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
             }
             action.run();
         }
+    }
+
+    /** Event-loop confined: frames reported written, for {@link SlowPeerHandler}'s write timer. */
+    private long framesWritten;
+
+    long framesWritten() {
+        return framesWritten;
+    }
+
+    /** Why {@link SlowPeerHandler} closed it, if it did. */
+    private volatile @Nullable Throwable closeCause;
+    /** See {@link Link#quietSince()}: written on the event loop, read by the server's accept on another. */
+    private volatile long quietSince = System.nanoTime();
+
+    /** A complete frame arrived: the peer is not quiet. */
+    void frameReceived(long nanoTime) {
+        quietSince = nanoTime;
+    }
+
+    @Override
+    public long quietSince() {
+        return quietSince;
+    }
+
+    /** Closes the channel, with {@code cause} as the reason its pending sends and events carry. */
+    void closeBecause(Throwable cause) {
+        if (closeCause == null) {
+            closeCause = cause;
+        }
+        channel.close();
+    }
+
+    @Override
+    public @Nullable Throwable closeCause() {
+        return closeCause;
     }
 
     @Override

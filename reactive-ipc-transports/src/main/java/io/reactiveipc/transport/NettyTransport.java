@@ -21,6 +21,7 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
@@ -83,6 +84,7 @@ public final class NettyTransport implements IpcTransport {
 
     private static final String DECODER = "ipc.frames";
     private static final String LINK = "ipc.link";
+    private static final String LIMITS = "ipc.limits";
 
     private final boolean nativeTransport;
     private final LoopResources loops;
@@ -138,10 +140,11 @@ public final class NettyTransport implements IpcTransport {
                     + " are read only on Unix sockets of the native epoll transport"
                     + (address instanceof IpcAddress.Unix ? " (this one runs on NIO)" : "")));
         }
+        AtomicLong partialFrames = new AtomicLong(); // the server's partialFrameBudget, shared by its channels
         TcpServer server = TcpServer.create()
                 .runOn(loops, nativeTransport)
                 .doOnChannelInit((observer, channel, remote) -> {
-                    install(channel, config);
+                    install(channel, config, partialFrames);
                     if (tls != null) {
                         tls.installServer(channel);
                     }
@@ -201,7 +204,7 @@ public final class NettyTransport implements IpcTransport {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         config.connectTimeout().toMillis()))
                 .doOnChannelInit((observer, channel, r) -> {
-                    install(channel, config);
+                    install(channel, config, null);
                     if (tls != null) {
                         tls.installClient(channel, address);
                     }
@@ -273,18 +276,20 @@ public final class NettyTransport implements IpcTransport {
     }
 
     /** Before the channel is registered, so no byte is read before the decoder is in place. */
-    private static void install(Channel channel, IpcConfig config) {
+    private static void install(Channel channel, IpcConfig config, @Nullable AtomicLong partialFrames) {
         FrameDecoder frames = new FrameDecoder(config.codec(), config.maxFrameSize(), config.metrics());
         NettyLink link = new NettyLink(channel, config.codec(), frames.delimiterLength(), config.maxFrameSize(),
                 config.metrics());
+        SlowPeerHandler limits = new SlowPeerHandler(frames, link, config.peerLimits(), partialFrames);
         channel.attr(NettyLink.KEY).set(link);
         // Reactor Netty's bridge to receive() is already there; frames must be decoded before they reach it.
         if (channel.pipeline().get(NettyPipeline.ReactiveBridge) != null) {
             channel.pipeline()
                     .addBefore(NettyPipeline.ReactiveBridge, DECODER, frames)
+                    .addBefore(NettyPipeline.ReactiveBridge, LIMITS, limits)
                     .addBefore(NettyPipeline.ReactiveBridge, LINK, link);
         } else {
-            channel.pipeline().addLast(DECODER, frames).addLast(LINK, link);
+            channel.pipeline().addLast(DECODER, frames).addLast(LIMITS, limits).addLast(LINK, link);
         }
     }
 
