@@ -81,9 +81,9 @@ public final class ChatDemo {
             return transcript;
         } finally {
             for (IpcClient c : List.of(alice, bob, carol)) {
-                c.disposeNow(T);
+                c.disposeGracefully(T).block(T.plusSeconds(1)); // writes what it queues, then says goodbye
             }
-            server.disposeNow(T);
+            server.disposeGracefully(T).block(T.plusSeconds(1)); // what clients wrote before the end is delivered
         }
     }
 

@@ -110,7 +110,7 @@ public final class DatabaseDemo {
                 System.out.println("producer: " + after + " -> " + user + " (the server still answers)");
                 return new Outcome(queued, error, user);
             } finally {
-                server.disposeNow(T);
+                server.disposeGracefully(T).block(T.plusSeconds(1)); // what clients wrote before the end is delivered
             }
         } finally {
             producer.disposeNow(T);

@@ -69,11 +69,11 @@ public final class DeliverDemo {
                         + noClient.remoteMessage());
                 return new Outcome(discovery, user, noClient);
             } finally {
-                producer.disposeNow(T);
-                consumer.disposeNow(T);
+                producer.disposeGracefully(T).block(T.plusSeconds(1));   // writes what it queues, then says goodbye
+                consumer.disposeGracefully(T).block(T.plusSeconds(1));
             }
         } finally {
-            server.disposeNow(T);
+            server.disposeGracefully(T).block(T.plusSeconds(1)); // what clients wrote before the end is delivered
         }
     }
 

@@ -41,7 +41,7 @@ public final class QueueDemo {
                         .collectList()
                         .block(Duration.ofSeconds(10));
             } finally {
-                server.disposeNow(Duration.ofSeconds(5));
+                server.disposeGracefully(Duration.ofSeconds(5)).block(Duration.ofSeconds(6)); // what clients wrote is delivered
             }
         } finally {
             client.disposeNow(Duration.ofSeconds(5));

@@ -29,7 +29,12 @@ final class TempSocket implements AutoCloseable {
     @Override
     public void close() {
         try {
-            Files.deleteIfExists(address.path());
+            // the socket if still there, and the server's <socket>.lock (left after disposeGracefully)
+            try (var left = Files.list(dir)) {
+                for (java.nio.file.Path p : left.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
             Files.deleteIfExists(dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,5 +1,6 @@
 package io.reactiveipc.cli;
 
+import io.reactiveipc.Delivery;
 import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcConfig;
@@ -81,12 +82,26 @@ final class IpcOptions {
             + "queue fails the send. Default: 8192.")
     int maxQueued = 8192;
 
+    /** Set by {@code send --acknowledged}. */
+    boolean acknowledged;
+
+    @Option(names = "--lenient", description = "Skip a frame that breaks the protocol (malformed JSON, no string "
+            + "type, too long) and read on, instead of telling the peer and closing its connection (the default). "
+            + "Either way it is logged with -v.")
+    boolean lenient;
+
     @Option(names = {"-v", "--verbose"}, description = "The library's log on stderr (silent otherwise).")
     boolean verbose;
 
     IpcConfig config() {
         IpcConfig.Builder b = IpcConfig.builder().id(id).silent(!verbose).retry(retry).sync(sync)
                 .maxQueuedMessages(maxQueued);
+        if (lenient) {
+            b.onProtocolError(IpcConfig.OnProtocolError.SKIP);
+        }
+        if (acknowledged) {
+            b.delivery(Delivery.ACKNOWLEDGED);
+        }
         if (codec == Codec.SOCKET_IPC) {
             b.codec(IpcCodec.socketIpc());
         }

@@ -3,6 +3,7 @@ package io.reactiveipc.cli;
 import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcDatagramSocket;
+import io.reactiveipc.IpcEvent;
 import io.reactiveipc.Message;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -24,7 +25,8 @@ import reactor.core.publisher.Sinks;
 /** Emits one message, or stdin's lines, and exits when they are written. */
 @Command(name = "send", mixinStandardHelpOptions = true,
         description = {"Connect to ADDRESS and emit one message (TYPE and DATA), or without TYPE each stdin line; "
-                + "exit 0 once all are written (node-ipc's emit: nothing confirms delivery).",
+                + "exit 0 once all are written (node-ipc's emit: nothing confirms delivery), or with --acknowledged "
+                + "once a Reactive IPC server acknowledged them.",
                 "DATA is JSON if it parses as JSON, else that string. On udp4/udp6: from a socket bound on a free "
                         + "port, to ADDRESS."})
 final class SendCommand implements Callable<Integer> {
@@ -47,6 +49,11 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--broadcast", description = "Through our server, to every other client.")
     boolean broadcast;
 
+    @Option(names = "--acknowledged", description = "Exit 0 only once a Reactive IPC server has acknowledged "
+            + "every message (handed it to its application), not once written. A server that never acknowledges "
+            + "(node-ipc) is reported on stderr after 5s and the messages count as sent once written.")
+    boolean acknowledged;
+
     @Mixin
     IpcOptions options;
 
@@ -63,6 +70,11 @@ final class SendCommand implements Callable<Integer> {
         if (to != null && broadcast) {
             throw new IpcCli.CliExit(IpcCli.USAGE, "--to and --broadcast: one or the other");
         }
+        if (acknowledged && (to != null || broadcast)) {
+            throw new IpcCli.CliExit(IpcCli.USAGE, "--acknowledged: not with --to or --broadcast (what a server "
+                    + "relays is not acknowledged)");
+        }
+        options.acknowledged = acknowledged;
         JsonLines json = new JsonLines(options.config());
         Reports reports = new Reports();
         AtomicInteger bad = new AtomicInteger();
@@ -75,8 +87,9 @@ final class SendCommand implements Callable<Integer> {
         }
         Mono<Void> sent;
         if (at instanceof IpcAddress.Udp udp) {
-            if (to != null || broadcast) {
-                throw new IpcCli.CliExit(IpcCli.USAGE, "--to and --broadcast need a server; UDP has none");
+            if (to != null || broadcast || acknowledged) {
+                throw new IpcCli.CliExit(IpcCli.USAGE, "--to, --broadcast and --acknowledged need a server; UDP "
+                        + "has none");
             }
             IpcDatagramSocket socket = options.bound(IpcDatagramSocket.bind(
                     udp.ipv6() ? IpcAddress.udp6("::", 0) : IpcAddress.udp4("0.0.0.0", 0), options.config()), at);
@@ -85,6 +98,11 @@ final class SendCommand implements Callable<Integer> {
             sent = socket.send(target, messages);
         } else {
             IpcClient client = options.connect(cli, at);
+            if (acknowledged) {
+                client.events().ofType(IpcEvent.Failure.class)
+                        .filter(f -> String.valueOf(f.error().getMessage()).contains("not ack-capable"))
+                        .subscribe(f -> reports.report("not acknowledged: " + f.error().getMessage()));
+            }
             if (to != null) {
                 sent = messages.concatMap(m -> client.emitTo(to, m.type(), m.data())).then();
             } else if (broadcast) {
@@ -100,7 +118,8 @@ final class SendCommand implements Callable<Integer> {
         Flux<Printed> lines = Flux.merge(reports.flux(), done.onErrorResume(e -> {
             boolean late = e instanceof java.util.concurrent.TimeoutException;
             failed.set(late ? IpcCli.TIMEOUT : IpcCli.CONNECTION);
-            reports.report(late ? "not all written within " + timeout.toMillis() + " ms after the last message"
+            reports.report(late ? "not all " + (acknowledged ? "acknowledged" : "written") + " within "
+                    + timeout.toMillis() + " ms after the last message"
                     : "not sent: " + e.getMessage());
             return Mono.empty();
         }).doFinally(s -> reports.complete()).thenMany(Flux.empty()));

@@ -1,6 +1,7 @@
 package io.reactiveipc.cli;
 
 import io.reactiveipc.IpcAddress;
+import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcDatagramSocket;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.Message;
@@ -40,6 +41,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--count", description = "Exit 0 after printing this many messages.")
     long count;
 
+    @Option(names = "--create-directories", description = "Create the Unix socket path's missing directories "
+            + "(owner only, rwx------). Without it, binding under a directory that does not exist is exit 2.")
+    boolean createDirectories;
+
     @Mixin
     IpcOptions options;
 
@@ -54,12 +59,14 @@ final class ServeCommand implements Callable<Integer> {
         IpcAddress at = options.address(address);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        JsonLines json = new JsonLines(options.config());
+        IpcConfig config = createDirectories ? options.config().toBuilder().createDirectories(true).build()
+                : options.config();
+        JsonLines json = new JsonLines(config);
         Reports reports = new Reports();
         AtomicInteger bad = new AtomicInteger();
         Flux<Printed> received;
         if (at instanceof IpcAddress.Udp udp) {
-            IpcDatagramSocket socket = options.bound(IpcDatagramSocket.bind(udp, options.config()), at);
+            IpcDatagramSocket socket = options.bound(IpcDatagramSocket.bind(udp, config), at);
             cli.open.add(socket);
             err.println("listening on " + udp.family() + ":" + socket.address().getHostString() + ":"
                     + socket.address().getPort());
@@ -77,8 +84,8 @@ final class ServeCommand implements Callable<Integer> {
         } else {
             NettyTransport transport = options.transport();
             Mono<IpcServer> bind = transport == null
-                    ? IpcServer.bind(at, options.config(), this::handlers)
-                    : IpcServer.bind(transport, at, options.config(), this::handlers);
+                    ? IpcServer.bind(at, config, this::handlers)
+                    : IpcServer.bind(transport, at, config, this::handlers);
             IpcServer server = options.bound(bind, at);
             cli.open.add(server);
             err.println("listening on " + server.address());

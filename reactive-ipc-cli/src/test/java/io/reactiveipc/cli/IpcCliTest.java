@@ -191,6 +191,72 @@ class IpcCliTest {
     }
 
     @Test
+    void sendAcknowledgedExitsOnlyOnceTheServersApplicationTookEveryMessage(IpcFixtures fx) {
+        IpcServer server = fx.server();
+        String lines = "{\"type\":\"a\",\"data\":1}\n{\"type\":\"b\",\"data\":2}\n";
+
+        // nobody takes the server's messages yet: written, held there, never acknowledged
+        Cli unread = Cli.run(lines, "send", addr(server), "--acknowledged", "--timeout", "1s");
+        Cli plain = Cli.run(lines, "send", addr(server), "--timeout", "1s");
+
+        assertThat(unread.code()).as(unread.toString()).isEqualTo(IpcCli.TIMEOUT);
+        assertThat(unread.err()).contains("not all acknowledged within 1000 ms");
+        assertThat(plain.code()).as("plain send: written is sent\n" + plain).isEqualTo(IpcCli.OK);
+
+        IpcServer reading = fx.server();
+        Mono<List<String>> received = reading.inbound().map(in -> in.message().type()).take(2).collectList().cache();
+        received.subscribe();
+        Cli taken = Cli.run(lines, "send", addr(reading), "--acknowledged");
+        assertThat(taken.code()).as(taken.toString()).isEqualTo(IpcCli.OK);
+        assertThat(received.block(T)).containsExactly("a", "b");
+    }
+
+    @Test
+    void sendAcknowledgedWithToIsAUsageError(IpcFixtures fx) {
+        Cli run = Cli.run("", "send", addr(fx.server()), "x", "1", "--acknowledged", "--to", "bob");
+
+        assertThat(run.code()).isEqualTo(IpcCli.USAGE);
+        assertThat(run.err()).contains("--acknowledged: not with --to or --broadcast");
+    }
+
+    /** A peer that writes {@code bytes} as they are (raw buffer mode), connecting until serve listens. */
+    private static IpcClient rawPeer(IpcAddress.Unix at) {
+        return IpcClient.connect("serve", at, IpcConfig.builder().rawBuffer(true).silent(true).retry(50).build());
+    }
+
+    @Test
+    void serveLenientSkipsABrokenFrameAndKeepsTheConnection() throws Exception {
+        IpcAddress.Unix at = IpcTestAddresses.unix();
+        CompletableFuture<Cli> serve = CompletableFuture.supplyAsync(() -> Cli.run("", "serve", "unix:" + at.path(),
+                "--lenient", "--count", "2", "--timeout", "20s"), shell);
+        IpcClient peer = rawPeer(at);
+        try {
+            peer.emit("data", "{\"type\":\"one\",\"data\":1}\f{not json\f{\"type\":\"two\",\"data\":2}\f").block(T);
+
+            Cli run = serve.get(T.toSeconds() + 20, TimeUnit.SECONDS);
+            assertThat(run.code()).as(run.toString()).isEqualTo(IpcCli.OK);   // the default closes: exit 3, "one" only
+            assertThat(run.lines()).extracting(l -> l.substring(0, l.indexOf(",\"from\"")))
+                    .containsExactly("{\"type\":\"one\",\"data\":1", "{\"type\":\"two\",\"data\":2");
+        } finally {
+            peer.dispose();
+        }
+    }
+
+    @Test
+    void serveCreatesTheSocketsDirectoriesOnlyWhenAsked() {
+        java.nio.file.Path missing = IpcTestAddresses.unix().path().resolveSibling("not-yet").resolve("there");
+
+        Cli refused = Cli.run("", "serve", "unix:" + missing.resolve("a.sock"), "--timeout", "100ms");
+        Cli created = Cli.run("", "serve", "unix:" + missing.resolve("b.sock"), "--create-directories",
+                "--timeout", "100ms");
+
+        assertThat(refused.code()).as(refused.toString()).isEqualTo(IpcCli.CONNECTION);
+        assertThat(refused.err()).contains("cannot bind");
+        assertThat(created.code()).as(created.toString()).isEqualTo(IpcCli.OK);
+        assertThat(created.err()).contains("listening on unix:" + missing.resolve("b.sock"));
+    }
+
+    @Test
     void serveAnswersPrintsAndSendsStdinToAClient() throws Exception {
         IpcAddress.Unix at = IpcTestAddresses.unix();
         PipedOutputStream stdin = new PipedOutputStream();

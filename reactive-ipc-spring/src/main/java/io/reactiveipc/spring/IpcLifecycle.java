@@ -3,8 +3,6 @@ package io.reactiveipc.spring;
 import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcServer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -13,7 +11,9 @@ import org.springframework.context.SmartLifecycle;
 import reactor.core.publisher.Mono;
 
 /**
- * Disposes the client, then the server, when the application stops. Its phase is below the web server's
+ * Stops the client, then the server, with {@code disposeGracefully} when the application stops: the client writes
+ * what it queues, the server delivers what its clients wrote before they saw its end; the two share
+ * {@code reactive-ipc.shutdown-timeout}, past which whatever is left is disposed at once. Its phase is below the web server's
  * ({@code DEFAULT_PHASE - 2048} for start/stop, {@code - 1024} for graceful shutdown), so it stops after them:
  * HTTP requests still in flight keep their IPC until the web server is done.
  */
@@ -46,24 +46,24 @@ final class IpcLifecycle implements SmartLifecycle {
     @Override
     public void stop(Runnable callback) {
         running = false;
-        List<Mono<Void>> disposed = new ArrayList<>(2);
+        long deadline = System.nanoTime() + timeout.toNanos();
         IpcClient c = client.get();
-        if (c != null) {
-            c.dispose();
-            disposed.add(c.onDispose());
-        }
-        // the server after the client: a client of our own server says goodbye before the server closes on it
         IpcServer s = server.get();
-        Mono<Void> all = Mono.when(disposed).then(Mono.defer(() -> {
-            if (s == null) {
-                return Mono.<Void>empty();
-            }
-            s.dispose();
-            return s.onDispose();
-        }));
-        all.timeout(timeout)
-                .doOnError(e -> log.warn("Reactive IPC: not disposed within {}; the application stops anyway",
-                        timeout, e))
+        // the server after the client: a client of our own server says goodbye before the server closes on it
+        Mono<Void> clientStopped = c == null ? Mono.empty() : c.disposeGracefully(timeout);
+        Mono<Void> all = clientStopped.then(Mono.defer(() -> s == null ? Mono.<Void>empty()
+                : s.disposeGracefully(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))));
+        // disposeGracefully disposes at its timeout by itself; this is the backstop should that ever hang
+        all.timeout(timeout.plusSeconds(1))
+                .doOnError(e -> {
+                    log.warn("Reactive IPC: not stopped within {}; disposed at once", timeout, e);
+                    if (c != null) {
+                        c.dispose();
+                    }
+                    if (s != null) {
+                        s.dispose();
+                    }
+                })
                 .onErrorComplete()
                 .doFinally(signal -> callback.run())
                 .subscribe();

@@ -1,5 +1,6 @@
 package io.reactiveipc.spring;
 
+import io.reactiveipc.Delivery;
 import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcConfig;
@@ -7,6 +8,7 @@ import io.reactiveipc.IpcServer;
 import io.reactiveipc.codec.IpcCodec;
 import io.reactiveipc.spi.IpcMetricsRecorder;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -36,11 +38,16 @@ import tools.jackson.databind.json.JsonMapper;
  * </ul>
  *
  * <h2>Shutdown</h2>
- * When the application stops, the client and then the server are disposed in a lifecycle phase after the web
- * server's graceful shutdown and stop ({@code SmartLifecycle.DEFAULT_PHASE - 4096}), so requests still being served
- * can use them to the end. At disposal, what the client still queues is discarded and its sends fail with
- * {@link io.reactiveipc.IpcClosedException}; requests awaiting an answer fail the same way; the server closes every
- * connection and removes its socket file. Stopping waits at most {@code reactive-ipc.shutdown-timeout} (10 s).
+ * When the application stops, the client and then the server are stopped with {@code disposeGracefully} in a
+ * lifecycle phase after the web server's graceful shutdown and stop ({@code SmartLifecycle.DEFAULT_PHASE - 4096}),
+ * so requests still being served can use them to the end. The client writes everything it still queues, then
+ * half-closes its socket; the server then stops accepting (its socket file is removed at once), writes what it
+ * queues on each connection, half-closes it, and keeps reading: every message a client wrote before it saw that
+ * end is delivered to the server's handlers and subscribers. Both together get at most
+ * {@code reactive-ipc.shutdown-timeout} (10 s); what is still open then is disposed at once: the client's unsent
+ * messages and requests awaiting an answer fail with {@link io.reactiveipc.IpcClosedException}, the server's
+ * connections are closed with what they had unread, and a warning is logged. A message queued after stopping began
+ * fails the same way.
  * Only a single {@link IpcServer} bean and a single {@link IpcClient} bean are disposed (and reported by the health
  * indicator); with several of a type, dispose your own (a {@code destroyMethod}).
  */
@@ -107,6 +114,13 @@ public class ReactiveIpcAutoConfiguration {
         set(c.maxPendingRequests(), b::maxPendingRequests);
         set(c.handlerConcurrency(), b::handlerConcurrency);
         set(c.socketPermissions(), b::socketPermissions);
+        set(c.onProtocolError(), b::onProtocolError);
+        set(c.createDirectories(), b::createDirectories);
+        List<Integer> uids = c.allowPeers();
+        if (uids != null && !uids.isEmpty()) {
+            b.allowPeers(uids.stream().mapToInt(Integer::intValue).toArray());
+        }
+        b.delivery(toDelivery(c.delivery()));
         boolean raw = Boolean.TRUE.equals(c.rawBuffer());
         switch (c.codec()) {
             case "node-ipc" -> {
@@ -121,6 +135,30 @@ public class ReactiveIpcAutoConfiguration {
                     + "' is not one of node-ipc, socket-ipc");
         }
         return b.build();
+    }
+
+    static Delivery toDelivery(ReactiveIpcProperties.Delivery d) {
+        Delivery delivery = d.mode() == ReactiveIpcProperties.Delivery.Mode.ACKNOWLEDGED
+                ? Delivery.ACKNOWLEDGED : Delivery.PLAIN;
+        if (d.replayLimit() != null) {
+            delivery = delivery.replayLimit(d.replayLimit());
+        }
+        if (d.ackTimeout() != null) {
+            delivery = delivery.ackTimeout(d.ackTimeout());
+        }
+        if (d.ackEvery() != null) {
+            delivery = delivery.ackEvery(d.ackEvery());
+        }
+        if (d.ackDelay() != null) {
+            delivery = delivery.ackDelay(d.ackDelay());
+        }
+        if (d.sessionLimit() != null) {
+            delivery = delivery.sessionLimit(d.sessionLimit());
+        }
+        if (d.sessionExpiry() != null) {
+            delivery = delivery.sessionExpiry(d.sessionExpiry());
+        }
+        return delivery;
     }
 
     /**

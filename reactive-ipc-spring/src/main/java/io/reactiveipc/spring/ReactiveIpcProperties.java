@@ -1,6 +1,8 @@
 package io.reactiveipc.spring;
 
+import io.reactiveipc.IpcConfig;
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -16,7 +18,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * reactive-ipc.config.id=web                               # node-ipc's ipc.config.id: this process's id
  * reactive-ipc.config.retry=500ms
  * reactive-ipc.config.max-queued-messages=8192
- * reactive-ipc.shutdown-timeout=10s
+ * reactive-ipc.config.on-protocol-error=skip               # close (default) or skip a frame that breaks the protocol
+ * reactive-ipc.config.create-directories=true              # the server creates its socket's missing directories
+ * reactive-ipc.config.allow-peers=1000,1001                # a Unix-socket server admits only these uids
+ * reactive-ipc.config.delivery.mode=acknowledged           # the client holds each message until the server acks it
+ * reactive-ipc.config.delivery.replay-limit=8192
+ * reactive-ipc.shutdown-timeout=10s                        # how long stopping drains (disposeGracefully)
  * }</pre>
  *
  * <p>Addresses: {@code unix:/path/to.sock}, {@code tcp:host:port}, or {@code local:name} (the in-JVM transport
@@ -25,8 +32,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param server the server to bind, if {@code server.address} is set
  * @param client the client to connect, if {@code client.address} is set
  * @param config {@link io.reactiveipc.IpcConfig} options shared by both
- * @param shutdownTimeout how long stopping the application waits for the client and the server to be disposed
- *        (10 s); past it the application stops anyway and a warning is logged
+ * @param shutdownTimeout how long stopping the application lets the client and then the server drain
+ *        ({@code disposeGracefully}, 10 s in all); past it they are disposed at once, what they still held is
+ *        lost, and a warning is logged
  */
 @ConfigurationProperties("reactive-ipc")
 public record ReactiveIpcProperties(
@@ -51,6 +59,14 @@ public record ReactiveIpcProperties(
      *
      * @param codec {@code node-ipc} (default: {@code {"type","data"}} + delimiter) or {@code socket-ipc}; either
      *        binds data with Spring's {@code JsonMapper} when there is one
+     * @param onProtocolError {@code close} (default: the peer is told with an error frame and its socket closed) or
+     *        {@code skip} (the bad frame is dropped and reading goes on); either way a Failure event and a
+     *        rate-limited log line
+     * @param createDirectories {@code true}: the server creates the missing parent directories of its Unix socket
+     *        path, owner only; default {@code false} (binding there fails with "no such directory")
+     * @param allowPeers uids a Unix-socket server admits (read from the kernel); others are closed before any byte
+     *        is read. Default: everyone. Needs the native epoll transport: with NIO or TCP the bind fails
+     * @param delivery {@code delivery.mode=acknowledged} and its bounds; see {@link io.reactiveipc.Delivery}
      */
     public record Config(
             @Nullable String id,
@@ -73,6 +89,37 @@ public record ReactiveIpcProperties(
             @Nullable Integer maxQueuedMessages,
             @Nullable Integer maxPendingRequests,
             @Nullable Integer handlerConcurrency,
-            @Nullable String socketPermissions) {
+            @Nullable String socketPermissions,
+            IpcConfig.@Nullable OnProtocolError onProtocolError,
+            @Nullable Boolean createDirectories,
+            @Nullable List<Integer> allowPeers,
+            @DefaultValue Delivery delivery) {
+    }
+
+    /**
+     * {@link io.reactiveipc.Delivery} by its names; an option left unset keeps its default.
+     *
+     * @param mode {@code plain} (default, node-ipc's: written means sent) or {@code acknowledged} (a client holds
+     *        each message until the server acknowledges it and replays it after a reconnect)
+     * @param replayLimit client: messages held unacknowledged (8192); one more fails with
+     *        {@link io.reactiveipc.IpcOverflowException}, nothing is dropped
+     * @param ackTimeout client: a server silent this long after a connect is taken as plain (5 s)
+     * @param ackEvery server: an ack after this many delivered messages (64)
+     * @param ackDelay server: at most this long before an ack for what was delivered (10 ms)
+     * @param sessionLimit server: client sessions whose duplicate filter is kept (4096, least recently seen
+     *        forgotten first)
+     * @param sessionExpiry server: a session not seen this long is forgotten (10 min)
+     */
+    public record Delivery(
+            @DefaultValue("plain") Mode mode,
+            @Nullable Integer replayLimit,
+            @Nullable Duration ackTimeout,
+            @Nullable Integer ackEvery,
+            @Nullable Duration ackDelay,
+            @Nullable Integer sessionLimit,
+            @Nullable Duration sessionExpiry) {
+
+        /** {@code reactive-ipc.config.delivery.mode}. */
+        public enum Mode { PLAIN, ACKNOWLEDGED }
     }
 }

@@ -3,12 +3,14 @@ package io.reactiveipc.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.reactiveipc.Delivery;
 import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.Message;
+import io.reactiveipc.PeerCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,6 +30,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 import tools.jackson.databind.PropertyNamingStrategies;
@@ -51,12 +55,11 @@ class ReactiveIpcAutoConfigurationTest {
 
     @AfterEach
     void removeDir() throws IOException {
-        try (var files = Files.list(dir)) {
-            for (Path p : files.toList()) {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         }
-        Files.deleteIfExists(dir);
     }
 
     record Upper(String text) {
@@ -129,6 +132,73 @@ class ReactiveIpcAutoConfigurationTest {
                     assertThat(config.maxQueuedMessages()).isEqualTo(100);
                     assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(2));
                     assertThat(config.appspace()).isEqualTo("demo.");
+                });
+    }
+
+    @Test
+    void hardeningOptionsReachIpcConfig() {
+        int me = 4242;
+        runner.withPropertyValues("reactive-ipc.config.on-protocol-error=skip",
+                        "reactive-ipc.config.create-directories=true", "reactive-ipc.config.allow-peers=" + me + ",7",
+                        "reactive-ipc.config.delivery.mode=acknowledged", "reactive-ipc.config.delivery.replay-limit=100",
+                        "reactive-ipc.config.delivery.ack-every=8", "reactive-ipc.config.delivery.ack-delay=5ms",
+                        "reactive-ipc.config.delivery.ack-timeout=2s", "reactive-ipc.config.delivery.session-limit=16",
+                        "reactive-ipc.config.delivery.session-expiry=1m")
+                .run(context -> {
+                    IpcConfig config = context.getBean(IpcConfig.class);
+                    assertThat(config.onProtocolError()).isEqualTo(IpcConfig.OnProtocolError.SKIP);
+                    assertThat(config.createDirectories()).isTrue();
+                    assertThat(config.allowPeers()).isNotNull();
+                    assertThat(config.allowPeers().test(new PeerCredentials(me, 0, 1))).isTrue();
+                    assertThat(config.allowPeers().test(new PeerCredentials(7, 0, 1))).isTrue();
+                    assertThat(config.allowPeers().test(new PeerCredentials(8, 0, 1))).isFalse();
+                    Delivery d = config.delivery();
+                    assertThat(d.isAcknowledged()).isTrue();
+                    assertThat(d.replayLimit()).isEqualTo(100);
+                    assertThat(d.ackEvery()).isEqualTo(8);
+                    assertThat(d.ackDelay()).isEqualTo(Duration.ofMillis(5));
+                    assertThat(d.ackTimeout()).isEqualTo(Duration.ofSeconds(2));
+                    assertThat(d.sessionLimit()).isEqualTo(16);
+                    assertThat(d.sessionExpiry()).isEqualTo(Duration.ofMinutes(1));
+                });
+    }
+
+    @Test
+    void unsetHardeningOptionsKeepTheLibrarysDefaults() {
+        runner.run(context -> {
+            IpcConfig config = context.getBean(IpcConfig.class);
+            assertThat(config.onProtocolError()).isEqualTo(IpcConfig.OnProtocolError.CLOSE);
+            assertThat(config.createDirectories()).isFalse();
+            assertThat(config.allowPeers()).isNull();
+            assertThat(config.delivery().toString()).isEqualTo(Delivery.PLAIN.toString());
+        });
+    }
+
+    @Test
+    void createDirectoriesLetsTheServerBindUnderADirectoryThatIsNotThereYet() {
+        Path socket = dir.resolve("run/app/app.sock");
+        runner.withPropertyValues("reactive-ipc.server.address=unix:" + socket,
+                        "reactive-ipc.config.create-directories=true")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(socket).exists();
+                });
+        runner.withPropertyValues("reactive-ipc.server.address=unix:" + dir.resolve("other/app.sock"))
+                .run(context -> assertThat(context).hasFailed());
+    }
+
+    @Test
+    void anUnknownDeliveryModeOrProtocolErrorPolicyFailsTheStart() {
+        runner.withPropertyValues("reactive-ipc.config.delivery.mode=exactly-once")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).hasStackTraceContaining("reactive-ipc.config.delivery.mode");
+                });
+        runner.withPropertyValues("reactive-ipc.config.on-protocol-error=ignore")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure())
+                            .hasStackTraceContaining("reactive-ipc.config.on-protocol-error");
                 });
     }
 
@@ -235,5 +305,61 @@ class ReactiveIpcAutoConfigurationTest {
         assertThat(client[0].isDisposed()).isTrue();
         assertThat(server[0].isDisposed()).isTrue();
         assertThat(socket).doesNotExist();   // the server removed its socket file
+    }
+
+    /**
+     * An application slower than its peers: 1 ms per message, so the server holds 256 and stops reading, and the rest
+     * waits in the socket buffers (or the client's queue) when the application stops.
+     */
+    private static Mono<Long> slowlyCounted(IpcServer server, int n) {
+        Mono<Long> counted = server.on("n").delayElements(Duration.ofMillis(1)).take(n).count().cache();
+        counted.subscribe();
+        return counted;
+    }
+
+    @Test
+    void whatAClientWroteBeforeTheApplicationStoppedIsDeliveredToTheServer() {
+        int n = 2_000;   // ~50 KB: fits the socket buffers, so the peer's send completes with most of it unread
+        List<Long> received = new ArrayList<>();
+        runner.withPropertyValues("reactive-ipc.server.address=" + address, "reactive-ipc.shutdown-timeout=25s")
+                .run(context -> {
+                    Mono<Long> counted = slowlyCounted(context.getBean(IpcServer.class), n);
+                    IpcClient peer = IpcClient.connect("app", IpcAddress.unix(dir.resolve("app.sock")),
+                            IpcConfig.builder().silent(true).stopRetrying(0).build());
+                    try {
+                        peer.send(Flux.range(0, n).map(i -> Message.of("n", i))).block(T);
+                        context.close();   // returns once the lifecycle stopped (or shutdown-timeout passed)
+                        // on() ends with the server: the count is what was delivered
+                        received.add(counted.block(T));
+                    } finally {
+                        peer.dispose();
+                    }
+                });
+        assertThat(received).as("messages delivered").containsExactly((long) n);
+    }
+
+    @Test
+    void whatTheApplicationsClientQueuedBeforeStoppingIsWrittenToItsServer() {
+        int n = 2_000;
+        String kilobyte = "x".repeat(1024);   // 2 MB in all: more than the socket buffers, the rest stays queued
+        Path other = dir.resolve("other.sock");
+        IpcServer server = IpcServer.bind(IpcAddress.unix(other), IpcConfig.builder().silent(true).build(), s -> {
+        }).block(T);
+        Mono<Long> received = slowlyCounted(server, n);
+        try {
+            runner.withPropertyValues("reactive-ipc.client.address=unix:" + other, "reactive-ipc.shutdown-timeout=25s")
+                    .run(context -> {
+                        IpcClient client = context.getBean(IpcClient.class);
+                        StepVerifier.create(client.events().filter(IpcEvent.Connected.class::isInstance).next())
+                                .expectNextCount(1).expectComplete().verify(T);
+                        for (int i = 0; i < n; i++) {
+                            client.emit("n", kilobyte).subscribe(null, e -> { });   // queued, not awaited
+                        }
+                        context.close();
+                    });
+            assertThat(received.block(T)).as("messages delivered").isEqualTo(n);
+        } finally {
+            server.disposeNow(T);
+        }
     }
 }
