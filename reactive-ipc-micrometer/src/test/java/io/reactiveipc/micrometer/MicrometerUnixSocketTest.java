@@ -60,9 +60,11 @@ class MicrometerUnixSocketTest {
         Mono<IpcEvent> failure = server.events()
                 .filter(IpcExpect.protocolFailure(IpcProtocolException.Reason.MALFORMED_JSON)).next().cache();
         failure.subscribe();
+        Mono<?> ok = server.inbound().next().cache(); // subscribed before the write: "ok" may arrive before block()
+        ok.subscribe();
         try (RawConnection raw = RawConnection.to(server.address())) {
             raw.write("not json\f{\"type\":\"ok\",\"data\":1}\f");
-            server.inbound().next().block(WAIT);
+            ok.block(WAIT);
             failure.block(WAIT);
         }
         assertThat(count("reactive.ipc.server.protocol.errors", "code", "MALFORMED_JSON")).isEqualTo(1);
