@@ -125,7 +125,7 @@ public final class JsonCodec implements IpcCodec {
             g.writeStringProperty("type", message.type());
             if (json == null) {
                 g.writeName("data");
-                mapper.writeValue(g, access.value(message));
+                mapper.writeValue(new ReadableNames(g), access.value(message)); // names we write, peers read
             } else if (access.jsonLength(message) > 0) {
                 g.writeName("data");
                 g.writeRawValue(""); // the generator writes the ':' and counts the value; its bytes follow

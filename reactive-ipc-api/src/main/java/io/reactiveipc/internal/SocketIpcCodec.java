@@ -85,7 +85,7 @@ public final class SocketIpcCodec implements IpcCodec {
             g.writeStringProperty("topic", message.type());
             if (json == null) {
                 g.writeName("message");
-                mapper.writeValue(g, access.value(message));
+                mapper.writeValue(new ReadableNames(g), access.value(message)); // names we write, peers read
             } else if (access.jsonLength(message) > 0) {
                 g.writeName("message");
                 g.writeRawValue(""); // the generator writes the ':' and counts the value; its bytes follow

@@ -21,8 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -99,7 +97,7 @@ class AckChaosTest {
     /** The server JVM and its report lines. */
     static final class Server {
         final Process process;
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final java.util.concurrent.BlockingDeque<String> lines = new java.util.concurrent.LinkedBlockingDeque<>();
 
         private Server(Process process) {
             this.process = process;
@@ -131,11 +129,17 @@ class AckChaosTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            String first = s.lines.poll(T.toSeconds(), TimeUnit.SECONDS);
+            // a reconnecting client may be recorded (and counted, "n ...") before main prints "ready": keep those
+            java.util.Deque<String> early = new java.util.ArrayDeque<>();
+            String first;
+            while ((first = s.lines.poll(T.toSeconds(), TimeUnit.SECONDS)) != null && first.startsWith("n ")) {
+                early.push(first);
+            }
             if (!"ready".equals(first)) {
                 s.kill();
                 throw new AssertionError("the server did not come up: " + first);
             }
+            early.forEach(s.lines::addFirst); // most recent pushed first, so the oldest ends up in front
             return s;
         }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * fuzzer picks the codec, the frame limit and where the reads are cut, then the bytes. Whatever it finds that makes
  * the decoder throw, emit anything but messages and protocol errors, or keep a buffer is a finding.
  *
- * <p>In the default suite, {@link #decoder} fuzzes for a few seconds (the surefire execution {@code fuzz} sets
+ * <p>In the default suite, {@link #decoder} fuzzes for 3 s (the surefire execution {@code fuzz} sets
  * {@code JAZZER_FUZZ}); without {@code JAZZER_FUZZ} both methods replay the seeds in
  * {@code src/test/resources/io/reactiveipc/transport/FrameDecoderFuzzTestInputs/}. For a long run:
  * {@code JAZZER_FUZZ=1 ./mvnw -B -ntp verify -pl reactive-ipc-transports -am
@@ -32,7 +32,7 @@ class FrameDecoderFuzzTest {
     static final IpcCodec[] CODECS = {IpcCodec.nodeIpc(), IpcCodec.nodeIpc(JsonCodec.MAPPER, "\0\0"),
             IpcCodec.nodeIpc(JsonCodec.MAPPER, "\r\n"), IpcCodec.socketIpc(), IpcCodec.raw("utf8")};
 
-    @FuzzTest(maxDuration = "5s")
+    @FuzzTest(maxDuration = "3s")
     void decoder(FuzzedDataProvider data) {
         decode(data);
     }

@@ -9,23 +9,20 @@ import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
 import io.reactiveipc.codec.IpcCodec;
 import io.reactiveipc.internal.JsonCodec;
+import io.reactiveipc.spi.IpcMetricsRecorder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 /**
- * The socket splitter on generated input (jqwik): however the stream is cut into reads, the same frames come out
- * in the same order, for every codec and delimiter (one byte, two, node-ipc's and socket-ipc's); arbitrary bytes
+ * The socket splitter on generated input ({@link Gen}): however the stream is cut into reads, the same frames come
+ * out in the same order, for every codec and delimiter (one byte, two, node-ipc's and socket-ipc's); arbitrary bytes
  * give messages and protocol errors only, and every buffer is released.
  */
 class FrameDecoderProperties {
@@ -33,30 +30,37 @@ class FrameDecoderProperties {
     static final List<IpcCodec> FRAMED = List.of(IpcCodec.nodeIpc(), IpcCodec.nodeIpc(JsonCodec.MAPPER, "\0\0"),
             IpcCodec.nodeIpc(JsonCodec.MAPPER, "\r\n"), IpcCodec.socketIpc());
 
-    @Provide
-    Arbitrary<IpcCodec> framed() {
-        return Arbitraries.of(FRAMED);
+    static Object data(Gen g) {
+        return switch (g.between(0, 3)) {
+            case 0 -> g.string(40);
+            case 1 -> g.random.nextInt();
+            case 2 -> {
+                List<String> list = new ArrayList<>();
+                for (int i = g.between(0, 5); i > 0; i--) {
+                    list.add(g.string(40));
+                }
+                yield list;
+            }
+            default -> Map.of(g.oneIn(2) ? "k" : "\ud83d\ude00", List.of(Map.of("n", g.string(10)))); // nested
+        };
     }
 
-    @Provide
-    Arbitrary<List<Message>> messages() {
-        Arbitrary<String> text = Arbitraries.strings().all().ofMaxLength(40);
-        Arbitrary<Object> data = Arbitraries.oneOf(text.map(s -> (Object) s), Arbitraries.integers().map(i -> (Object) i),
-                text.list().ofMaxSize(5).map(l -> (Object) l));
-        return Arbitraries.strings().all().ofMaxLength(12).flatMap(type -> data.map(d -> Message.of(type, d)))
-                .list().ofMaxSize(12);
+    static List<Message> messages(Gen g) {
+        List<Message> messages = new ArrayList<>();
+        for (int i = g.between(0, 12); i > 0; i--) {
+            messages.add(Message.of(g.string(12), data(g)));
+        }
+        return messages;
     }
 
-    /** Where the stream is cut: any positions, many of them, duplicates and the ends included. */
-    @Provide
-    Arbitrary<List<Integer>> cuts() {
-        return Arbitraries.integers().between(0, 100_000).list().ofMaxSize(40);
-    }
-
-    static byte[] encode(IpcCodec codec, List<Message> messages) throws IOException {
+    static byte[] encode(IpcCodec codec, List<Message> messages) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Message m : messages) {
-            codec.encode(m, out);
+        try {
+            for (Message m : messages) {
+                codec.encode(m, out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return out.toByteArray();
     }
@@ -65,10 +69,10 @@ class FrameDecoderProperties {
     static List<Object> feed(IpcCodec codec, int maxFrameSize, byte[] stream, List<Integer> cuts) {
         TreeSet<Integer> at = new TreeSet<>();
         for (int c : cuts) {
-            at.add(stream.length == 0 ? 0 : c % (stream.length + 1));
+            at.add(c % (stream.length + 1));
         }
         at.add(stream.length);
-        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(codec, maxFrameSize, io.reactiveipc.spi.IpcMetricsRecorder.NONE));
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(codec, maxFrameSize, IpcMetricsRecorder.NONE));
         List<ByteBuf> reads = new ArrayList<>();
         int from = 0;
         for (int to : at) {
@@ -90,49 +94,92 @@ class FrameDecoderProperties {
         return out;
     }
 
-    static String summary(Object o) {
-        if (o instanceof Message m) {
-            return m.type() + "=" + m.data();
-        }
-        return o.toString();
+    /** Messages by type and data, errors by reason: the messages of errors may say how many bytes one read held. */
+    static List<String> kinds(List<Object> out) {
+        return out.stream().map(o -> o instanceof IpcProtocolException e ? e.reason().name() : summary((Message) o))
+                .toList();
     }
 
-    @Property(tries = 200)
-    void anySplitIntoReadsGivesTheSameFramesInOrder(@ForAll("framed") IpcCodec codec,
-            @ForAll("messages") List<Message> messages, @ForAll("cuts") List<Integer> cuts) throws IOException {
-        byte[] stream = encode(codec, messages);
-        List<Object> whole = feed(codec, 1 << 20, stream, List.of());
-        List<Object> split = feed(codec, 1 << 20, stream, cuts);
-        List<String> sent = messages.stream().map(FrameDecoderProperties::summary).toList();
-        assertThat(whole.stream().map(FrameDecoderProperties::summary).toList()).isEqualTo(sent);
-        assertThat(split.stream().map(FrameDecoderProperties::summary).toList()).isEqualTo(sent);
+    static String summary(Message m) {
+        return Gen.show(m.type() + "=" + m.data());
+    }
+
+    /** A stream of frames and where it is cut; {@code maxFrameSize} is the longest frame's, so the limit is hit exactly. */
+    record Split(IpcCodec codec, List<Message> messages, List<Integer> cuts) {
+        @Override
+        public String toString() {
+            return codec + ", messages " + messages.stream().map(FrameDecoderProperties::summary).toList()
+                    + ", cuts " + cuts;
+        }
+    }
+
+    static List<Split> smaller(Split s) {
+        List<Split> out = new ArrayList<>();
+        Gen.withoutOne(s.cuts()).forEach(c -> out.add(new Split(s.codec(), s.messages(), c)));
+        Gen.withoutOne(s.messages()).forEach(m -> out.add(new Split(s.codec(), m, s.cuts())));
+        return out;
+    }
+
+    /** Per codec: no frames, then frames cut once at every position (each delimiter split everywhere) and everywhere at once. */
+    static List<Split> edges() {
+        List<Split> edges = new ArrayList<>();
+        for (IpcCodec codec : FRAMED) {
+            edges.add(new Split(codec, List.of(), List.of()));
+            List<Message> three = List.of(Message.of("", "\ud800"), Message.of("\ud83d\ude00", "x\r\n\f\0"),
+                    Message.of("t", Map.of("a", List.of(Map.of("b", List.of())))));
+            int length = encode(codec, three).length;
+            List<Integer> all = new ArrayList<>();
+            for (int p = 0; p <= length; p++) {
+                edges.add(new Split(codec, three, List.of(p)));
+                all.add(p);
+            }
+            edges.add(new Split(codec, three, all));
+            edges.add(new Split(codec, List.of(Message.of("big", "x".repeat(70_000))), List.of(1, 65_536, 65_537)));
+        }
+        return edges;
+    }
+
+    @Test
+    void anySplitIntoReadsGivesTheSameFramesInOrder() {
+        Gen.forAll(edges(), Gen.cases(150), g -> new Split(g.pick(FRAMED), messages(g), g.cuts(40)),
+                FrameDecoderProperties::smaller, s -> {
+                    byte[] stream = encode(s.codec(), s.messages());
+                    int longest = s.messages().stream()
+                            .mapToInt(m -> encode(s.codec(), List.of(m)).length - s.codec().delimiter().length)
+                            .max().orElse(1);
+                    List<String> sent = s.messages().stream().map(FrameDecoderProperties::summary).toList();
+                    assertThat(kinds(feed(s.codec(), longest, stream, List.of()))).isEqualTo(sent);
+                    assertThat(kinds(feed(s.codec(), longest, stream, s.cuts()))).isEqualTo(sent);
+                });
+    }
+
+    record Noise(IpcCodec codec, byte[] bytes, List<Integer> cuts) {
+        @Override
+        public String toString() {
+            return codec + ", bytes " + Gen.show(new String(bytes, StandardCharsets.ISO_8859_1)) + ", cuts " + cuts;
+        }
+    }
+
+    static List<Noise> fewerReads(Noise n) {
+        return Gen.withoutOne(n.cuts()).stream().map(c -> new Noise(n.codec(), n.bytes(), c)).toList();
     }
 
     /** Raw mode has no frames: whatever the reads, their bytes come out whole and in order, each read cut at the limit. */
-    @Property(tries = 200)
-    void rawBuffersGiveTheBytesBackInOrderWhateverTheReads(@ForAll @Size(max = 300) byte[] stream,
-            @ForAll("cuts") List<Integer> cuts) {
-        List<Object> out = feed(IpcCodec.raw("utf8"), 64, stream, cuts);
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (Object o : out) {
-            byte[] chunk = ((Message) o).data(byte[].class);
-            assertThat(chunk.length).isBetween(1, 64);
-            all.writeBytes(chunk);
-        }
-        assertThat(all.toByteArray()).isEqualTo(stream);
-    }
-
-    @Provide
-    Arbitrary<byte[]> noise() {
-        Arbitrary<Byte> interesting = Arbitraries.of("{}[]\":,\\ \f\0\r\ntypedatatopicmessage0123"
-                .chars().mapToObj(c -> (byte) c).toList());
-        return Arbitraries.frequencyOf(Tuple.of(3, interesting), Tuple.of(1, Arbitraries.bytes())).list()
-                .ofMaxSize(400).map(l -> {
-                    byte[] b = new byte[l.size()];
-                    for (int i = 0; i < b.length; i++) {
-                        b[i] = l.get(i);
+    @Test
+    void rawBuffersGiveTheBytesBackInOrderWhateverTheReads() {
+        IpcCodec raw = IpcCodec.raw("utf8");
+        List<Noise> edges = List.of(new Noise(raw, new byte[0], List.of()), new Noise(raw, new byte[] {0}, List.of()),
+                new Noise(raw, new byte[64], List.of()), new Noise(raw, new byte[65], List.of()),
+                new Noise(raw, new byte[300], List.of(1, 63, 64, 65, 128, 129, 299)));
+        Gen.forAll(edges, Gen.cases(150), g -> new Noise(raw, g.bytes(300), g.cuts(40)),
+                FrameDecoderProperties::fewerReads, n -> {
+                    ByteArrayOutputStream all = new ByteArrayOutputStream();
+                    for (Object o : feed(raw, 64, n.bytes(), n.cuts())) {
+                        byte[] chunk = ((Message) o).data(byte[].class);
+                        assertThat(chunk.length).isBetween(1, 64);
+                        all.writeBytes(chunk);
                     }
-                    return b;
+                    assertThat(all.toByteArray()).isEqualTo(n.bytes());
                 });
     }
 
@@ -140,23 +187,23 @@ class FrameDecoderProperties {
      * Arbitrary bytes under a small limit: out come messages and protocol errors only, nothing is thrown, no buffer
      * is kept, and the outcome does not depend on how the bytes were cut into reads.
      */
-    @Property(tries = 500)
-    void arbitraryBytesGiveMessagesAndProtocolErrorsOnlyWhateverTheReads(@ForAll("framed") IpcCodec codec,
-            @ForAll("noise") byte[] stream, @ForAll("cuts") List<Integer> cuts) {
-        List<Object> whole = feed(codec, 32, stream, List.of());
-        List<Object> split = feed(codec, 32, stream, cuts);
-        assertThat(split).allMatch(o -> o instanceof Message || o instanceof IpcProtocolException);
-        assertThat(kinds(split)).isEqualTo(kinds(whole));
-    }
-
-    /** Messages by type and data, errors by reason: the messages of errors may say how many bytes one read held. */
-    static List<String> kinds(List<Object> out) {
-        return out.stream().map(o -> o instanceof IpcProtocolException e ? e.reason().name() : summary(o)).toList();
-    }
-
-    static byte[] concat(byte[] a, byte[] b) {
-        byte[] c = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, c, a.length, b.length);
-        return c;
+    @Test
+    void arbitraryBytesGiveMessagesAndProtocolErrorsOnlyWhateverTheReads() {
+        List<Noise> edges = new ArrayList<>();
+        for (IpcCodec codec : FRAMED) {
+            edges.add(new Noise(codec, new byte[0], List.of()));
+            edges.add(new Noise(codec, new byte[] {'\f'}, List.of()));
+            edges.add(new Noise(codec, "{\"type\":\"t\"}\0\r\f\0\n{}\0\0".getBytes(StandardCharsets.US_ASCII),
+                    List.of(1, 2, 3, 12, 13, 14, 15, 16, 17, 18, 19)));
+            edges.add(new Noise(codec, ("{\"type\":\"" + "x".repeat(40) + "\"}\f\0\0\r\n").getBytes(
+                    StandardCharsets.US_ASCII), List.of(5, 31, 33, 50, 51)));
+        }
+        Gen.forAll(edges, Gen.cases(300), g -> new Noise(g.pick(FRAMED), g.noise(400), g.cuts(40)),
+                FrameDecoderProperties::fewerReads, n -> {
+                    List<Object> whole = feed(n.codec(), 32, n.bytes(), List.of());
+                    List<Object> split = feed(n.codec(), 32, n.bytes(), n.cuts());
+                    assertThat(split).allMatch(o -> o instanceof Message || o instanceof IpcProtocolException);
+                    assertThat(kinds(split)).isEqualTo(kinds(whole));
+                });
     }
 }
