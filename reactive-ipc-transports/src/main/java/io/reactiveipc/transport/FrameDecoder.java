@@ -26,6 +26,13 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private int scanned;
     /** While skipping an oversized frame: bytes skipped so far; else -1. */
     private long discarding = -1;
+    /**
+     * Something was passed on (a message or a protocol error) since {@link SlowPeerHandler} last looked; set here
+     * rather than seen by a {@code channelRead} of its own, so a message costs no extra pipeline hop.
+     */
+    boolean emitted;
+    /** A message was passed on since {@link SlowPeerHandler} last looked. */
+    boolean messageEmitted;
 
     FrameDecoder(IpcCodec codec, int maxFrameSize, IpcMetricsRecorder metrics) {
         this.codec = codec;
@@ -67,6 +74,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
                     in.skipBytes(searched);
                     scanned = 0;
                 } else if (pending > maxFrameSize + delimiter.length - 1) {
+                    emitted = true;
                     out.add(tooLarge(pending, false));
                     discarding = searched;
                     in.skipBytes(searched);
@@ -81,6 +89,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
             if (discarding >= 0) {
                 discarding = -1; // the oversized frame ends here; it was reported when it crossed the limit
             } else if (length > maxFrameSize) {
+                emitted = true;
                 out.add(tooLarge(length, true));
             } else {
                 byte[] frame = new byte[length];
@@ -92,8 +101,10 @@ final class FrameDecoder extends ByteToMessageDecoder {
     }
 
     private void decode(byte[] frame, int length, List<Object> out) {
+        emitted = true;
         try {
             out.add(codec.decode(frame, 0, length));
+            messageEmitted = true;
         } catch (IpcProtocolException e) {
             out.add(e);
         } catch (RuntimeException e) {
@@ -134,6 +145,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
         int left = in.readableBytes();
         if (left > 0 || discarding > 0) {
             long bytes = left + Math.max(discarding, 0);
+            emitted = true;
             out.add(new IpcProtocolException(Reason.TRUNCATED_FRAME, "the peer closed the connection "
                     + bytes + " bytes into a frame; the partial frame was discarded"));
             in.skipBytes(left);

@@ -7,7 +7,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.IpcProtocolException.Reason;
 import io.reactiveipc.IpcTimeoutException;
-import io.reactiveipc.Message;
 import io.reactiveipc.PeerLimits;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,13 +28,9 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
     private final @Nullable AtomicLong budget;
     /** What this channel has counted in {@link #budget}. */
     private long accounted;
-    /** Complete frames (or errors in their place) seen since the frame timer was armed. */
-    private boolean frameCompleted;
     private static final long NONE = Long.MIN_VALUE;
     /** {@link System#nanoTime()} when the partial frame held now began (read), or {@link #NONE}. */
     private long partialSince = NONE;
-    /** A message (not an error) went through since the last read completed. */
-    private boolean messageReceived;
     private @Nullable ScheduledFuture<?> frameTimer;
     private @Nullable ScheduledFuture<?> writeTimer;
     private long pendingAtArming;
@@ -67,20 +62,16 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
         }
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        frameCompleted = true;
-        if (msg instanceof Message) {
-            messageReceived = true;
-        }
-        ctx.fireChannelRead(msg);
-    }
+    // No channelRead of its own: Netty skips this handler for each message; the decoder notes what it passed on.
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         lastRead = System.nanoTime(); // once per read burst, not per message
-        if (messageReceived) {
-            messageReceived = false;
+        FrameDecoder f = frames;
+        boolean frameCompleted = f.emitted;
+        f.emitted = false;
+        if (f.messageEmitted) {
+            f.messageEmitted = false;
             link.frameReceived(lastRead);
         }
         int partial = frames.buffered();
@@ -107,7 +98,6 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
                         TimeUnit.NANOSECONDS);
             }
         }
-        frameCompleted = false;
         ctx.fireChannelReadComplete();
     }
 
