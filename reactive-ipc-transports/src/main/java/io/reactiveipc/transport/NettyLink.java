@@ -5,9 +5,9 @@ import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.reactiveipc.IpcException;
@@ -24,6 +24,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Consumer;
@@ -90,6 +92,12 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     /** Event-loop confined: refuse() ran; nothing more is read or taken from the queue. */
     private boolean refused;
     private @Nullable Throwable inputError;
+    /** Event-loop confined: frames reported written, for {@link SlowPeerHandler}'s write timer. */
+    private long framesWritten;
+    /** Why {@link SlowPeerHandler} closed it, if it did. */
+    private volatile @Nullable Throwable closeCause;
+    /** See {@link Link#quietSince()}: written on the event loop, read by the server's accept on another. */
+    private volatile long quietSince = System.nanoTime();
 
     NettyLink(Channel channel, IpcCodec codec, int delimiterLength, int maxFrameSize, IpcMetricsRecorder metrics) {
         this.channel = channel;
@@ -422,8 +430,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
                 channel.close();
                 return;
             }
-            java.util.concurrent.Future<?> grace = channel.eventLoop().schedule(() -> channel.close(), REFUSE_GRACE_MS,
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            Future<?> grace = channel.eventLoop().schedule(() -> channel.close(), REFUSE_GRACE_MS, TimeUnit.MILLISECONDS);
             channel.writeAndFlush(frame).addListener(f -> {
                 grace.cancel(false);
                 channel.close();
@@ -446,17 +453,9 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
         }
     }
 
-    /** Event-loop confined: frames reported written, for {@link SlowPeerHandler}'s write timer. */
-    private long framesWritten;
-
     long framesWritten() {
         return framesWritten;
     }
-
-    /** Why {@link SlowPeerHandler} closed it, if it did. */
-    private volatile @Nullable Throwable closeCause;
-    /** See {@link Link#quietSince()}: written on the event loop, read by the server's accept on another. */
-    private volatile long quietSince = System.nanoTime();
 
     /** A complete frame arrived: the peer is not quiet. */
     void frameReceived(long nanoTime) {
