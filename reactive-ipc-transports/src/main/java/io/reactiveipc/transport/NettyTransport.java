@@ -315,14 +315,20 @@ public final class NettyTransport implements IpcTransport {
         return "NettyTransport{" + (nativeTransport ? "epoll" : "nio") + (tls != null ? ", tls" : "") + "}";
     }
 
-    /** Netty's server channel unlinks a Unix socket path when it closes, on epoll and NIO alike. */
+    /**
+     * Netty's server channel unlinks a Unix socket path when it closes, on epoll and NIO alike. Disposed means the
+     * listening socket is closed, on NIO too, where the JDK closes it a moment after the channel (see
+     * {@link NioRelease}).
+     */
     private static final class NettyListener implements Listener {
         private final DisposableServer server;
         private final IpcAddress address;
+        private final Mono<Void> onDispose;
 
         NettyListener(DisposableServer server, IpcAddress address) {
             this.server = server;
             this.address = address;
+            this.onDispose = server.onDispose().then(NioRelease.released(server.channel())).cache();
         }
 
         @Override
@@ -332,7 +338,7 @@ public final class NettyTransport implements IpcTransport {
 
         @Override
         public Mono<Void> onDispose() {
-            return server.onDispose();
+            return onDispose;
         }
 
         @Override
