@@ -29,7 +29,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
-import reactor.util.retry.Retry;
 import reactor.netty.NettyPipeline;
 import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpClient;
@@ -183,13 +182,6 @@ public final class NettyTransport implements IpcTransport {
         return server.host(tcp.host()).port(tcp.port())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .bind()
-                // NIO: the JDK closes a registered non-blocking server socket only when its selector next selects,
-                // after the close (and our dispose) completed; a server bound again at once to the same port can
-                // find it still held. Up to 5 tries 20 ms apart; a port really in use fails 100 ms later, as before.
-                .retryWhen(Retry.fixedDelay(5, Duration.ofMillis(20))
-                        .filter(e -> !nativeTransport && tcp.port() != 0
-                                && "address already in use".equals(Reasons.of(e)))
-                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                 .subscribeOn(Schedulers.boundedElastic()) // may resolve a host name
                 .onErrorMap(e -> !(e instanceof IpcException), e -> bindFailed(address, e))
                 .map(bound -> new NettyListener(bound,
