@@ -227,8 +227,10 @@ public final class NettyTransport implements IpcTransport {
                 // that should come up there could not bind.
                 channel.config().setOption(ChannelOption.SO_LINGER, 0);
                 connection.dispose();
-                return connection.onDispose().then(Mono.error(new IpcException("cannot connect to " + address + ": the socket connected to"
-                        + " itself (nothing listens there and the kernel chose that port for the client)")));
+                // On NIO the port is free only once the selector dropped the channel, after its close future.
+                return connection.onDispose().then(NioRelease.released(channel)).then(Mono.error(new IpcException(
+                        "cannot connect to " + address + ": the socket connected to itself (nothing listens there"
+                        + " and the kernel chose that port for the client)")));
             }
             return handshaken(connection, address);
         });
