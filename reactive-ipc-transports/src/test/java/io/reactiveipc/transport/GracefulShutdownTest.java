@@ -60,7 +60,7 @@ class GracefulShutdownTest {
         // From the event loop, in the read that delivered the 1,000th message: mid-stream, whatever the load.
         CompletableFuture<Void> stopped = server.on("n").skip(999).next()
                 .flatMap(in -> server.disposeGracefully(T)).toFuture();
-        RawStreamer client = new RawStreamer(server.address(), stopped);
+        RawStreamer client = new RawStreamer(server.address());
         client.start();
         stopped.get(T.toSeconds(), TimeUnit.SECONDS);
         client.join(T.toMillis());
@@ -159,13 +159,11 @@ class GracefulShutdownTest {
     /** Writes {"type":"n","data":i} frames until the server's end of stream, then closes; counts complete writes. */
     static final class RawStreamer extends Thread {
         private final IpcAddress address;
-        private final CompletableFuture<?> serverDone;
         volatile int written;
         private volatile boolean ended;
 
-        RawStreamer(IpcAddress address, CompletableFuture<?> serverDone) {
+        RawStreamer(IpcAddress address) {
             this.address = address;
-            this.serverDone = serverDone;
             setDaemon(true);
         }
 
@@ -194,15 +192,11 @@ class GracefulShutdownTest {
                     written = i + 1;
                 }
                 reader.join(T.toMillis());
-                // As Node does on 'end' (allowHalfOpen false). A JDK SocketChannel closed with its send queue full
-                // and no shutdown first was measured to reset the connection, losing the queue, over TCP.
+                // As Node does on 'end' (allowHalfOpen false), then closed with megabytes perhaps still queued: the
+                // kernel sends them before its FIN, and the server reads to that end. (Losses once blamed on such a
+                // close were the server's: it cut its drain after 1 s, see theDrainWaitsForTheClientsEndOfStream...)
                 ch.shutdownOutput();
-                // Keep the socket until the server has read it all: a TCP socket closed with megabytes still in its
-                // send queue was seen reset on this machine (4,189 of 17,505 frames lost, 1 run in 6), whatever the
-                // server does; what was lost never left this client's kernel.
-                serverDone.get(T.toSeconds(), TimeUnit.SECONDS);
-            } catch (IOException | InterruptedException | java.util.concurrent.ExecutionException
-                    | java.util.concurrent.TimeoutException e) {
+            } catch (IOException | InterruptedException e) {
                 // the server closed while we wrote: what was written is counted
             }
         }
