@@ -16,6 +16,11 @@ import java.util.concurrent.TimeUnit;
  * {@code autoClose} off, the failed write shuts the output down instead; then this handler reads the input to its
  * end (the peer closed, so the end is already there) and lets the channel close, at most {@link #LIMIT_MILLIS}
  * after the write failed in any case. A close asked for meanwhile completes when the channel has closed.
+ *
+ * <p>A half close on purpose ({@link #shutdownOutput}, a graceful close) fires the same output-shutdown event, but it
+ * is no failed write: the peer is there and may still be sending megabytes. Its input is read as the link asks
+ * (demand, back pressure) to the peer's end of stream, bounded by the graceful close's own timeout, not by this
+ * handler's 1 s; a close asked for then closes at once.
  */
 final class ReadToEndOnWriteFailure extends ChannelDuplexHandler {
 
@@ -23,6 +28,8 @@ final class ReadToEndOnWriteFailure extends ChannelDuplexHandler {
     static final long LIMIT_MILLIS = 1000;
 
     private boolean draining;
+    /** This end shut its output down on purpose: the output-shutdown event that follows is no failed write. */
+    private boolean halfClosed;
 
     /** Before the channel is registered: after the TLS handler is in place, so that it sits before it. */
     static void install(Channel channel) {
@@ -30,9 +37,18 @@ final class ReadToEndOnWriteFailure extends ChannelDuplexHandler {
         channel.pipeline().addFirst("ipc.readToEnd", new ReadToEndOnWriteFailure());
     }
 
+    /** Half-closes on purpose, on the event loop: see the class comment. */
+    static void shutdownOutput(DuplexChannel channel) {
+        ReadToEndOnWriteFailure handler = channel.pipeline().get(ReadToEndOnWriteFailure.class);
+        if (handler != null) {
+            handler.halfClosed = true;
+        }
+        channel.shutdownOutput();
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof ChannelOutputShutdownEvent) {
+        if (evt instanceof ChannelOutputShutdownEvent && !halfClosed) {
             readToEnd(ctx);
         }
         ctx.fireUserEventTriggered(evt);
@@ -41,7 +57,8 @@ final class ReadToEndOnWriteFailure extends ChannelDuplexHandler {
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
         Channel ch = ctx.channel();
-        if (ch.isActive() && (draining || ch instanceof DuplexChannel d && d.isOutputShutdown() && !d.isInputShutdown())) {
+        if (ch.isActive() && (draining
+                || !halfClosed && ch instanceof DuplexChannel d && d.isOutputShutdown() && !d.isInputShutdown())) {
             readToEnd(ctx);
             ch.closeFuture().addListener(f -> promise.trySuccess());
             return;
