@@ -13,6 +13,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;
@@ -38,7 +39,12 @@ final class AckOutbox {
 
     private static final MessageAccess ACCESS = MessageAccess.get();
 
-    private final String token = UUID.randomUUID().toString();
+    /**
+     * Unique enough to tell a restarted server's numbering from the last one; not a secret. Made on an I/O thread,
+     * where {@code UUID.randomUUID()} may block while SecureRandom seeds itself.
+     */
+    private final String token = new UUID(ThreadLocalRandom.current().nextLong(),
+            ThreadLocalRandom.current().nextLong()).toString();
     private final String session;
     private final Delivery delivery;
     /** Told once, when the outbox is closed by expiry (not by the server's dispose): the session is forgotten. */
