@@ -227,6 +227,28 @@ class AckBackTest {
     }
 
     @Test
+    void aRestartedServerNumbersAfreshAndTheClientTakesItsFirstMessages(IpcFixtures fx) {
+        IpcAddress at = IpcTestAddresses.unix();
+        IpcServer first = fx.server(at, IpcFixtures.TEST_CONFIG);
+        IpcClient client = fx.client("acker", at, ACK);
+        List<String> got = new CopyOnWriteArrayList<>();
+        Sinks.Many<String> seen = Sinks.many().replay().all();
+        client.on("m").subscribe(m -> {
+            got.add(m.data(String.class));
+            seen.tryEmitNext(m.data(String.class));
+        });
+        IpcConnection c = first.connection("acker").block(T);
+        c.send(Flux.range(1, 5).map(i -> Message.of("m", "old " + i))).block(T); // seq 1..5, acknowledged
+        first.disposeNow(T);
+
+        // a new server process knows nothing of the session: its numbering starts at 1 again, under a new name
+        IpcServer second = fx.server(at, IpcFixtures.TEST_CONFIG);
+        second.connection("acker").block(T).send(Flux.range(1, 3).map(i -> Message.of("m", "new " + i))).block(T);
+        seen.asFlux().filter("new 3"::equals).blockFirst(T);
+        assertThat(got).containsExactly("old 1", "old 2", "old 3", "old 4", "old 5", "new 1", "new 2", "new 3");
+    }
+
+    @Test
     void withoutAClientTheEmitFailsAsBefore(IpcFixtures fx) {
         IpcServer server = fx.server(IpcTestAddresses.unix(), IpcFixtures.TEST_CONFIG);
         assertThatThrownBy(() -> server.emit("nobody", "m", 1).block(T)).isInstanceOf(IpcException.class)
