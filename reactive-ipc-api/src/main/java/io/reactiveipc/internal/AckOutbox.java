@@ -134,10 +134,10 @@ final class AckOutbox {
             }
             lost = held.size();
         }
+        // said (the session forgotten, the Failure event) before the senders hear of it
         close(new IpcClosedException("session " + session + " expired: its client did not come back within "
                 + delivery.sessionExpiry().toMillis() + " ms; " + lost
-                + " message(s) it had not acknowledged are dropped"));
-        expired.accept(this);
+                + " message(s) it had not acknowledged are dropped"), () -> expired.accept(this));
     }
 
     /** For the expiry's Failure event: the session's last connection, null if it never had one. */
@@ -147,6 +147,10 @@ final class AckOutbox {
 
     /** The outbox ends (expired, forgotten, or the server disposed): what it held fails with {@code why}. */
     void close(Throwable why) {
+        close(why, null);
+    }
+
+    private void close(Throwable why, @Nullable Runnable first) {
         List<Slot> failed;
         synchronized (this) {
             if (closed != null) {
@@ -156,6 +160,9 @@ final class AckOutbox {
             current = null;
             failed = new ArrayList<>(held);
             held.clear();
+        }
+        if (first != null) {
+            first.run();
         }
         for (Slot s : failed) {
             s.fail(why);

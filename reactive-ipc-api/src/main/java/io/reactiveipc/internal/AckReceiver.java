@@ -90,6 +90,7 @@ final class AckReceiver {
         }
         synchronized (this) {
             sinceAck++;
+            sent = -1; // a replay: our last ack may have died with a socket, so say it again even if unchanged
         }
         ackSoon();
         return false;

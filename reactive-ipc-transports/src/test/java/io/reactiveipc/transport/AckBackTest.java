@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -175,6 +176,105 @@ class AckBackTest {
         StepVerifier.create(held).expectError(IpcClosedException.class).verify(T);
         assertThat(events).filteredOn(e -> e instanceof IpcEvent.Failure f
                 && f.error().getMessage().contains("did not come back")).as("the loss is said").hasSize(1);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"unix", "tcp"})
+    @Timeout(90)
+    void aSigkilledClientProcessLosesWhatItHadNotAcknowledgedAndItsNewSessionGetsNoneOfIt(String kind,
+            IpcFixtures fx) throws Exception {
+        IpcAddress at = kind.equals("unix") ? IpcTestAddresses.unix() : IpcTestAddresses.freeTcpPort();
+        String where = at instanceof IpcAddress.Unix u ? u.path().toString()
+                : String.valueOf(((IpcAddress.Tcp) at).port());
+        IpcServer server = fx.server(at, IpcFixtures.TEST_CONFIG.toBuilder()
+                .delivery(Delivery.PLAIN.sessionExpiry(Duration.ofSeconds(1))).build());
+        List<IpcEvent> events = new CopyOnWriteArrayList<>();
+        server.events().subscribe(events::add);
+        ClientProcess first = ClientProcess.start(kind, where, 3);
+        ClientProcess second = null;
+        try {
+            IpcConnection c = server.connection("acker").block(T);
+            c.send(Flux.range(1, 3).map(i -> Message.of("m", "taken " + i))).block(T); // taken, so acknowledged
+            Mono<Void> unacked = c.send(Flux.range(1, 2).map(i -> Message.of("m", "held " + i))).cache();
+            unacked.subscribe(null, e -> { });
+            first.await("got taken 3");
+            first.kill();
+            c.onDispose().block(T);
+
+            second = ClientProcess.start(kind, where, 1);
+            IpcConnection again = server.connection("acker").block(T);
+            again.emit("m", "new session").block(T);
+            second.await("got new session");
+            StepVerifier.create(unacked).expectErrorSatisfies(e -> assertThat(e)
+                    .isInstanceOf(IpcClosedException.class).hasMessageContaining("2 message(s)")).verify(T);
+            assertThat(events).filteredOn(e -> e instanceof IpcEvent.Failure f
+                    && f.error().getMessage().contains("did not come back")).as("the loss is said").hasSize(1);
+            assertThat(first.got()).containsExactly("got taken 1", "got taken 2", "got taken 3");
+            assertThat(second.got()).as("the new session gets none of the old one's")
+                    .containsExactly("got new session");
+        } finally {
+            first.kill();
+            if (second != null) {
+                second.kill();
+            }
+        }
+    }
+
+    /** A client JVM ({@link AckBackClient}) and its lines. */
+    static final class ClientProcess {
+        final Process process;
+        final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        final List<String> all = new CopyOnWriteArrayList<>();
+
+        private ClientProcess(Process process) {
+            this.process = process;
+            Thread reader = new Thread(() -> {
+                try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        process.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        all.add(line);
+                        lines.add(line);
+                    }
+                } catch (java.io.IOException ignored) {
+                    // killed
+                }
+                lines.add("exit");
+            }, "ack-back-client-out");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static ClientProcess start(String kind, String where, int take) throws java.io.IOException {
+            String bin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder pb = new ProcessBuilder(bin, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
+                    "-cp", System.getProperty("java.class.path"), AckBackClient.class.getName(), kind, where,
+                    String.valueOf(take));
+            pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+            return new ClientProcess(pb.start());
+        }
+
+        void await(String line) throws InterruptedException {
+            for (;;) {
+                String next = lines.poll(T.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                if (next == null || next.equals("exit")) {
+                    throw new AssertionError("the client process did not print '" + line + "': " + all);
+                }
+                if (next.equals(line)) {
+                    return;
+                }
+            }
+        }
+
+        List<String> got() {
+            return all.stream().filter(l -> l.startsWith("got ")).toList();
+        }
+
+        /** SIGKILL on Linux. */
+        void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(T.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     @Test
