@@ -247,7 +247,7 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
     }
 
     @Override
-    public AckOutbox outbox(DefaultIpcConnection connection, Sessions.Session session, @Nullable String clientId) {
+    public AckOutbox outbox(Sessions.Session session, @Nullable String clientId) {
         AckOutbox o = sessions().outbox(session, this::expired);
         if (clientId != null) {
             outboxes.put(clientId, o);

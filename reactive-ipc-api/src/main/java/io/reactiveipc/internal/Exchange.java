@@ -75,7 +75,7 @@ final class Exchange {
          * A connection's client acknowledges what the server sends: the outbox of its session (made if new), known
          * by {@code clientId} until it expires.
          */
-        AckOutbox outbox(DefaultIpcConnection connection, Sessions.Session session, @Nullable String clientId);
+        AckOutbox outbox(Sessions.Session session, @Nullable String clientId);
     }
 
     static final String HELLO = "ipc.hello";
@@ -307,6 +307,7 @@ final class Exchange {
         } catch (RuntimeException ex) {
             id = null;
         }
+        boolean usable = id != null && !id.isEmpty() && id.length() <= 256 && !id.equals("*");
         try {
             var token = m.data().get("session");
             if (token != null && token.isTextual() && !token.asText().isEmpty() && token.asText().length() <= 256) {
@@ -317,7 +318,7 @@ final class Exchange {
                 var back = m.data().get("acks");
                 if (back != null && back.asBoolean(false)) {
                     // the client acknowledges what we send: its session's outbox writes here, after the welcome
-                    AckOutbox o = s.outbox((DefaultIpcConnection) owner, session, id);
+                    AckOutbox o = s.outbox(session, usable ? id : null);
                     outbox = o;
                     r.welcome(o.token());
                     o.attach(owner, out);
@@ -328,7 +329,7 @@ final class Exchange {
         } catch (RuntimeException ex) {
             // no usable session: plain delivery; the id is checked below
         }
-        if (id == null || id.isEmpty() || id.length() > 256 || id.equals("*")) {
+        if (!usable) {
             events.emit(new IpcEvent.Failure(owner, HELLO, new IpcProtocolException(
                     IpcProtocolException.Reason.INVALID_MESSAGE, "'" + HELLO + "' without a usable id "
                     + "(a string of 1 to 256 characters, not \"*\"); the connection keeps its number")));

@@ -97,7 +97,7 @@ final class Sessions {
             s = new Session(id, Math.max(0, delivery.resume().applyAsLong(id)), now);
             sessions.put(id, s);
             if (sessions.size() > delivery.sessionLimit()) {
-                forgetEldest();
+                forgetEldest(s);
             }
         } else {
             s.reconnected();
@@ -106,12 +106,15 @@ final class Sessions {
         return s;
     }
 
-    /** The least recently seen session whose client is not connected now (a session with a socket up stays). */
-    private void forgetEldest() {
+    /**
+     * The least recently seen session whose client is not connected now, other than {@code opened} (a session with a
+     * socket up stays, and so does the one just opened).
+     */
+    private void forgetEldest(Session opened) {
         for (Iterator<Map.Entry<String, Session>> it = sessions.entrySet().iterator(); it.hasNext(); ) {
             Session s = it.next().getValue();
             AckOutbox o = s.outbox;
-            if (o != null && o.isAttached()) {
+            if (s == opened || o != null && o.isAttached()) {
                 continue;
             }
             it.remove();
