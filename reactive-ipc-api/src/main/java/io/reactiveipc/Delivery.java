@@ -41,6 +41,17 @@ import java.util.function.ToLongFunction;
  * is dropped (a replayed duplicate). Per session the server keeps two numbers; it keeps at most
  * {@link #sessionLimit()} sessions (default 4096, the least recently seen forgotten first) and forgets a session
  * {@link #sessionExpiry()} after it was last seen (default 10 minutes).</li>
+ * <li><b>Server to client.</b> An acknowledged client also acknowledges what the server sends it (its hello says
+ * {@code "acks":true}; the same cumulative acks and batching). To such a client the server sequences what a
+ * connection's {@code send}, {@code emit}, {@code send(Publisher)} and {@code outbound()} carry and what
+ * {@code server.emit(clientId, ..)} carries, holds it per session until acknowledged (at most the server's
+ * {@link #replayLimit()}; one more is refused at once, as on the client) and writes what is held first, in order, on
+ * the session's next socket; the client drops what it already has. The session outlives its socket: a closed
+ * connection's sends, and {@code server.emit} to the client's id, are held for it until it comes back or
+ * {@link #sessionExpiry()} after its last socket closed, when what is held fails with {@link IpcClosedException}
+ * and a Failure event says so. Broadcasts, relayed messages, requests and answers stay plain. What a connection
+ * sends before its client's hello was read is plain: take the connection from {@code server.connection(id)} or a
+ * handler. node-ipc clients never say they acknowledge and get plain frames.</li>
  * <li><b>Negotiation.</b> A server answers a session hello whatever its own setting. A peer that sends no ack
  * within {@link #ackTimeout()} of a socket coming up (default 5 s; node-ipc never does) is taken as not
  * ack-capable: the client falls back to plain delivery for the rest of its life (a message counts as delivered
@@ -55,7 +66,9 @@ import java.util.function.ToLongFunction;
  * acknowledged (at most {@code ackEvery} messages, or {@code ackDelay}'s worth): <b>at-least-once</b>. A receiver
  * that records {@link Message#sequence()} with its own durable state and tells the library where it stands with
  * {@link #resume(ToLongFunction)} gets <b>exactly-once</b> across its own crashes. A client that dies loses what it
- * held (the replay buffer is in memory).
+ * held (the replay buffer is in memory). Server to client the same holds the other way: nothing is lost while the
+ * server process lives and the client comes back within {@link #sessionExpiry()}; the client drops duplicates
+ * (one numbering per session: two numbers); a server that dies, or a session that expires, loses what it held.
  */
 public final class Delivery {
 
@@ -108,7 +121,10 @@ public final class Delivery {
         return acknowledged;
     }
 
-    /** Messages a client holds until acknowledged; default 8192. */
+    /**
+     * Messages a client holds until acknowledged, and a server per acknowledging client session (the server's own
+     * setting); default 8192.
+     */
     public int replayLimit() {
         return replayLimit;
     }
@@ -147,7 +163,10 @@ public final class Delivery {
         return new Delivery(acknowledged, replayLimit, ackDelay, ackEvery, sessions, sessionExpiry, ackTimeout, resume);
     }
 
-    /** Receiver: a session not seen for this long is forgotten; default 10 minutes. */
+    /**
+     * Receiver: a session not seen for this long is forgotten; default 10 minutes. A server also drops what it holds
+     * for an acknowledging client this long after the client's last socket closed.
+     */
     public Duration sessionExpiry() {
         return sessionExpiry;
     }

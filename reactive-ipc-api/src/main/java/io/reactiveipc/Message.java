@@ -168,7 +168,8 @@ public final class Message {
     /**
      * As received by a server from a client sending with {@link Delivery#ACKNOWLEDGED}: the sequence number the
      * client gave it (1, 2, 3... per client instance), to record with your own state for exactly-once across your
-     * process's crashes ({@link Delivery#resume}); 0 for any other message.
+     * process's crashes ({@link Delivery#resume}); as received by such a client from a server, the server's number
+     * for it (1, 2, 3... per session and server process); 0 for any other message.
      */
     public long sequence() {
         Object e = envelope;

@@ -71,7 +71,7 @@ class AckDeliveryInteropTest {
         peer.seen("got", e -> e.get("data").asString("").equals("c"), T);
         String bytes = peer.bytes();
         assertThat(bytes).as("the bytes node-ipc %s read", version)
-                .containsPattern("^\\{\"type\":\"ipc.hello\",\"data\":\\{\"id\":\"java-ack\",\"session\":\"[0-9a-f-]{36}\"}}\f")
+                .containsPattern("^\\{\"type\":\"ipc.hello\",\"data\":\\{\"id\":\"java-ack\",\"session\":\"[0-9a-f-]{36}\",\"acks\":true}}\f")
                 .contains("{\"type\":\"echo\",\"data\":\"a\",\"seq\":1}\f{\"type\":\"echo\",\"data\":\"b\",\"seq\":2}\f"
                         + "{\"type\":\"echo\",\"data\":\"c\",\"seq\":3}\f");
         assertThat(ExtraMembersTest.got(peer)).as("what node-ipc %s gave its handlers", version)
@@ -97,6 +97,17 @@ class AckDeliveryInteropTest {
         assertThat(Interop.echo(c, Message.of("echo", "x")).data(String.class)).isEqualTo("x");
         assertThat(peer.awaitBytes("{\"type\":\"echo\",\"data\":\"x\"}\f", T)).as("node-ipc %s read no ack", version)
                 .isEqualTo("{\"type\":\"echo\",\"data\":\"x\"}\f");
+        // what the server sends it is plain too: node-ipc never said it acknowledges, so nothing is sequenced
+        // or held (the sends complete when written, as in plain delivery)
+        c.send(Flux.range(1, 3).map(i -> Message.of("tick", i))).block(T);
+        c.emit("tick", 4).block(T);
+        String ticks = "{\"type\":\"tick\",\"data\":1}\f{\"type\":\"tick\",\"data\":2}\f"
+                + "{\"type\":\"tick\",\"data\":3}\f{\"type\":\"tick\",\"data\":4}\f";
+        assertThat(peer.awaitBytes(ticks, T)).as("node-ipc %s read plain frames", version)
+                .isEqualTo("{\"type\":\"echo\",\"data\":\"x\"}\f" + ticks);
+        peer.seen("got", e -> e.get("type").asString("").equals("tick") && e.get("data").asInt(0) == 4, T);
+        assertThat(ExtraMembersTest.got(peer)).as("what node-ipc %s dispatched", version)
+                .filteredOn(g -> g.startsWith("tick ")).containsExactly("tick 1", "tick 2", "tick 3", "tick 4");
         assertThat(peer.all("error")).isEmpty();
     }
 }

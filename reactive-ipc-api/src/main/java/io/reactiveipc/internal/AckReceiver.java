@@ -10,7 +10,8 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * The receiving side of acknowledged delivery on one server connection: drops replayed duplicates, follows each
+ * The receiving side of acknowledged delivery on one server connection (or, for what a server sends, on one
+ * acknowledging client, for all its sockets): drops replayed duplicates, follows each
  * sequenced message until the inbound hub handed it to a subscriber, and acknowledges cumulatively, at once every
  * {@link Delivery#ackEvery()} messages or after {@link Delivery#ackDelay()}. What it follows is bounded by the
  * hub's own bound (a message routed and not yet handed on is one the hub holds).
@@ -29,6 +30,10 @@ final class AckReceiver {
     private int sinceAck;
     private boolean timerSet;
     private long sent = -1;
+    /** Client: the server outbox whose numbering this follows (from its welcome); I/O thread only. */
+    @Nullable String stream;
+    /** Client: replaced by a receiver for a new numbering; it sends no more acks. */
+    private volatile boolean retired;
 
     private static final class Routed {
         final @Nullable Message message;
@@ -53,9 +58,29 @@ final class AckReceiver {
         return session.id;
     }
 
-    /** The answer to the session hello: what this process already has of the session (0: nothing). */
-    void welcome() {
-        send(session.delivered());
+    /**
+     * The answer to the session hello: what this process already has of the session (0: nothing); for a client
+     * that acknowledges what we send, its data names our outbox's numbering, and it goes first on the socket,
+     * before the outbox's replay.
+     */
+    void welcome(@Nullable String outbox) {
+        if (outbox == null) {
+            send(session.delivered());
+            return;
+        }
+        long n = session.delivered();
+        session.lastSeen = System.nanoTime();
+        out.offerFirst(ACCESS.withEnvelope(Message.of(TYPE, outbox), new Envelope(Envelope.ACK, n, 0, null, null)));
+        synchronized (this) {
+            if (n > sent) {
+                sent = n;
+            }
+        }
+    }
+
+    /** Client: a new numbering began; this one's acks would be read against it, so none are sent any more. */
+    void retire() {
+        retired = true;
     }
 
     /** I/O thread, in order: whether {@code seq} is new; a duplicate is dropped, and acknowledged soon. */
@@ -65,6 +90,7 @@ final class AckReceiver {
         }
         synchronized (this) {
             sinceAck++;
+            sent = -1; // a replay: our last ack may have died with a socket, so say it again even if unchanged
         }
         ackSoon();
         return false;
@@ -148,8 +174,12 @@ final class AckReceiver {
     }
 
     private void send(long n) {
+        if (retired) {
+            return;
+        }
         session.lastSeen = System.nanoTime();
-        Message ack = ACCESS.withEnvelope(Message.of(TYPE, null), new Envelope(Envelope.ACK, n, 0, null, null));
+        // a client's ack names the numbering it answers: a restarted server must not read it against its own
+        Message ack = ACCESS.withEnvelope(Message.of(TYPE, stream), new Envelope(Envelope.ACK, n, 0, null, null));
         Sinks.EmitResult r = out.tryEmitNext(ack);
         if (r == Sinks.EmitResult.OK) {
             synchronized (this) {

@@ -2,25 +2,29 @@ package io.reactiveipc.internal;
 
 import io.reactiveipc.Message;
 import io.reactiveipc.spi.OutboundQueue;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.SignalType;
 import reactor.core.publisher.Sinks;
 
-/** An acknowledged client's {@code outbound()}: what is emitted is sequenced and held; the rest is the queue's. */
+/**
+ * An acknowledged {@code outbound()} (a client's, or a server connection's whose client acknowledges): what is
+ * emitted is sequenced and held; the rest is the queue's.
+ */
 final class AckSink implements Sinks.Many<Message> {
 
     private final OutboundQueue queue;
-    private final AckSender sender;
+    private final Function<Message, Sinks.EmitResult> sender;
 
-    AckSink(OutboundQueue queue, AckSender sender) {
+    AckSink(OutboundQueue queue, Function<Message, Sinks.EmitResult> sender) {
         this.queue = queue;
         this.sender = sender;
     }
 
     @Override
     public Sinks.EmitResult tryEmitNext(Message message) {
-        return sender.offer(message);
+        return sender.apply(message);
     }
 
     @Override

@@ -103,7 +103,10 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
                     why -> events.emit(new IpcEvent.Failure(this, new IpcException(why))));
             this.acked = s;
             this.exchange.sender(s);
-            this.outboundSink = new AckSink(outbound, s);
+            // what the server sends us is acknowledged too, and deduplicated by one numbering per session
+            this.exchange.acks = new AckReceiver(new Sessions.Session(s.session(), 0, System.nanoTime()), outbound,
+                    config.delivery());
+            this.outboundSink = new AckSink(outbound, s::offer);
         } else {
             this.acked = null;
             this.outboundSink = outbound;
@@ -253,9 +256,10 @@ final class DefaultIpcClient implements IpcClient, OutboundQueue.Owner {
         });
         if (s != null) {
             s.connected(); // what the last socket wrote and was not acknowledged goes first
-            Map<String, String> hello = new java.util.LinkedHashMap<>(); // id first, as in a plain hello
+            Map<String, Object> hello = new java.util.LinkedHashMap<>(); // id first, as in a plain hello
             hello.put("id", config.id());
             hello.put("session", s.session());
+            hello.put("acks", true); // we acknowledge what the server sends: it may sequence it
             outbound.offerFirst(Message.of(Exchange.HELLO, hello));
         } else if (config.identify()) {
             outbound.offerFirst(Message.of(Exchange.HELLO, Map.of("id", config.id())));

@@ -57,6 +57,10 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
         this.inbound = new InboundHub(sequence, exchange, config.maxQueuedMessages());
         link.whenClosed(() -> {
             closed = true;
+            AckOutbox o = exchange.outbox;
+            if (o != null) {
+                o.detach(outbound); // before the queue fails what it holds: the session keeps it
+            }
             Throwable why = closeCause();
             IpcClosedException closedNow = new IpcClosedException("connection " + id() + " (" + link.remote()
                     + ") closed" + (why != null ? ": " + why.getMessage() : ""));
@@ -138,9 +142,14 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
         return inbound;
     }
 
+    /**
+     * Once the client's hello said it acknowledges what we send, the session's sink: sequenced, held until
+     * acknowledged, and it outlives this socket.
+     */
     @Override
     public Sinks.Many<Message> outbound() {
-        return outbound;
+        AckOutbox o = exchange.outbox;
+        return o == null ? outbound : new AckSink(outbound, o::offer);
     }
 
     OutboundQueue queue() {
@@ -149,12 +158,14 @@ final class DefaultIpcConnection implements IpcConnection, OutboundQueue.Owner {
 
     @Override
     public Mono<Void> send(Message message) {
-        return outbound.send(message);
+        AckOutbox o = exchange.outbox;
+        return o == null ? outbound.send(message) : o.send(message);
     }
 
     @Override
     public Mono<Void> send(Publisher<Message> messages) {
-        return outbound.sendAll(messages);
+        AckOutbox o = exchange.outbox;
+        return o == null ? outbound.sendAll(messages) : o.sendAll(messages);
     }
 
     /** Why the connection closed itself, when it did (see {@link Link#closeCause()}). */

@@ -61,6 +61,11 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
     private volatile @Nullable Sessions sessions;
     /** Connections by the id their client announced. */
     private final Map<String, DefaultIpcConnection> named = new ConcurrentHashMap<>();
+    /**
+     * Outboxes of acknowledging clients by the id they announced, kept between their sockets until the session
+     * expires (so at most as many as sessions are kept): {@link #emit} to a client between sockets is held there.
+     */
+    private final Map<String, AckOutbox> outboxes = new ConcurrentHashMap<>();
 
     private DefaultIpcServer(IpcConfig config, IpcAddress requested) {
         this.config = config;
@@ -242,6 +247,26 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
     }
 
     @Override
+    public AckOutbox outbox(Sessions.Session session, @Nullable String clientId) {
+        AckOutbox o = sessions().outbox(session, this::expired);
+        if (clientId != null) {
+            outboxes.put(clientId, o);
+        }
+        return o;
+    }
+
+    /** A session's client stayed away past its expiry: what its outbox held was dropped; said once, here. */
+    private void expired(AckOutbox o) {
+        outboxes.values().remove(o);
+        IpcConnection last = o.lastConnection();
+        if (last != null) {
+            events.emit(new IpcEvent.Failure(last, new IpcException("acknowledged delivery to session " + o.session()
+                    + " ended: its client did not come back within " + config.delivery().sessionExpiry().toMillis()
+                    + " ms; what it had not acknowledged was dropped")));
+        }
+    }
+
+    @Override
     public @Nullable IpcHandler handler(String type) {
         return handlers.get(type);
     }
@@ -292,9 +317,24 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         }
     }
 
+    /**
+     * To the client's connection; to a client that acknowledges what we send and is between sockets, held in its
+     * session's outbox (sequenced, up to its replay limit) until it reconnects or the session expires.
+     */
     @Override
     public Mono<Void> emit(String clientId, String type, @Nullable Object data) {
-        return connectedNow(clientId).flatMap(c -> c.emit(type, data));
+        requireNonNull(clientId, "clientId");
+        return Mono.defer(() -> {
+            IpcConnection c = find(clientId);
+            if (c != null) {
+                return c.emit(type, data);
+            }
+            AckOutbox o = outboxes.get(clientId);
+            if (o != null && !o.isClosed()) {
+                return o.send(Message.of(type, data));
+            }
+            return Mono.error(new IpcException("no client '" + clientId + "' is connected"));
+        });
     }
 
     @Override
@@ -547,6 +587,12 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
             waiting.clear();
         }
         stillWaiting.forEach(MonoSink::success);
+        Sessions known = sessions;
+        if (known != null) {
+            known.closeAll(new io.reactiveipc.IpcClosedException("server disposed: acknowledged messages its "
+                    + "clients had not acknowledged are dropped"));
+        }
+        outboxes.clear();
         IpcTransport.Listener l = listener;
         if (l != null) {
             l.dispose();

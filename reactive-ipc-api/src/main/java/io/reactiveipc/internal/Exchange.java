@@ -70,6 +70,12 @@ final class Exchange {
 
         /** Acknowledged senders' dedupe state. */
         Sessions sessions();
+
+        /**
+         * A connection's client acknowledges what the server sends: the outbox of its session (made if new), known
+         * by {@code clientId} until it expires.
+         */
+        AckOutbox outbox(Sessions.Session session, @Nullable String clientId);
     }
 
     static final String HELLO = "ipc.hello";
@@ -106,6 +112,8 @@ final class Exchange {
     volatile @Nullable AckReceiver acks;
     /** Client in acknowledged delivery: takes the server's acks. */
     private @Nullable AckSender sender;
+    /** Server: set by a hello that says its client acknowledges; what is sent to the session goes through it. */
+    volatile @Nullable AckOutbox outbox;
 
     private volatile long ids;
     /** Our requests awaiting answers, by request id. */
@@ -160,9 +168,19 @@ final class Exchange {
     /** Acknowledged delivery: an ack for a client; for a server, a sequenced message (a duplicate is dropped). */
     private @Nullable Message sequenced(Message m, Envelope e) {
         if (e.kind() == Envelope.ACK) {
-            AckSender s = sender;
-            if (server == null && s != null) {
-                s.acked(e.id());
+            if (server == null) {
+                AckSender s = sender;
+                if (s != null) {
+                    s.acked(e.id());
+                }
+                if (acks != null) {
+                    welcomed(m);
+                }
+            } else {
+                AckOutbox o = outbox;
+                if (o != null && o.token().equals(textOf(m))) {
+                    o.acked(e.id()); // an ack for another numbering (ours before a restart) means nothing
+                }
             }
             return consumed(); // an ack nobody asked for means nothing
         }
@@ -170,8 +188,8 @@ final class Exchange {
                 : new Envelope(e.kind(), e.id(), e.n(), e.to(), e.from());
         Message plainMessage = ACCESS.withEnvelope(m, bare);
         AckReceiver r = acks;
-        if (server == null || r == null) {
-            return routeEnvelope(plainMessage, bare); // no session announced: a plain message
+        if (r == null) {
+            return routeEnvelope(plainMessage, bare); // no session announced (or a plain client): a plain message
         }
         long seq = e.seq();
         if (!r.accept(seq)) {
@@ -249,18 +267,39 @@ final class Exchange {
         return null;
     }
 
-    private void hello(Message m) {
+    /** The message's data if it is a string, else null. */
+    private static @Nullable String textOf(Message m) {
         try {
-            var token = m.data().get("session");
-            if (token != null && token.isTextual() && !token.asText().isEmpty() && token.asText().length() <= 256) {
-                AckReceiver r = new AckReceiver(requireNonNull(server).sessions().open(token.asText()), out,
-                        config.delivery());
-                acks = r;
-                r.welcome();
-            }
+            var d = m.data();
+            return d.isTextual() ? d.asText() : null;
         } catch (RuntimeException ex) {
-            // no usable session: plain delivery; the id is checked below
+            return null;
         }
+    }
+
+    /**
+     * Client: an ack whose data names the server's outbox for our session (the welcome on each socket). Another
+     * name than before means the server numbers anew (it restarted, or our session expired there): what the old
+     * numbering had not delivered is gone with it, and dedupe starts again from 0.
+     */
+    private void welcomed(Message m) {
+        String stream = textOf(m);
+        AckReceiver r = acks;
+        if (stream == null || r == null || stream.equals(r.stream)) {
+            return;
+        }
+        if (r.stream == null) {
+            r.stream = stream;
+            return;
+        }
+        r.retire();
+        AckReceiver fresh = new AckReceiver(new Sessions.Session(r.session(), 0, System.nanoTime()), out,
+                config.delivery());
+        fresh.stream = stream;
+        acks = fresh;
+    }
+
+    private void hello(Message m) {
         String id;
         try {
             var node = m.data().get("id");
@@ -268,7 +307,29 @@ final class Exchange {
         } catch (RuntimeException ex) {
             id = null;
         }
-        if (id == null || id.isEmpty() || id.length() > 256 || id.equals("*")) {
+        boolean usable = id != null && !id.isEmpty() && id.length() <= 256 && !id.equals("*");
+        try {
+            var token = m.data().get("session");
+            if (token != null && token.isTextual() && !token.asText().isEmpty() && token.asText().length() <= 256) {
+                Server s = requireNonNull(server);
+                Sessions.Session session = s.sessions().open(token.asText());
+                AckReceiver r = new AckReceiver(session, out, config.delivery());
+                acks = r;
+                var back = m.data().get("acks");
+                if (back != null && back.asBoolean(false)) {
+                    // the client acknowledges what we send: its session's outbox writes here, after the welcome
+                    AckOutbox o = s.outbox(session, usable ? id : null);
+                    outbox = o;
+                    r.welcome(o.token());
+                    o.attach(owner, out);
+                } else {
+                    r.welcome(null);
+                }
+            }
+        } catch (RuntimeException ex) {
+            // no usable session: plain delivery; the id is checked below
+        }
+        if (!usable) {
             events.emit(new IpcEvent.Failure(owner, HELLO, new IpcProtocolException(
                     IpcProtocolException.Reason.INVALID_MESSAGE, "'" + HELLO + "' without a usable id "
                     + "(a string of 1 to 256 characters, not \"*\"); the connection keeps its number")));

@@ -1,15 +1,25 @@
 package io.reactiveipc.internal;
 
 import io.reactiveipc.Delivery;
+import io.reactiveipc.IpcClosedException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A server's dedupe state for acknowledged senders: two numbers per session, at most
  * {@link Delivery#sessionLimit()} sessions (the least recently seen forgotten first), each forgotten
  * {@link Delivery#sessionExpiry()} after it was last seen. A forgotten session that comes back starts from
  * {@link Delivery#resume()}: what it replays may then be delivered again (at-least-once).
+ *
+ * <p>A session whose client acknowledges what the server sends also has an {@link AckOutbox}. Such a session is
+ * never forgotten while one of its connections is up (the limit may then be exceeded, by at most the open
+ * connections); between sockets its outbox decides when it expires, and a session forgotten at the limit closes
+ * its outbox (what it held fails).
  */
 final class Sessions {
 
@@ -21,6 +31,8 @@ final class Sessions {
         /** Highest sequence number delivered with everything before it: what acks say. */
         long delivered;
         volatile long lastSeen;
+        /** What the server sends to the session, if its client acknowledges it; made by the first such hello. */
+        volatile @Nullable AckOutbox outbox;
 
         Session(String id, long resumed, long now) {
             this.id = id;
@@ -72,6 +84,9 @@ final class Sessions {
         long now = System.nanoTime();
         for (Iterator<Session> it = sessions.values().iterator(); it.hasNext(); ) {
             Session s = it.next();
+            if (s.outbox != null) {
+                continue; // its outbox says when it expires
+            }
             if (now - s.lastSeen < expiryNanos) {
                 break; // access order: the rest were seen later
             }
@@ -82,15 +97,70 @@ final class Sessions {
             s = new Session(id, Math.max(0, delivery.resume().applyAsLong(id)), now);
             sessions.put(id, s);
             if (sessions.size() > delivery.sessionLimit()) {
-                Iterator<Map.Entry<String, Session>> eldest = sessions.entrySet().iterator();
-                eldest.next();
-                eldest.remove();
+                forgetEldest(s);
             }
         } else {
             s.reconnected();
         }
         s.lastSeen = now;
         return s;
+    }
+
+    /**
+     * The least recently seen session whose client is not connected now, other than {@code opened} (a session with a
+     * socket up stays, and so does the one just opened).
+     */
+    private void forgetEldest(Session opened) {
+        for (Iterator<Map.Entry<String, Session>> it = sessions.entrySet().iterator(); it.hasNext(); ) {
+            Session s = it.next().getValue();
+            AckOutbox o = s.outbox;
+            if (s == opened || o != null && o.isAttached()) {
+                continue;
+            }
+            it.remove();
+            if (o != null) {
+                o.close(new IpcClosedException("session " + s.id + " forgotten: sessionLimit ("
+                        + delivery.sessionLimit() + ") sessions are known; " + o.held()
+                        + " message(s) its client had not acknowledged are dropped"));
+            }
+            return;
+        }
+    }
+
+    /**
+     * The session's outbox, made if it has none (or its old one was closed). When it expires the session is
+     * forgotten here, then {@code expired} is told.
+     */
+    synchronized AckOutbox outbox(Session s, Consumer<AckOutbox> expired) {
+        AckOutbox o = s.outbox;
+        if (o == null || o.isClosed()) {
+            o = new AckOutbox(s.id, delivery, gone -> {
+                synchronized (this) {
+                    if (s.outbox == gone) {
+                        sessions.remove(s.id, s);
+                    }
+                }
+                expired.accept(gone);
+            });
+            s.outbox = o;
+        }
+        return o;
+    }
+
+    /** The server is going away: every outbox closes, what they held fails with {@code why}. */
+    void closeAll(Throwable why) {
+        List<AckOutbox> outboxes = new ArrayList<>();
+        synchronized (this) {
+            for (Session s : sessions.values()) {
+                AckOutbox o = s.outbox;
+                if (o != null) {
+                    outboxes.add(o);
+                }
+            }
+        }
+        for (AckOutbox o : outboxes) {
+            o.close(why);
+        }
     }
 
     synchronized int size() {

@@ -1,12 +1,16 @@
 package io.reactiveipc.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.reactiveipc.Delivery;
+import io.reactiveipc.IpcClosedException;
+import io.reactiveipc.spi.OutboundQueue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 /** The server's dedupe state stays bounded: by count (least recently seen first) and by age. */
 class SessionsTest {
@@ -56,5 +60,38 @@ class SessionsTest {
         sessions.open("s");
         assertThat(s.route(1)).isFalse();
         assertThat(s.route(2)).as("2 was never handed on: the replay delivers it").isTrue();
+    }
+
+    @Test
+    void aSessionWithASocketUpIsNeverForgottenAndOneForgottenAtTheLimitFailsWhatItHeld() {
+        Sessions sessions = new Sessions(delivery().sessionLimit(1));
+        Sessions.Session a = sessions.open("a");
+        AckOutbox outbox = sessions.outbox(a, gone -> { });
+        OutboundQueue queue = new OutboundQueue(16, new OutboundQueue.Owner() {
+            @Override
+            public void outboundCompleted() {
+            }
+
+            @Override
+            public void outboundErrored(Throwable error) {
+            }
+
+            @Override
+            public void dropped(io.reactiveipc.Message message, Throwable why) {
+            }
+        });
+        outbox.attach(null, queue);
+        Mono<Void> held = outbox.send(io.reactiveipc.Message.of("m", 1)).cache();
+        held.subscribe(null, e -> { });
+        sessions.open("b"); // over the limit: a is kept, its client is connected (and b, just opened)
+        assertThat(sessions.size()).isEqualTo(2);
+        assertThat(outbox.isClosed()).isFalse();
+
+        outbox.detach(queue); // between sockets now
+        sessions.open("c");
+        assertThat(outbox.isClosed()).as("forgotten at the limit").isTrue();
+        assertThat(sessions.size()).isEqualTo(2);
+        assertThatThrownBy(() -> held.block(Duration.ofSeconds(5))).isInstanceOf(IpcClosedException.class)
+                .hasMessageContaining("sessionLimit");
     }
 }

@@ -1,0 +1,368 @@
+package io.reactiveipc.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.reactiveipc.Delivery;
+import io.reactiveipc.IpcClosedException;
+import io.reactiveipc.IpcConnection;
+import io.reactiveipc.IpcOverflowException;
+import io.reactiveipc.Message;
+import io.reactiveipc.spi.MessageStream;
+import io.reactiveipc.spi.OutboundQueue;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
+import org.reactivestreams.Publisher;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Acknowledged delivery from a server to one client session: what the server sends to the session is stamped with
+ * the next sequence number and held until the client acknowledges it, across the session's sockets. It is written
+ * on the session's current connection if there is one; when a new connection of the session comes up, everything
+ * held goes first on it, in order (the client drops what it already has). While no connection is up, sends are
+ * held (up to {@link Delivery#replayLimit()}); {@link Delivery#sessionExpiry()} after the last connection closed,
+ * the outbox is closed and what it held fails with {@link IpcClosedException}.
+ *
+ * <p>Numbering starts at 1 per outbox; {@link #token()} names the numbering, so that a client that meets a new
+ * outbox for its session (the server restarted, or the session expired) starts its dedupe again.
+ */
+final class AckOutbox {
+
+    private static final MessageAccess ACCESS = MessageAccess.get();
+
+    /**
+     * Unique enough to tell a restarted server's numbering from the last one; not a secret. Made on an I/O thread,
+     * where {@code UUID.randomUUID()} may block while SecureRandom seeds itself.
+     */
+    private final String token = new UUID(ThreadLocalRandom.current().nextLong(),
+            ThreadLocalRandom.current().nextLong()).toString();
+    private final String session;
+    private final Delivery delivery;
+    /** Told once, when the outbox is closed by expiry (not by the server's dispose): the session is forgotten. */
+    private final Consumer<AckOutbox> expired;
+    /** Guarded by this: sent and not acknowledged, in sequence order. */
+    private final ArrayDeque<Slot> held = new ArrayDeque<>();
+    /** Guarded by this. */
+    private long nextSeq;
+    /** Guarded by this: the queue of the session's current connection, null between sockets. */
+    private @Nullable OutboundQueue current;
+    /** The session's last connection, for the Failure event that reports an expiry's loss. */
+    private volatile @Nullable IpcConnection last;
+    /** Guarded by this: when the last connection closed (nanoTime). */
+    private long detachedAt;
+    /** Set once: no more sends; what is held has failed with it. */
+    private volatile @Nullable Throwable closed;
+
+    AckOutbox(String session, Delivery delivery, Consumer<AckOutbox> expired) {
+        this.session = session;
+        this.delivery = delivery;
+        this.expired = expired;
+    }
+
+    /** Names this outbox's numbering; sent to the client in the welcome. */
+    String token() {
+        return token;
+    }
+
+    String session() {
+        return session;
+    }
+
+    /** Messages held (written or not) and not acknowledged. */
+    synchronized int held() {
+        return held.size();
+    }
+
+    boolean isClosed() {
+        return closed != null;
+    }
+
+    // ---- connections ----------------------------------------------------------------------------------------
+
+    /**
+     * A connection of the session said hello (on its I/O thread, before its queue is written past the welcome):
+     * everything held goes first on it, in sequence order, then what is sent from now on.
+     */
+    void attach(IpcConnection connection, OutboundQueue queue) {
+        List<OutboundQueue.Entry> replay = new ArrayList<>();
+        synchronized (this) {
+            if (closed != null) {
+                return;
+            }
+            current = queue;
+            last = connection;
+            for (Slot s : held) {
+                replay.add(new Attempt(s));
+            }
+            // Under the lock: nothing newer can be queued before these.
+            queue.returnUnwritten(replay);
+        }
+    }
+
+    /** The connection with {@code queue} closed: sends are held until the next one, up to the session's expiry. */
+    void detach(OutboundQueue queue) {
+        synchronized (this) {
+            if (current != queue) {
+                return; // a newer connection of the session took over already
+            }
+            current = null;
+            detachedAt = System.nanoTime();
+        }
+        Schedulers.parallel().schedule(this::expireIfAway, delivery.sessionExpiry().toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Whether a connection of the session is up. */
+    synchronized boolean isAttached() {
+        return current != null;
+    }
+
+    private void expireIfAway() {
+        int lost;
+        synchronized (this) {
+            if (current != null || closed != null
+                    || System.nanoTime() - detachedAt < delivery.sessionExpiry().toNanos()) {
+                return; // back, or left again later (that departure has its own timer)
+            }
+            lost = held.size();
+        }
+        // said (the session forgotten, the Failure event) before the senders hear of it
+        close(new IpcClosedException("session " + session + " expired: its client did not come back within "
+                + delivery.sessionExpiry().toMillis() + " ms; " + lost
+                + " message(s) it had not acknowledged are dropped"), () -> expired.accept(this));
+    }
+
+    /** For the expiry's Failure event: the session's last connection, null if it never had one. */
+    @Nullable IpcConnection lastConnection() {
+        return last;
+    }
+
+    /** The outbox ends (expired, forgotten, or the server disposed): what it held fails with {@code why}. */
+    void close(Throwable why) {
+        close(why, null);
+    }
+
+    private void close(Throwable why, @Nullable Runnable first) {
+        List<Slot> failed;
+        synchronized (this) {
+            if (closed != null) {
+                return;
+            }
+            closed = why;
+            current = null;
+            failed = new ArrayList<>(held);
+            held.clear();
+        }
+        if (first != null) {
+            first.run();
+        }
+        for (Slot s : failed) {
+            s.fail(why);
+        }
+    }
+
+    // ---- producers ------------------------------------------------------------------------------------------
+
+    Sinks.EmitResult offer(Message message) {
+        return offer(message, NONE);
+    }
+
+    Mono<Void> send(Message message) {
+        requireNonNull(message, "message");
+        return Mono.create(sink -> {
+            Sinks.EmitResult r = offer(message, new SinkCompletion(sink));
+            if (r == Sinks.EmitResult.FAIL_OVERFLOW) {
+                sink.error(overflow());
+            } else if (r != Sinks.EmitResult.OK) {
+                sink.error(closedError());
+            }
+        });
+    }
+
+    Mono<Void> sendAll(Publisher<Message> messages) {
+        requireNonNull(messages, "messages");
+        return Mono.create(sink -> messages.subscribe(new Stream(sink,
+                Math.min(AckSender.STREAM_WINDOW, delivery.replayLimit()))));
+    }
+
+    private IpcOverflowException overflow() {
+        return new IpcOverflowException(delivery.replayLimit());
+    }
+
+    private IpcClosedException closedError() {
+        Throwable why = closed;
+        IpcClosedException e = new IpcClosedException("session " + session + " is closed: the message was not queued"
+                + (why != null ? " (" + why.getMessage() + ")" : ""));
+        if (why != null) {
+            e.initCause(why);
+        }
+        return e;
+    }
+
+    private Sinks.EmitResult offer(Message message, AckSender.Completion completion) {
+        requireNonNull(message, "message");
+        synchronized (this) {
+            if (closed != null) {
+                return Sinks.EmitResult.FAIL_TERMINATED;
+            }
+            if (held.size() >= delivery.replayLimit()) {
+                return Sinks.EmitResult.FAIL_OVERFLOW;
+            }
+            long seq = nextSeq + 1;
+            Slot slot = new Slot(ACCESS.withEnvelope(message, Envelope.sequenced(ACCESS.envelope(message), seq)),
+                    seq, completion);
+            OutboundQueue q = current;
+            if (q != null && q.offer(new Attempt(slot)) == Sinks.EmitResult.FAIL_OVERFLOW) {
+                // Not on this socket: later ones would pass it, and the client would take it for a duplicate.
+                return Sinks.EmitResult.FAIL_OVERFLOW;
+            }
+            // Queued; or no socket now, or one closing (FAIL_TERMINATED): held for the next connection.
+            held.add(slot);
+            nextSeq = seq;
+        }
+        return Sinks.EmitResult.OK;
+    }
+
+    // ---- acknowledgements -------------------------------------------------------------------------------------
+
+    /** An ack from the client (on an I/O thread of one of the session's connections). */
+    void acked(long upTo) {
+        List<Slot> done = null;
+        synchronized (this) {
+            Slot s;
+            while ((s = held.peek()) != null && s.seq <= upTo) {
+                held.poll();
+                if (done == null) {
+                    done = new ArrayList<>();
+                }
+                done.add(s);
+            }
+        }
+        if (done != null) {
+            for (Slot s : done) {
+                s.done();
+            }
+        }
+    }
+
+    private void release(Slot slot) {
+        synchronized (this) {
+            held.remove(slot);
+        }
+    }
+
+    /** One sequenced message, held until acknowledged; written through one {@link Attempt} per connection. */
+    private final class Slot {
+        private static final AtomicIntegerFieldUpdater<Slot> SETTLED =
+                AtomicIntegerFieldUpdater.newUpdater(Slot.class, "settled");
+        final Message message;
+        final long seq;
+        final AckSender.Completion completion;
+        /** Its sender was told (acknowledged or failed): once only. */
+        volatile int settled;
+
+        Slot(Message message, long seq, AckSender.Completion completion) {
+            this.message = message;
+            this.seq = seq;
+            this.completion = completion;
+        }
+
+        void done() {
+            if (SETTLED.compareAndSet(this, 0, 1)) {
+                completion.done();
+            }
+        }
+
+        void fail(Throwable error) {
+            if (SETTLED.compareAndSet(this, 0, 1)) {
+                completion.failed(error);
+            }
+        }
+    }
+
+    /** A slot queued on one connection. A connection that closes keeps nothing: the slot stays held. */
+    private final class Attempt extends OutboundQueue.Tracked {
+        final Slot slot;
+
+        Attempt(Slot slot) {
+            this.slot = slot;
+        }
+
+        @Override
+        public Message message() {
+            return slot.message;
+        }
+
+        @Override
+        public void written() {
+            // held until acknowledged
+        }
+
+        /** Acknowledged (through another connection's replay) or failed already: not written again. */
+        @Override
+        public boolean abandoned() {
+            return slot.settled != 0;
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            if (error instanceof IpcClosedException) {
+                return; // its connection closed: held, replayed on the session's next connection
+            }
+            release(slot); // it cannot be encoded or is too large: it never will be
+            slot.fail(error);
+        }
+    }
+
+    private static final AckSender.Completion NONE = new AckSender.Completion() {
+        @Override
+        public void done() {
+        }
+
+        @Override
+        public void failed(Throwable error) {
+        }
+    };
+
+    private static final class SinkCompletion implements AckSender.Completion {
+        private final MonoSink<Void> sink;
+
+        SinkCompletion(MonoSink<Void> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void done() {
+            sink.success();
+        }
+
+        @Override
+        public void failed(Throwable error) {
+            sink.error(error);
+        }
+    }
+
+    /** A {@code send(Publisher)} to the session: more is requested as messages are acknowledged. */
+    private final class Stream extends MessageStream implements AckSender.Completion {
+
+        Stream(MonoSink<Void> sink, int window) {
+            super(sink, window);
+        }
+
+        @Override
+        protected void hand(Message message) {
+            Sinks.EmitResult r = offer(requireNonNull(message, "message"), this);
+            if (r != Sinks.EmitResult.OK) {
+                failed(r == Sinks.EmitResult.FAIL_OVERFLOW ? overflow() : closedError());
+            }
+        }
+    }
+}
