@@ -109,6 +109,9 @@ public record ReactiveIpcProperties(
      * @param sessionLimit server: client sessions whose duplicate filter is kept (4096, least recently seen
      *        forgotten first)
      * @param sessionExpiry server: a session not seen this long is forgotten (10 min)
+     * @param replayBudget server: messages all acknowledging clients' sessions hold together (65,536); past it the
+     *        session away longest is dropped to make room, else the message is refused with
+     *        {@link io.reactiveipc.IpcOverflowException}
      */
     public record Delivery(
             @DefaultValue("plain") Mode mode,
@@ -117,7 +120,8 @@ public record ReactiveIpcProperties(
             @Nullable Integer ackEvery,
             @Nullable Duration ackDelay,
             @Nullable Integer sessionLimit,
-            @Nullable Duration sessionExpiry) {
+            @Nullable Duration sessionExpiry,
+            @Nullable Integer replayBudget) {
 
         /** {@code reactive-ipc.config.delivery.mode}. */
         public enum Mode { PLAIN, ACKNOWLEDGED }
