@@ -23,6 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * reactive-ipc.config.allow-peers=1000,1001                # a Unix-socket server admits only these uids
  * reactive-ipc.config.delivery.mode=acknowledged           # the client holds each message until the server acks it
  * reactive-ipc.config.delivery.replay-limit=8192
+ * reactive-ipc.config.delivery.replay-budget=65536         # server: held for all acknowledging clients together
  * reactive-ipc.shutdown-timeout=10s                        # how long stopping drains (disposeGracefully)
  * }</pre>
  *
