@@ -26,7 +26,7 @@ import java.time.Duration;
  * never come near it</td></tr>
  * <tr><td>partialFrameBudget</td><td>32 MiB per server</td><td>bytes of partial frames all connections of one
  * server may hold together (each is also bounded by {@code maxFrameSize}); the connection whose read would go past it
- * gets an {@link IpcProtocolException.Reason#PARTIAL_FRAME_BUDGET} error, its partial frame is released at once,
+ * gets an {@link IpcProtocolException.Reason#PARTIAL_FRAME_BUDGET} error, its partial frame leaves the budget at once,
  * and it is answered and closed like a frame timeout; the others keep theirs. So 100
  * connections each sending 1 MiB of a frame pin at most 32 MiB, not 100</td></tr>
  * <tr><td>writeTimeout</td><td>30 s</td><td>a peer that takes no byte for this long while bytes wait for it (the

@@ -145,7 +145,7 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
     }
 
     /**
-     * The partial frame is released at once (and leaves the budget), the error is reported in the place of the next
+     * The partial frame is dropped at once (and leaves the budget), the error is reported in the place of the next
      * frame, and the peer is answered and closed the way other protocol errors are ({@link NettyLink#refuseBecause}).
      */
     private void fail(ChannelHandlerContext ctx, IpcProtocolException e) {
