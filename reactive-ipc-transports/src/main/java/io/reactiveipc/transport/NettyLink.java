@@ -398,7 +398,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
                 ssl.closeOutbound(); // close_notify; the peer answers with its own and closes
             } else if (channel instanceof DuplexChannel duplex) {
                 if (!duplex.isOutputShutdown()) {
-                    duplex.shutdownOutput();
+                    ReadToEndOnWriteFailure.shutdownOutput(duplex);
                 }
             } else {
                 channel.close();

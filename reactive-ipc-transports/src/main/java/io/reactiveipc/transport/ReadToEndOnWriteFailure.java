@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelOutputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.util.AttributeKey;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,7 +23,21 @@ final class ReadToEndOnWriteFailure extends ChannelDuplexHandler {
     /** How long a channel whose output failed may stay open to read what its peer sent before it went. */
     static final long LIMIT_MILLIS = 1000;
 
+    /**
+     * Set on a channel whose output we shut down on purpose (a graceful stop's half close): Netty reports that with
+     * the same {@link ChannelOutputShutdownEvent} as a failed write, and it must not start the 1 s limit, which would
+     * close the socket with what the application has not asked for yet unread (lost). The graceful stop reads on at
+     * the application's pace and has its own timeout.
+     */
+    private static final AttributeKey<Boolean> HALF_CLOSED = AttributeKey.valueOf("io.reactiveipc.halfClosed");
+
     private boolean draining;
+
+    /** Our own half close: see {@link #HALF_CLOSED}. */
+    static void shutdownOutput(DuplexChannel channel) {
+        channel.attr(HALF_CLOSED).set(Boolean.TRUE);
+        channel.shutdownOutput();
+    }
 
     /** Before the channel is registered: after the TLS handler is in place, so that it sits before it. */
     static void install(Channel channel) {
@@ -32,7 +47,7 @@ final class ReadToEndOnWriteFailure extends ChannelDuplexHandler {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof ChannelOutputShutdownEvent) {
+        if (evt instanceof ChannelOutputShutdownEvent && !ctx.channel().hasAttr(HALF_CLOSED)) {
             readToEnd(ctx);
         }
         ctx.fireUserEventTriggered(evt);
