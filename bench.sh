@@ -5,7 +5,7 @@
 # ./bench.sh jmh [JMH options]: the codec microbenchmarks instead (about 2 minutes).
 set -euo pipefail
 cd "$(dirname "$0")"
-./mvnw -q -B -ntp install -DskipTests -pl benchmark -am
+./mvnw -q -B -ntp package -DskipTests -pl benchmark -am
 if [ "${1:-}" = "jmh" ]; then
   shift
   exec java -cp "benchmark/target/classes:benchmark/target/lib/*" org.openjdk.jmh.Main CodecBenchmark "$@"

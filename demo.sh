@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 echo "== building (first run downloads Maven and the dependencies)"
-./mvnw -q -B -ntp install -DskipTests
+./mvnw -q -B -ntp package -DskipTests
 
 CP="examples/target/classes:examples/target/lib/*"
 LOGS=$(mktemp -d)

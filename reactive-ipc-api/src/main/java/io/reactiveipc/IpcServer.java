@@ -247,7 +247,11 @@ public interface IpcServer extends Disposable {
         return broadcast(Message.of(type, data));
     }
 
-    /** Completes when the server was disposed and its socket file removed. */
+    /**
+     * Completes when the server was disposed, its socket file removed and its listening socket closed: a TCP port
+     * can be bound again at once, by anyone (over NIO too, where the JDK closes the socket a moment after the
+     * channel).
+     */
     Mono<Void> onDispose();
 
     /** Stops accepting, closes every connection, removes the socket file; the events end with Destroyed. */

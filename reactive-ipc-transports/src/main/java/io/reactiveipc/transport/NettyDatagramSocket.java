@@ -435,7 +435,8 @@ final class NettyDatagramSocket extends ChannelInboundHandlerAdapter implements 
 
     @Override
     public Mono<Void> onDispose() {
-        return connection().onDispose();
+        // NIO: the port is free only once the selector dropped the channel, a moment after its close future.
+        return connection().onDispose().then(NioRelease.released(channel()));
     }
 
     @Override

@@ -398,7 +398,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
                 ssl.closeOutbound(); // close_notify; the peer answers with its own and closes
             } else if (channel instanceof DuplexChannel duplex) {
                 if (!duplex.isOutputShutdown()) {
-                    ReadToEndOnWriteFailure.shutdownOutput(duplex);
+                    ReadToEndOnWriteFailure.shutdownOutput(duplex); // no failed write: no 1 s limit on the drain
                 }
             } else {
                 channel.close();

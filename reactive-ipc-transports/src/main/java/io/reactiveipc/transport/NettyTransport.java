@@ -29,7 +29,6 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.netty.Connection;
 import reactor.netty.DisposableServer;
-import reactor.util.retry.Retry;
 import reactor.netty.NettyPipeline;
 import reactor.netty.resources.LoopResources;
 import reactor.netty.tcp.TcpClient;
@@ -183,13 +182,6 @@ public final class NettyTransport implements IpcTransport {
         return server.host(tcp.host()).port(tcp.port())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .bind()
-                // NIO: the JDK closes a registered non-blocking server socket only when its selector next selects,
-                // after the close (and our dispose) completed; a server bound again at once to the same port can
-                // find it still held. Up to 5 tries 20 ms apart; a port really in use fails 100 ms later, as before.
-                .retryWhen(Retry.fixedDelay(5, Duration.ofMillis(20))
-                        .filter(e -> !nativeTransport && tcp.port() != 0
-                                && "address already in use".equals(Reasons.of(e)))
-                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                 .subscribeOn(Schedulers.boundedElastic()) // may resolve a host name
                 .onErrorMap(e -> !(e instanceof IpcException), e -> bindFailed(address, e))
                 .map(bound -> new NettyListener(bound,
@@ -235,8 +227,10 @@ public final class NettyTransport implements IpcTransport {
                 // that should come up there could not bind.
                 channel.config().setOption(ChannelOption.SO_LINGER, 0);
                 connection.dispose();
-                return connection.onDispose().then(Mono.error(new IpcException("cannot connect to " + address + ": the socket connected to"
-                        + " itself (nothing listens there and the kernel chose that port for the client)")));
+                // On NIO the port is free only once the selector dropped the channel, after its close future.
+                return connection.onDispose().then(NioRelease.released(channel)).then(Mono.error(new IpcException(
+                        "cannot connect to " + address + ": the socket connected to itself (nothing listens there"
+                        + " and the kernel chose that port for the client)")));
             }
             return handshaken(connection, address);
         });
@@ -315,14 +309,20 @@ public final class NettyTransport implements IpcTransport {
         return "NettyTransport{" + (nativeTransport ? "epoll" : "nio") + (tls != null ? ", tls" : "") + "}";
     }
 
-    /** Netty's server channel unlinks a Unix socket path when it closes, on epoll and NIO alike. */
+    /**
+     * Netty's server channel unlinks a Unix socket path when it closes, on epoll and NIO alike. Disposed means the
+     * listening socket is closed, on NIO too, where the JDK closes it a moment after the channel (see
+     * {@link NioRelease}).
+     */
     private static final class NettyListener implements Listener {
         private final DisposableServer server;
         private final IpcAddress address;
+        private final Mono<Void> onDispose;
 
         NettyListener(DisposableServer server, IpcAddress address) {
             this.server = server;
             this.address = address;
+            this.onDispose = server.onDispose().then(NioRelease.released(server.channel())).cache();
         }
 
         @Override
@@ -332,7 +332,7 @@ public final class NettyTransport implements IpcTransport {
 
         @Override
         public Mono<Void> onDispose() {
-            return server.onDispose();
+            return onDispose;
         }
 
         @Override

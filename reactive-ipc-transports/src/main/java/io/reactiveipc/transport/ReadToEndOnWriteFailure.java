@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelOutputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.util.AttributeKey;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,27 +16,20 @@ import java.util.concurrent.TimeUnit;
  * {@code autoClose} off, the failed write shuts the output down instead; then this handler reads the input to its
  * end (the peer closed, so the end is already there) and lets the channel close, at most {@link #LIMIT_MILLIS}
  * after the write failed in any case. A close asked for meanwhile completes when the channel has closed.
+ *
+ * <p>A half close on purpose ({@link #shutdownOutput}, a graceful close) fires the same output-shutdown event, but it
+ * is no failed write: the peer is there and may still be sending megabytes. Its input is read as the link asks
+ * (demand, back pressure) to the peer's end of stream, bounded by the graceful close's own timeout, not by this
+ * handler's 1 s; a close asked for then closes at once.
  */
 final class ReadToEndOnWriteFailure extends ChannelDuplexHandler {
 
     /** How long a channel whose output failed may stay open to read what its peer sent before it went. */
     static final long LIMIT_MILLIS = 1000;
 
-    /**
-     * Set on a channel whose output we shut down on purpose (a graceful stop's half close): Netty reports that with
-     * the same {@link ChannelOutputShutdownEvent} as a failed write, and it must not start the 1 s limit, which would
-     * close the socket with what the application has not asked for yet unread (lost). The graceful stop reads on at
-     * the application's pace and has its own timeout.
-     */
-    private static final AttributeKey<Boolean> HALF_CLOSED = AttributeKey.valueOf("io.reactiveipc.halfClosed");
-
     private boolean draining;
-
-    /** Our own half close: see {@link #HALF_CLOSED}. */
-    static void shutdownOutput(DuplexChannel channel) {
-        channel.attr(HALF_CLOSED).set(Boolean.TRUE);
-        channel.shutdownOutput();
-    }
+    /** This end shut its output down on purpose: the output-shutdown event that follows is no failed write. */
+    private boolean halfClosed;
 
     /** Before the channel is registered: after the TLS handler is in place, so that it sits before it. */
     static void install(Channel channel) {
@@ -45,9 +37,18 @@ final class ReadToEndOnWriteFailure extends ChannelDuplexHandler {
         channel.pipeline().addFirst("ipc.readToEnd", new ReadToEndOnWriteFailure());
     }
 
+    /** Half-closes on purpose, on the event loop: see the class comment. */
+    static void shutdownOutput(DuplexChannel channel) {
+        ReadToEndOnWriteFailure handler = channel.pipeline().get(ReadToEndOnWriteFailure.class);
+        if (handler != null) {
+            handler.halfClosed = true;
+        }
+        channel.shutdownOutput();
+    }
+
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof ChannelOutputShutdownEvent && !ctx.channel().hasAttr(HALF_CLOSED)) {
+        if (evt instanceof ChannelOutputShutdownEvent && !halfClosed) {
             readToEnd(ctx);
         }
         ctx.fireUserEventTriggered(evt);
@@ -56,7 +57,8 @@ final class ReadToEndOnWriteFailure extends ChannelDuplexHandler {
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
         Channel ch = ctx.channel();
-        if (ch.isActive() && (draining || ch instanceof DuplexChannel d && d.isOutputShutdown() && !d.isInputShutdown())) {
+        if (ch.isActive() && (draining
+                || !halfClosed && ch instanceof DuplexChannel d && d.isOutputShutdown() && !d.isInputShutdown())) {
             readToEnd(ctx);
             ch.closeFuture().addListener(f -> promise.trySuccess());
             return;

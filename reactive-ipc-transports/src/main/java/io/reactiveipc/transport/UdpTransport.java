@@ -7,14 +7,19 @@ import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcDatagramSocket;
 import io.reactiveipc.IpcException;
+import io.reactiveipc.internal.Reasons;
 import io.reactiveipc.spi.IpcDatagramTransport;
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
+import java.nio.channels.DatagramChannel;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
+import reactor.netty.ChannelBindException;
 import reactor.netty.NettyPipeline;
 import reactor.netty.udp.UdpServer;
 
@@ -64,10 +69,30 @@ public final class UdpTransport implements IpcDatagramTransport {
                                 }
                             })
                             .bind()
-                            .onErrorMap(e -> !(e instanceof IpcException),
-                                    e -> new IpcException("cannot bind " + address + ": " + e, e))
+                            .onErrorResume(e -> !(e instanceof IpcException), e -> Mono.fromCallable(
+                                    () -> new IpcException("cannot bind " + address + ": " + reason(e, bindTo), e))
+                                    .subscribeOn(Schedulers.boundedElastic())
+                                    .flatMap(Mono::error))
                             .map(connection -> socket.bound(connection));
                 });
+    }
+
+    /**
+     * The root reason of a failed bind. Reactor Netty's UDP bind drops the {@link java.net.BindException} it wraps
+     * (a {@link ChannelBindException} without a cause, "Failed to bind on [...]"), and with it the reason: address
+     * already in use, permission denied, cannot assign the address. A plain JDK bind of the same address, closed at
+     * once, says which (blocking: on a bounded elastic thread).
+     */
+    private static String reason(Throwable e, InetSocketAddress bindTo) {
+        if (e instanceof ChannelBindException && e.getCause() == null) {
+            try (DatagramChannel probe = DatagramChannel.open(bindTo.getAddress() instanceof Inet6Address
+                    ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET)) {
+                probe.bind(bindTo);
+            } catch (IOException | RuntimeException why) {
+                return Reasons.of(why);
+            }
+        }
+        return Reasons.of(e);
     }
 
     private static InetSocketAddress resolve(IpcAddress.Udp address) {
