@@ -48,6 +48,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     IpcOptions options;
 
+    @Mixin
+    PeerLimitOptions.Server limits = new PeerLimitOptions.Server();
+
     @ParentCommand
     IpcCli cli;
 
@@ -59,8 +62,7 @@ final class ServeCommand implements Callable<Integer> {
         IpcAddress at = options.address(address);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        IpcConfig config = createDirectories ? options.config().toBuilder().createDirectories(true).build()
-                : options.config();
+        IpcConfig config = config();
         JsonLines json = new JsonLines(config);
         Reports reports = new Reports();
         AtomicInteger bad = new AtomicInteger();
@@ -105,6 +107,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         int code = options.print(received, count, out, err);
         return code == IpcCli.OK && bad.get() > 0 ? IpcCli.BAD_INPUT : code;
+    }
+
+    /** The shared options, and the server's own. */
+    IpcConfig config() {
+        return options.config().toBuilder().createDirectories(createDirectories).peerLimits(limits::applyTo).build();
     }
 
     private void handlers(IpcServer server) {
