@@ -84,8 +84,8 @@ final class Exchange {
     private static final AtomicLongFieldUpdater<Exchange> IDS =
             AtomicLongFieldUpdater.newUpdater(Exchange.class, "ids");
     @SuppressWarnings("rawtypes")
-    private static final AtomicReferenceFieldUpdater<Exchange, ConcurrentHashMap> CALLS =
-            AtomicReferenceFieldUpdater.newUpdater(Exchange.class, ConcurrentHashMap.class, "calls");
+    private static final AtomicReferenceFieldUpdater<Exchange, CallTable> CALLS =
+            AtomicReferenceFieldUpdater.newUpdater(Exchange.class, CallTable.class, "calls");
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<Exchange, ConcurrentHashMap> HANDLERS =
             AtomicReferenceFieldUpdater.newUpdater(Exchange.class, ConcurrentHashMap.class, "handlers");
@@ -109,7 +109,7 @@ final class Exchange {
 
     private volatile long ids;
     /** Our requests awaiting answers, by request id. */
-    private volatile @Nullable ConcurrentHashMap<Long, Call> calls;
+    private volatile @Nullable CallTable<Call> calls;
     /** Handlers of this connection alone. */
     private volatile @Nullable ConcurrentHashMap<String, IpcHandler> handlers;
     /** Streams we answer, by requester (a relaying server's sender) and request id. */
@@ -730,19 +730,19 @@ final class Exchange {
     // ---- our requests ----------------------------------------------------------------------------------------
 
     @SuppressWarnings("unchecked")
-    private ConcurrentHashMap<Long, Call> calls() {
-        ConcurrentHashMap<Long, Call> map = calls;
-        if (map == null) {
-            CALLS.compareAndSet(this, null, new ConcurrentHashMap<>());
-            map = calls;
+    private CallTable<Call> calls() {
+        CallTable<Call> table = calls;
+        if (table == null) {
+            CALLS.compareAndSet(this, null, new CallTable<Call>(config.maxPendingRequests()));
+            table = calls;
         }
-        return map;
+        return table;
     }
 
     /** Whether any request of ours awaits an answer. */
     boolean awaitingAnswers() {
-        Map<Long, Call> map = calls;
-        return map != null && !map.isEmpty();
+        CallTable<Call> table = calls;
+        return table != null && !table.isEmpty();
     }
 
     Mono<Message> request(Message message, @Nullable String to) {
@@ -805,8 +805,8 @@ final class Exchange {
     }
 
     private void answer(Message m, Envelope e) {
-        Map<Long, Call> map = calls;
-        Call c = map != null ? map.get(e.id()) : null;
+        CallTable<Call> table = calls;
+        Call c = table != null ? table.get(e.id()) : null;
         if (c != null) {
             c.answer(m, e);
         }
@@ -814,7 +814,7 @@ final class Exchange {
     }
 
     /** One request of ours: its frame in the queue, then its slot in {@link #calls} until the answer. */
-    private final class Call extends OutboundQueue.Tracked {
+    private final class Call extends OutboundQueue.Tracked implements CallTable.Keyed {
         private static final AtomicIntegerFieldUpdater<Call> STATE =
                 AtomicIntegerFieldUpdater.newUpdater(Call.class, "state");
         private static final int NEW = 0;
@@ -823,8 +823,6 @@ final class Exchange {
         private static final int DONE = 3;
 
         final long id;
-        /** The id boxed once, for the map's put and remove. */
-        private final Long key;
         final Message request;
         final @Nullable String to;
         final @Nullable Answer single;
@@ -837,7 +835,6 @@ final class Exchange {
         Call(Message request, @Nullable String to, @Nullable Answer single,
                 @Nullable FluxSink<Message> stream) {
             this.id = IDS.incrementAndGet(Exchange.this);
-            this.key = id;
             this.request = request;
             this.to = to;
             this.single = single;
@@ -847,6 +844,11 @@ final class Exchange {
             } else {
                 requireNonNull(stream).onCancel(this::cancel);
             }
+        }
+
+        @Override
+        public long id() {
+            return id;
         }
 
         /** A single request: sent at once; its deadline is kept by the exchange's one timer. */
@@ -890,16 +892,16 @@ final class Exchange {
                 fail(new IpcClosedException("connection is closed: the request was not sent"));
                 return;
             }
-            ConcurrentHashMap<Long, Call> map = calls();
-            if (map.size() >= config.maxPendingRequests()) {
+            CallTable<Call> table = calls();
+            if (table.size() >= config.maxPendingRequests()) {
                 state = DONE;
                 timed(IpcMetricsRecorder.Outcome.ERROR);
                 error(new IpcOverflowException(config.maxPendingRequests()));
                 return;
             }
-            map.put(key, this);
+            table.put(this);
             if (state == DONE) {
-                map.remove(key, this); // cancelled (or timed out) on another thread while it was being sent
+                table.remove(this); // cancelled (or timed out) on another thread while it was being sent
                 return;
             }
             Hub b = hub;
@@ -1002,9 +1004,9 @@ final class Exchange {
                     break;
                 }
             }
-            Map<Long, Call> map = calls;
-            if (map != null) {
-                map.remove(key, this);
+            CallTable<Call> table = calls;
+            if (table != null) {
+                table.remove(this);
             }
             return true;
         }
@@ -1098,15 +1100,15 @@ final class Exchange {
 
     /** Fails the single requests whose deadline has passed; returns the earliest deadline left, or MAX_VALUE. */
     private long nextDeadlineAfterFailingDue() {
-        Map<Long, Call> map = calls;
-        if (map == null || closed) {
+        CallTable<Call> table = calls;
+        if (table == null || closed) {
             return Long.MAX_VALUE;
         }
         long now = Schedulers.parallel().now(TimeUnit.NANOSECONDS);
-        long next = Long.MAX_VALUE;
-        for (Call c : map.values()) {
+        long[] next = {Long.MAX_VALUE};
+        table.forEach(c -> {
             if (c.single == null) {
-                continue; // streams have no default timeout
+                return; // streams have no default timeout
             }
             if (c.deadline - now <= 0) {
                 try {
@@ -1116,10 +1118,10 @@ final class Exchange {
                     reactor.core.publisher.Operators.onErrorDropped(e, reactor.util.context.Context.empty());
                 }
             } else {
-                next = Math.min(next, c.deadline);
+                next[0] = Math.min(next[0], c.deadline);
             }
-        }
-        return next;
+        });
+        return next[0];
     }
 
     // ---- lifecycle -------------------------------------------------------------------------------------------
@@ -1129,14 +1131,14 @@ final class Exchange {
      * they fail; requests still queued go out on the next socket. Streams we answer on it are cancelled.
      */
     void socketClosed() {
-        Map<Long, Call> map = calls;
-        if (map != null) {
-            for (Call c : map.values()) {
+        CallTable<Call> table = calls;
+        if (table != null) {
+            table.forEach(c -> {
                 if (c.wasWritten() || c.stream != null && c.state != Call.NEW) {
                     c.fail(new IpcClosedException("the connection closed before the answer to '"
                             + c.request.type() + "'"));
                 }
-            }
+            });
         }
         cancelStreams();
     }
@@ -1144,12 +1146,10 @@ final class Exchange {
     /** The connection is closed for good: every request fails, every stream we answer stops. */
     void closed() {
         closed = true;
-        Map<Long, Call> map = calls;
-        if (map != null) {
-            for (Call c : map.values()) {
-                c.fail(new IpcClosedException("the connection closed before the answer to '" + c.request.type()
-                        + "'"));
-            }
+        CallTable<Call> table = calls;
+        if (table != null) {
+            table.forEach(c -> c.fail(new IpcClosedException("the connection closed before the answer to '"
+                    + c.request.type() + "'")));
         }
         cancelStreams();
     }
@@ -1165,7 +1165,7 @@ final class Exchange {
 
     /** For tests: requests awaiting answers. */
     int pendingCalls() {
-        Map<Long, Call> map = calls;
-        return map == null ? 0 : map.size();
+        CallTable<Call> table = calls;
+        return table == null ? 0 : table.size();
     }
 }
