@@ -17,6 +17,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The slots are made on the first request, {@value #MAX_SLOTS} references (2 KiB) or fewer when
  * {@code maxPendingRequests} is smaller: a connection that never asks has none.
+ *
+ * <p>Calls are not counted as they come and go (two atomic operations a request) unless the bound is within reach
+ * of the slots: with the default bound (65,536) the table is counted only when what sits beside the slots nears it.
  */
 final class CallTable<C extends CallTable.Keyed> {
 
@@ -36,6 +39,8 @@ final class CallTable<C extends CallTable.Keyed> {
 
     private final AtomicReferenceArray<C> slots;
     private final int mask;
+    /** Counted in {@link #size} as calls come and go: only when the bound is below twice the slots. */
+    private final boolean counted;
     /** Calls whose slot was held when they were put; null until the first such call. */
     private volatile @Nullable ConcurrentHashMap<Long, C> overflow;
     private volatile int size;
@@ -45,24 +50,57 @@ final class CallTable<C extends CallTable.Keyed> {
         int n = Math.min(MAX_SLOTS, Integer.highestOneBit(Math.max(1, maxPending - 1)) << 1);
         this.slots = new AtomicReferenceArray<>(n);
         this.mask = n - 1;
+        this.counted = maxPending < 2 * n;
     }
 
     int slots() {
         return mask + 1;
     }
 
-    /** Calls held; exact when nothing is put or removed meanwhile. */
+    /** Calls held; exact when nothing is put or removed meanwhile. Looks at every slot unless counted. */
     int size() {
-        return size;
+        if (counted) {
+            return size;
+        }
+        int n = beside();
+        for (int i = 0; i <= mask; i++) {
+            if (slots.get(i) != null) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Whether {@code bound} or more calls are held (as exact as {@link #size()}); cheap while far from it. */
+    boolean atLeast(int bound) {
+        if (counted) {
+            return size >= bound;
+        }
+        return beside() + slots() >= bound && size() >= bound;
     }
 
     boolean isEmpty() {
-        return size == 0;
+        if (counted) {
+            return size == 0;
+        }
+        for (int i = 0; i <= mask; i++) {
+            if (slots.get(i) != null) {
+                return false;
+            }
+        }
+        return beside() == 0;
+    }
+
+    private int beside() {
+        ConcurrentHashMap<Long, C> m = overflow;
+        return m == null ? 0 : m.size();
     }
 
     /** Adds {@code c}, whose id no other call in the table has. */
     void put(C c) {
-        SIZE.incrementAndGet(this);
+        if (counted) {
+            SIZE.incrementAndGet(this);
+        }
         if (!slots.compareAndSet(index(c.id()), null, c)) {
             overflow().put(c.id(), c);
         }
@@ -85,7 +123,7 @@ final class CallTable<C extends CallTable.Keyed> {
             ConcurrentHashMap<Long, C> m = overflow;
             removed = m != null && m.remove(c.id(), c);
         }
-        if (removed) {
+        if (removed && counted) {
             SIZE.decrementAndGet(this);
         }
         return removed;
@@ -96,9 +134,6 @@ final class CallTable<C extends CallTable.Keyed> {
      * (or added) by {@code action} or other threads meanwhile.
      */
     void forEach(Consumer<? super C> action) {
-        if (size == 0) {
-            return;
-        }
         for (int i = 0; i <= mask; i++) {
             C c = slots.get(i);
             if (c != null) {

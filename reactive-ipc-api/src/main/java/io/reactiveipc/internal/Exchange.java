@@ -773,29 +773,29 @@ final class Exchange {
 
         @Override
         public void subscribe(CoreSubscriber<? super Message> actual) {
-            Answer answer = new Answer(actual);
+            Call call = new Call(message, to, actual, null);
+            Answer answer = requireNonNull(call.single);
             actual.onSubscribe(answer);
             if (!answer.isCancelled()) {
-                new Call(message, to, answer, null).start();
+                call.start();
             }
         }
     }
 
     /** The requester's side of one request: Reactor's MonoSubscriber keeps the answer until it is requested. */
     private static final class Answer extends Operators.MonoSubscriber<Message, Message> {
-        volatile @Nullable Call call;
+        /** Final, so a cancel from any thread finds it without a volatile write per request. */
+        private final Call call;
 
-        Answer(CoreSubscriber<? super Message> actual) {
+        Answer(CoreSubscriber<? super Message> actual, Call call) {
             super(actual);
+            this.call = call;
         }
 
         @Override
         public void cancel() {
             super.cancel();
-            Call c = call;
-            if (c != null) {
-                c.cancel();
-            }
+            call.cancel();
         }
     }
 
@@ -817,9 +817,11 @@ final class Exchange {
     private final class Call extends OutboundQueue.Tracked implements CallTable.Keyed {
         private static final AtomicIntegerFieldUpdater<Call> STATE =
                 AtomicIntegerFieldUpdater.newUpdater(Call.class, "state");
+        private static final AtomicIntegerFieldUpdater<Call> WRITTEN =
+                AtomicIntegerFieldUpdater.newUpdater(Call.class, "written");
+        /** A single request stays NEW until DONE; a stream is SENT once its request is queued. */
         private static final int NEW = 0;
         private static final int SENT = 1;
-        private static final int WRITTEN = 2;
         private static final int DONE = 3;
 
         final long id;
@@ -828,20 +830,24 @@ final class Exchange {
         final @Nullable Answer single;
         final @Nullable FluxSink<Message> stream;
         private volatile int state;
+        /**
+         * 1 once its frame was written; apart from {@link #state} so that the writer sets it with an ordered store,
+         * not one more atomic operation a request.
+         */
+        private volatile int written;
         /** For a single request: when it times out, on {@code Schedulers.parallel()}'s clock. */
         long deadline;
         private @Nullable Message frame;
 
-        Call(Message request, @Nullable String to, @Nullable Answer single,
+        /** A single request answering {@code actual}, or a stream's ({@code actual} null). */
+        Call(Message request, @Nullable String to, @Nullable CoreSubscriber<? super Message> actual,
                 @Nullable FluxSink<Message> stream) {
             this.id = IDS.incrementAndGet(Exchange.this);
             this.request = request;
             this.to = to;
-            this.single = single;
+            this.single = actual != null ? new Answer(actual, this) : null;
             this.stream = stream;
-            if (single != null) {
-                single.call = this;
-            } else {
+            if (actual == null) {
                 requireNonNull(stream).onCancel(this::cancel);
             }
         }
@@ -858,7 +864,7 @@ final class Exchange {
                 return;
             }
             deadline = Schedulers.parallel().now(TimeUnit.NANOSECONDS) + config.requestTimeout().toNanos();
-            send(Envelope.REQUEST, 0);
+            sendFrame(Envelope.REQUEST, 0); // once: a cancel meanwhile is seen by sendFrame
             if (state != DONE) {
                 armTimer(deadline);
             }
@@ -881,19 +887,13 @@ final class Exchange {
             }
         }
 
-        private void send(int kind, long credit) {
-            if (STATE.compareAndSet(this, NEW, SENT)) {
-                sendFrame(kind, credit);
-            }
-        }
-
         private void sendFrame(int kind, long credit) {
             if (closed) {
                 fail(new IpcClosedException("connection is closed: the request was not sent"));
                 return;
             }
             CallTable<Call> table = calls();
-            if (table.size() >= config.maxPendingRequests()) {
+            if (table.atLeast(config.maxPendingRequests())) {
                 state = DONE;
                 timed(IpcMetricsRecorder.Outcome.ERROR);
                 error(new IpcOverflowException(config.maxPendingRequests()));
@@ -931,7 +931,7 @@ final class Exchange {
 
         @Override
         public void written() {
-            STATE.compareAndSet(this, SENT, WRITTEN);
+            WRITTEN.lazySet(this, 1);
         }
 
         /** Cancelled or timed out before it was written: nobody waits for its answer, so it is not sent. */
@@ -1053,7 +1053,7 @@ final class Exchange {
         }
 
         boolean wasWritten() {
-            return state == WRITTEN;
+            return written != 0;
         }
     }
 

@@ -74,13 +74,61 @@ class CallTableTest {
     }
 
     /**
+     * Under the default bound (65,536) nothing is counted as calls come and go: the size is found by looking, and the
+     * bound is still told exactly, here with calls beside the slots.
+     */
+    @Test
+    void anUncountedTableStillTellsItsSizeAndBound() {
+        CallTable<Call> table = new CallTable<>(65_536);
+        assertThat(table.isEmpty()).isTrue();
+        List<Call> calls = new ArrayList<>();
+        for (int i = 1; i <= 600; i++) {
+            Call c = new Call(i % 2 == 0 ? i : i + 1024L * i); // odd ids collide with even ones' slots in part
+            calls.add(c);
+            table.put(c);
+        }
+        assertThat(table.size()).isEqualTo(600);
+        assertThat(table.atLeast(600)).isTrue();
+        assertThat(table.atLeast(601)).isFalse();
+        assertThat(table.isEmpty()).isFalse();
+        for (Call c : calls) {
+            assertThat(table.get(c.id())).isSameAs(c);
+        }
+        for (Call c : calls) {
+            assertThat(table.remove(c)).isTrue();
+        }
+        assertThat(table.size()).isZero();
+        assertThat(table.isEmpty()).isTrue();
+        assertThat(table.atLeast(1)).isFalse();
+    }
+
+    /** A small bound is counted as calls come and go. */
+    @Test
+    void aSmallBoundIsReachedAtItsNumber() {
+        CallTable<Call> table = new CallTable<>(3);
+        table.put(new Call(1));
+        table.put(new Call(5)); // beside the slots
+        assertThat(table.atLeast(3)).isFalse();
+        Call third = new Call(2);
+        table.put(third);
+        assertThat(table.atLeast(3)).isTrue();
+        table.remove(third);
+        assertThat(table.atLeast(3)).isFalse();
+        assertThat(table.size()).isEqualTo(2);
+    }
+
+    /**
      * Four threads ask and are answered at once, as a connection's callers and its event loop do, with ids from one
      * counter and some calls held back for a while (so slots are taken when their next id comes): each lookup
      * finds exactly its call, and the table ends empty.
      */
     @Test
     void concurrentCallersFindTheirOwnCallsAndLeaveNothing() throws Exception {
-        CallTable<Call> table = new CallTable<>(64);
+        concurrentCallers(new CallTable<>(64));
+        concurrentCallers(new CallTable<>(65_536));
+    }
+
+    private static void concurrentCallers(CallTable<Call> table) throws Exception {
         AtomicLong ids = new AtomicLong();
         int threads = 4;
         int perThread = 200_000;
