@@ -83,6 +83,8 @@ final class Exchange {
 
     private static final AtomicLongFieldUpdater<Exchange> IDS =
             AtomicLongFieldUpdater.newUpdater(Exchange.class, "ids");
+    private static final AtomicIntegerFieldUpdater<Exchange> RUNNING =
+            AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "running");
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<Exchange, CallTable> CALLS =
             AtomicReferenceFieldUpdater.newUpdater(Exchange.class, CallTable.class, "calls");
@@ -114,9 +116,12 @@ final class Exchange {
     private volatile @Nullable ConcurrentHashMap<String, IpcHandler> handlers;
     /** Streams we answer, by requester (a relaying server's sender) and request id. */
     private volatile @Nullable ConcurrentHashMap<Object, Responder> streams;
-    /** Guarded by this: handler calls running, and those waiting for one of them to finish. */
-    private int running;
+    /** Handler calls running (taken and given back without a lock while none is parked). */
+    private volatile int running;
+    /** Guarded by this: calls waiting for a running one to finish, oldest first. */
     private @Nullable ArrayDeque<Runnable> parked;
+    /** How many calls {@link #parked} holds; written under the lock, read without it. */
+    private volatile int parkedCount;
     private volatile boolean closed;
 
     Exchange(IpcConnection owner, OutboundQueue out, IpcConfig config, EventSink events, @Nullable Server server) {
@@ -325,46 +330,78 @@ final class Exchange {
         return () -> registered.remove(type, handler);
     }
 
-    /** Runs the call now if fewer than handlerConcurrency run, else parks it (the source is not replenished). */
+    /**
+     * Runs the call now if fewer than handlerConcurrency run and none is parked, else parks it (the source is not
+     * replenished). Calls start in the order their messages came: only the source's thread invokes (one at a time),
+     * so a call never passes a parked one. One atomic operation to start and one to finish, no lock, unless parked.
+     */
     private @Nullable Message invoke(IpcHandler h, Message m, @Nullable Envelope e) {
-        synchronized (this) {
-            if (running >= config.handlerConcurrency()) {
-                ArrayDeque<Runnable> p = parked;
-                if (p == null) {
-                    p = new ArrayDeque<>();
-                    parked = p;
-                }
-                p.add(() -> {
-                    Hub b = hub;
-                    if (b != null) {
-                        b.releasedOne();
-                    }
+        if (parkedCount == 0) {
+            int max = config.handlerConcurrency();
+            for (int r = running; r < max; r = running) {
+                if (RUNNING.compareAndSet(this, r, r + 1)) {
                     start(h, m, e);
-                });
-                Hub b = hub;
-                if (b != null) {
-                    b.parkedOne();
+                    return consumed();
                 }
-                return null;
             }
-            running++;
         }
-        start(h, m, e);
-        return consumed();
-    }
-
-    /** A call finished: the next parked one takes its place. */
-    private void finished() {
-        Runnable next;
         synchronized (this) {
             ArrayDeque<Runnable> p = parked;
-            next = p != null ? p.poll() : null;
-            if (next == null) {
-                running--;
-                return;
+            if (p == null) {
+                p = new ArrayDeque<>();
+                parked = p;
+            }
+            p.add(() -> {
+                Hub b = hub;
+                if (b != null) {
+                    b.releasedOne();
+                }
+                start(h, m, e);
+            });
+            parkedCount = p.size();
+            Hub b = hub;
+            if (b != null) {
+                b.parkedOne();
             }
         }
-        next.run();
+        startParked(); // a call may have finished between the look at running and the park
+        return null;
+    }
+
+    /** A call finished: its place goes to the oldest parked call, if any. */
+    private void finished() {
+        RUNNING.decrementAndGet(this);
+        if (parkedCount != 0) {
+            startParked();
+        }
+    }
+
+    /**
+     * Starts parked calls, oldest first, while places are free. Parking writes parkedCount and then reads running;
+     * finishing writes running and then reads parkedCount: one of the two always sees the other.
+     */
+    private void startParked() {
+        int max = config.handlerConcurrency();
+        for (;;) {
+            int r = running;
+            if (r >= max || parkedCount == 0) {
+                return;
+            }
+            if (!RUNNING.compareAndSet(this, r, r + 1)) {
+                continue;
+            }
+            Runnable next;
+            synchronized (this) {
+                ArrayDeque<Runnable> p = parked;
+                next = p != null ? p.poll() : null;
+                parkedCount = p != null ? p.size() : 0;
+            }
+            if (next == null) {
+                RUNNING.decrementAndGet(this); // another finisher took the last one
+                return;
+            }
+            next.run();
+        }
     }
 
     private void start(IpcHandler h, Message m, @Nullable Envelope e) {
