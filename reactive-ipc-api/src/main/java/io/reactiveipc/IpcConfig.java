@@ -420,7 +420,9 @@ public final class IpcConfig {
         CLOSE,
         /**
          * node-ipc 10's way: the bad frame is skipped and the connection reads on; the peer is not told. An
-         * oversized frame's bytes are skipped, not held, up to its delimiter.
+         * oversized frame's bytes are skipped, not held, up to its delimiter. A frame that does not finish
+         * ({@code FRAME_TIMEOUT}, {@code PARTIAL_FRAME_BUDGET}, see {@link PeerLimits}) is answered and closed as
+         * with {@link #CLOSE} all the same: its end may never come, so there is nothing to skip to.
          */
         SKIP
     }

@@ -27,10 +27,17 @@ public final class IpcProtocolException extends IpcException {
         /** The peer closed the connection in the middle of a frame; the partial frame was discarded. */
         TRUNCATED_FRAME,
         /**
-         * A frame not finished within {@link PeerLimits#frameTimeout()}, or one that would take the server past its
-         * {@link PeerLimits#partialFrameBudget()}: the partial frame was discarded and the connection closed.
+         * A frame begun but not finished within {@link PeerLimits#frameTimeout()} while the connection was reading:
+         * the partial frame was discarded, the peer answered with an error frame and the connection closed, with
+         * either {@link IpcConfig.OnProtocolError} (a frame whose end may never come cannot be skipped).
          */
-        INCOMPLETE_FRAME
+        FRAME_TIMEOUT,
+        /**
+         * A partial frame that would take the server past its {@link PeerLimits#partialFrameBudget()} (shared by all
+         * its connections): discarded, the peer answered and the connection closed, with either
+         * {@link IpcConfig.OnProtocolError}. Not only this peer's doing: a peer may connect again later.
+         */
+        PARTIAL_FRAME_BUDGET
     }
 
     private final Reason reason;

@@ -19,12 +19,15 @@ import java.time.Duration;
  * <caption>Limits and defaults</caption>
  * <tr><th>limit</th><th>default</th><th>what happens when it is hit</th></tr>
  * <tr><td>frameTimeout</td><td>10 s</td><td>a frame started but not finished (no delimiter yet) within this time,
- * counted while the connection is reading, is a protocol error ({@link IpcProtocolException.Reason#INCOMPLETE_FRAME}):
- * it is published as an {@link IpcEvent.Failure}, the partial frame is discarded and the connection closed. node-ipc
- * writes each frame in one write, so its peers never come near it</td></tr>
+ * counted while the connection is reading, is a protocol error ({@link IpcProtocolException.Reason#FRAME_TIMEOUT}):
+ * it is published as an {@link IpcEvent.Failure}, the partial frame is discarded, the peer gets an error frame
+ * (reason {@code FRAME_TIMEOUT}) and the connection is closed once it is flushed (at most 2 s later if the peer does
+ * not read), whatever {@link IpcConfig.OnProtocolError} says. node-ipc writes each frame in one write, so its peers
+ * never come near it</td></tr>
  * <tr><td>partialFrameBudget</td><td>32 MiB per server</td><td>bytes of partial frames all connections of one
  * server may hold together (each is also bounded by {@code maxFrameSize}); the connection whose read would go past it
- * gets an {@link IpcProtocolException.Reason#INCOMPLETE_FRAME} error and is closed, the others keep theirs. So 100
+ * gets an {@link IpcProtocolException.Reason#PARTIAL_FRAME_BUDGET} error, its partial frame leaves the budget at once,
+ * and it is answered and closed like a frame timeout; the others keep theirs. So 100
  * connections each sending 1 MiB of a frame pin at most 32 MiB, not 100</td></tr>
  * <tr><td>writeTimeout</td><td>30 s</td><td>a peer that takes no byte for this long while bytes wait for it (the
  * socket's buffers full) is disconnected: its unwritten and later sends fail with an

@@ -5,11 +5,8 @@ import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.Message;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import io.reactiveipc.testsupport.chaos.ChaosRecords;
+import io.reactiveipc.testsupport.chaos.ChaosServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,9 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -30,7 +24,7 @@ import reactor.core.publisher.Sinks;
  * client, each run beside a plain one (the same scenario, the same run), so the cost is a ratio of the same
  * moment's load. {@code chaos <unix|tcp> ack} (and {@code chaos <unix|tcp> reactive-ipc}, plain, for contrast):
  * {@code --chaos-count} messages (100,000) in one {@code send(Publisher)} from a client in this process to a
- * {@link ChaosServer} that is SIGKILLed and started again {@code --kills} times (10), each kill when the running
+ * {@link io.reactiveipc.testsupport.chaos.ChaosServer} (test-support/chaos) that is SIGKILLed and started again {@code --kills} times (10), each kill when the running
  * server has recorded half a batch of its own; then the server's durable record is checked: lost, duplicated,
  * out of order.
  */
@@ -97,14 +91,16 @@ final class AckBench {
     static Outcome chaos(String transport, boolean acked, int n, int kills) throws Exception {
         Path dir = Files.createTempDirectory(Path.of("/tmp"), "chaos");
         Path file = dir.resolve("log");
-        String where = transport.equals("unix") ? dir.resolve("s.sock").toString()
-                : "127.0.0.1:" + Bench.freePort();
-        IpcAddress address = transport.equals("unix") ? IpcAddress.unix(Path.of(where))
-                : IpcAddress.tcp("127.0.0.1", Integer.parseInt(where.split(":")[1]));
+        IpcAddress address = transport.equals("unix") ? IpcAddress.unix(dir.resolve("s.sock"))
+                : IpcAddress.tcp("127.0.0.1", Bench.freePort());
+        String where = address instanceof IpcAddress.Unix u ? u.path().toString()
+                : String.valueOf(((IpcAddress.Tcp) address).port());
         IpcConfig config = IpcConfig.builder().silent(true).retry(50)
                 .delivery(acked ? Delivery.ACKNOWLEDGED : Delivery.PLAIN).build();
+        ChaosServerProcess.Launch launch = new ChaosServerProcess.Launch(transport, where, file, n, 1000,
+                List.of("-Xmx512m", "-Dio.netty.leakDetection.level=disabled"), T);
         long t0 = System.nanoTime();
-        Server server = Server.start(transport, where, file, n);
+        ChaosServerProcess server = launch.start();
         IpcClient client = IpcClient.connect("chaos", address, config);
         try {
             Sinks.Many<Message> source = Sinks.many().unicast().onBackpressureBuffer();
@@ -118,9 +114,9 @@ final class AckBench {
                     source.tryEmitNext(Message.of("n", next++)).orThrow();
                 }
                 if (k < kills) {
-                    server.awaitCount(server.start + batch / 2);
+                    server.awaitCount(server.recordsAtStart() + batch / 2);
                     server.kill();
-                    server = Server.start(transport, where, file, n);
+                    server = launch.start();
                 }
             }
             source.tryEmitComplete();
@@ -132,14 +128,14 @@ final class AckBench {
             client.disposeNow(Duration.ofSeconds(10));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
-        ByteBuffer log = ByteBuffer.wrap(Files.readAllBytes(file));
-        int records = (int) log.getLong(0);
+        List<ChaosRecords.Entry> log = ChaosRecords.read(file);
+        int records = log.size();
         Set<Long> seen = new HashSet<>();
         int duplicated = 0;
         int outOfOrder = 0;
         long last = 0;
-        for (int i = 0; i < records; i++) {
-            long data = log.getLong(ChaosServer.HEADER + ChaosServer.RECORD * i + 8);
+        for (ChaosRecords.Entry e : log) {
+            long data = e.data();
             if (!seen.add(data)) {
                 duplicated++;
             } else if (data < last) {
@@ -149,74 +145,6 @@ final class AckBench {
         }
         Files.deleteIfExists(file);
         return new Outcome(n, records, n - seen.size(), duplicated, outOfOrder, seconds);
-    }
-
-    /** A ChaosServer process and its report lines. */
-    private static final class Server {
-        final Process process;
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        long start;
-
-        private Server(Process process) {
-            this.process = process;
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // killed
-                }
-                lines.add("exit");
-            }, "chaos-server-out");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static Server start(String transport, String where, Path file, int capacity) throws Exception {
-            List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                    "-Xmx512m", "-Dio.netty.leakDetection.level=disabled", "-cp", System.getProperty("java.class.path"),
-                    ChaosServer.class.getName(), transport, where, file.toString(), String.valueOf(capacity)));
-            Server s = new Server(new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start());
-            String first = s.lines.poll(60, TimeUnit.SECONDS);
-            if (first == null || !first.startsWith("ready ")) {
-                s.kill();
-                throw new IllegalStateException("the chaos server did not come up: " + first);
-            }
-            s.start = Long.parseLong(first.substring(6));
-            return s;
-        }
-
-        void awaitCount(long n) throws InterruptedException {
-            for (;;) {
-                String line = lines.poll(T.toSeconds(), TimeUnit.SECONDS);
-                if (line == null || line.equals("exit")) {
-                    throw new IllegalStateException("the chaos server stopped before " + n + " records: " + line);
-                }
-                if (line.startsWith("n ") && Long.parseLong(line.substring(2)) >= n) {
-                    return;
-                }
-            }
-        }
-
-        void awaitEnd() throws InterruptedException {
-            for (;;) {
-                String line = lines.poll(T.toSeconds(), TimeUnit.SECONDS);
-                if (line == null || line.equals("exit")) {
-                    throw new IllegalStateException("the chaos server ended without the end marker: " + line);
-                }
-                if (line.startsWith("end ")) {
-                    return;
-                }
-            }
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(30, TimeUnit.SECONDS);
-        }
     }
 
     private static double median(double[] v) {

@@ -24,7 +24,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Runs every scenario for every implementation in one go, each run as a separate server process and client
- * process, and reports medians and min-max over the runs, with ratios against the baselines of the same run.
+ * process, and reports medians and min-max over the runs, with ratios against the baselines of the same run. The
+ * implementations of a scenario and transport take turns run by run (ours, its baselines, ours again...), so a
+ * change of the shared machine's load lands on all of them alike.
  * Options: {@code --runs N} (3), {@code --count N} (1,000,000), {@code --warmup N} (5,000,000 in rounds of 1,000,000: the JIT needs it, every implementation gets it), {@code --rtt N}
  * (20,000), {@code --rtt-warmup N} (100,000 round trips first: after 20,000 the JIT was still compiling the path
  * during the measured ones, on the same CPU when pinned), {@code --only text} (cells whose name contains it),
@@ -164,39 +166,49 @@ public final class Bench {
         }
         Map<Cell, List<JsonNode>> results = new LinkedHashMap<>();
         for (Cell c : cells) {
-            List<JsonNode> rs = new ArrayList<>();
+            results.put(c, new ArrayList<>());
+        }
+        // The implementations of one scenario and transport take turns, run by run (ours, its baselines, ours...):
+        // a change of the machine's load then lands on all of them alike, not on whichever ran its runs last.
+        Map<String, List<Cell>> groups = new LinkedHashMap<>();
+        for (Cell c : cells) {
+            groups.computeIfAbsent(c.scenario() + " " + c.transport(), k -> new ArrayList<>()).add(c);
+        }
+        for (List<Cell> group : groups.values()) {
             for (int r = 0; r < runs; r++) {
-                int n = switch (c.scenario()) {
-                    case "throughput", "udp", "udp-paced" -> count;
-                    case "idle" -> IDLE_CONNECTIONS;
-                    case "rtt", "rtt-pinned", "rr-rtt", "rr-rtt-pinned" -> rtt;
-                    case "rr-1", "rr-16", "rr-256" -> rr;
-                    default -> FANOUT_DELIVERIES / number(c); // fanout-N: a million deliveries in all
-                };
-                int w = switch (c.scenario()) {
-                    case "throughput" -> warmup;
-                    case "udp", "udp-paced" -> udpWarmup;
-                    case "idle" -> 0;
-                    // rr-1 goes at round-trip speed: a warm-up of --rr-warmup would take 30 to 60 s here, where the
-                    // round trips' one of --rtt-warmup lasts as long as the others' (seconds)
-                    case "rtt", "rtt-pinned", "rr-rtt", "rr-rtt-pinned", "rr-1" -> rttWarmup;
-                    case "rr-16", "rr-256" -> rrWarmup;
-                    default -> n;
-                };
-                JsonNode res;
-                try {
-                    res = runOnce(c, n, w, nodeDir);
-                } catch (Exception e) {
-                    // One broken cell must not cost the whole run: it shows as failed in the table.
-                    res = JSON.createObjectNode().put("failed", String.valueOf(e));
-                }
-                System.err.println(c.name() + " run " + (r + 1) + ": " + res);
-                rs.add(res);
-                if (res.has("failed")) {
-                    break; // a cell that fails is reported once, not waited for three times
+                for (Cell c : group) {
+                    List<JsonNode> rs = results.get(c);
+                    if (!rs.isEmpty() && rs.get(rs.size() - 1).has("failed")) {
+                        continue; // a cell that fails is reported once, not waited for three times
+                    }
+                    int n = switch (c.scenario()) {
+                        case "throughput", "udp", "udp-paced" -> count;
+                        case "idle" -> IDLE_CONNECTIONS;
+                        case "rtt", "rtt-pinned", "rr-rtt", "rr-rtt-pinned" -> rtt;
+                        case "rr-1", "rr-16", "rr-256" -> rr;
+                        default -> FANOUT_DELIVERIES / number(c); // fanout-N: a million deliveries in all
+                    };
+                    int w = switch (c.scenario()) {
+                        case "throughput" -> warmup;
+                        case "udp", "udp-paced" -> udpWarmup;
+                        case "idle" -> 0;
+                        // rr-1 goes at round-trip speed: a warm-up of --rr-warmup would take 30 to 60 s here, where the
+                        // round trips' one of --rtt-warmup lasts as long as the others' (seconds)
+                        case "rtt", "rtt-pinned", "rr-rtt", "rr-rtt-pinned", "rr-1" -> rttWarmup;
+                        case "rr-16", "rr-256" -> rrWarmup;
+                        default -> n;
+                    };
+                    JsonNode res;
+                    try {
+                        res = runOnce(c, n, w, nodeDir);
+                    } catch (Exception e) {
+                        // One broken cell must not cost the whole run: it shows as failed in the table.
+                        res = JSON.createObjectNode().put("failed", String.valueOf(e));
+                    }
+                    System.err.println(c.name() + " run " + (r + 1) + ": " + res);
+                    rs.add(res);
                 }
             }
-            results.put(c, rs);
         }
         String machine = machine();
         String table = table(results, runs, count, rr, machine);
@@ -638,7 +650,7 @@ public final class Bench {
         return higherIsBetter ? ours / theirs : theirs / ours;
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> o = new LinkedHashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);

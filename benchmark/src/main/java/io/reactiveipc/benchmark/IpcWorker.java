@@ -16,7 +16,7 @@ import reactor.core.publisher.Sinks;
 final class IpcWorker {
 
     /** Room for the idle scenario's 1,000 connections (node-ipc's default, and ours, is 100). */
-    private static final IpcConfig CONFIG = metrics(IpcConfig.builder().silent(true).retry(50).maxConnections(2000))
+    static final IpcConfig CONFIG = metrics(IpcConfig.builder().silent(true).retry(50).maxConnections(2000))
             .delivery(Boolean.getBoolean("bench.ack") ? io.reactiveipc.Delivery.ACKNOWLEDGED
                     : io.reactiveipc.Delivery.PLAIN).build();
     private static final Duration T = Duration.ofMinutes(5);

@@ -74,7 +74,7 @@ final class RSocketWorker {
         System.out.println(result);
     }
 
-    private static ByteBuf json(Object value) {
+    static ByteBuf json(Object value) {
         ByteBuf b = ByteBufAllocator.DEFAULT.ioBuffer();
         try {
             MAPPER.writeValue((java.io.OutputStream) new ByteBufOutputStream(b), value);
@@ -86,7 +86,7 @@ final class RSocketWorker {
     }
 
     /** Zero-copy payloads are the receiver's to release. */
-    private static JsonNode data(Payload reply) {
+    static JsonNode data(Payload reply) {
         try {
             return MAPPER.readTree((java.io.InputStream) new ByteBufInputStream(reply.sliceData()));
         } finally {

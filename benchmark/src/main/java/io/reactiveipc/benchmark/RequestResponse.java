@@ -52,7 +52,7 @@ final class RequestResponse {
      * {@code inFlight} lanes of requests one after the other. Not flatMap(request, inFlight): its drain loop scans
      * every inner subscriber as each completes, which at 256 took a tenth of the client's CPU in the harness.
      */
-    private static void run(Supplier<Mono<JsonNode>> request, int n, int inFlight) {
+    static void run(Supplier<Mono<JsonNode>> request, int n, int inFlight) {
         List<Mono<Void>> lanes = new ArrayList<>();
         for (int lane = 0; lane < inFlight; lane++) {
             int k = n / inFlight + (lane < n % inFlight ? 1 : 0);

@@ -126,10 +126,44 @@ public final class Envelope {
     private static final byte[] RE = ",\"re\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SEQ = ",\"seq\":".getBytes(StandardCharsets.US_ASCII);
 
+    /**
+     * Whether the members are only {@code ,"rid":n} or {@code ,"re":n}: every request and answer. A codec writes
+     * them into its frame in place ({@link #idMembersLength()}, {@link #writeIdMembers}), without an array of their own.
+     */
+    boolean idOnly() {
+        return to == null && from == null && seq == 0 && (kind == REQUEST || kind == REPLY);
+    }
+
+    /** The length of {@link #members()} of an {@link #idOnly()} envelope. */
+    int idMembersLength() {
+        return (kind == REQUEST ? RID : RE).length + digits(id);
+    }
+
+    /** Writes {@link #members()} of an {@link #idOnly()} envelope into {@code b} at {@code at}. */
+    void writeIdMembers(byte[] b, int at) {
+        byte[] name = kind == REQUEST ? RID : RE;
+        System.arraycopy(name, 0, b, at, name.length);
+        long v = id;
+        for (int i = at + name.length + digits(id) - 1; i >= at + name.length; i--) {
+            b[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+    }
+
+    private static int digits(long v) {
+        int digits = 1;
+        for (; v >= 10; v /= 10) {
+            digits++;
+        }
+        return digits;
+    }
+
     /** The members as written after {@code data}, starting with a comma; empty for a plain envelope. */
     byte[] members() {
-        if (to == null && from == null && seq == 0 && (kind == REQUEST || kind == REPLY)) {
-            return idMember(kind == REQUEST ? RID : RE, id); // every request and answer: no builder, no string
+        if (idOnly()) {
+            byte[] b = new byte[idMembersLength()]; // every request and answer: no builder, no string
+            writeIdMembers(b, 0);
+            return b;
         }
         if (kind == NONE && to == null && from == null && seq > 0) {
             return idMember(SEQ, seq); // every acknowledged message
@@ -167,13 +201,9 @@ public final class Envelope {
         return out.toByteArray();
     }
 
-    /** {@code ,"rid":<id>} or {@code ,"re":<id>} in one array. */
+    /** {@code ,"<name>":<id>} in one array. */
     private static byte[] idMember(byte[] name, long id) {
-        int digits = 1;
-        for (long v = id; v >= 10; v /= 10) {
-            digits++;
-        }
-        byte[] b = new byte[name.length + digits];
+        byte[] b = new byte[name.length + digits(id)];
         System.arraycopy(name, 0, b, 0, name.length);
         long v = id;
         for (int i = b.length - 1; i >= name.length; i--) {

@@ -89,9 +89,11 @@ final class Exchange {
 
     private static final AtomicLongFieldUpdater<Exchange> IDS =
             AtomicLongFieldUpdater.newUpdater(Exchange.class, "ids");
+    private static final AtomicIntegerFieldUpdater<Exchange> RUNNING =
+            AtomicIntegerFieldUpdater.newUpdater(Exchange.class, "running");
     @SuppressWarnings("rawtypes")
-    private static final AtomicReferenceFieldUpdater<Exchange, ConcurrentHashMap> CALLS =
-            AtomicReferenceFieldUpdater.newUpdater(Exchange.class, ConcurrentHashMap.class, "calls");
+    private static final AtomicReferenceFieldUpdater<Exchange, CallTable> CALLS =
+            AtomicReferenceFieldUpdater.newUpdater(Exchange.class, CallTable.class, "calls");
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<Exchange, ConcurrentHashMap> HANDLERS =
             AtomicReferenceFieldUpdater.newUpdater(Exchange.class, ConcurrentHashMap.class, "handlers");
@@ -117,14 +119,17 @@ final class Exchange {
 
     private volatile long ids;
     /** Our requests awaiting answers, by request id. */
-    private volatile @Nullable ConcurrentHashMap<Long, Call> calls;
+    private volatile @Nullable CallTable<Call> calls;
     /** Handlers of this connection alone. */
     private volatile @Nullable ConcurrentHashMap<String, IpcHandler> handlers;
     /** Streams we answer, by requester (a relaying server's sender) and request id. */
     private volatile @Nullable ConcurrentHashMap<Object, Responder> streams;
-    /** Guarded by this: handler calls running, and those waiting for one of them to finish. */
-    private int running;
+    /** Handler calls running (taken and given back without a lock while none is parked). */
+    private volatile int running;
+    /** Guarded by this: calls waiting for a running one to finish, oldest first. */
     private @Nullable ArrayDeque<Runnable> parked;
+    /** How many calls {@link #parked} holds; written under the lock, read without it. */
+    private volatile int parkedCount;
     private volatile boolean closed;
 
     Exchange(IpcConnection owner, OutboundQueue out, IpcConfig config, EventSink events, @Nullable Server server) {
@@ -388,46 +393,78 @@ final class Exchange {
         return () -> registered.remove(type, handler);
     }
 
-    /** Runs the call now if fewer than handlerConcurrency run, else parks it (the source is not replenished). */
+    /**
+     * Runs the call now if fewer than handlerConcurrency run and none is parked, else parks it (the source is not
+     * replenished). Calls start in the order their messages came: only the source's thread invokes (one at a time),
+     * so a call never passes a parked one. One atomic operation to start and one to finish, no lock, unless parked.
+     */
     private @Nullable Message invoke(IpcHandler h, Message m, @Nullable Envelope e) {
-        synchronized (this) {
-            if (running >= config.handlerConcurrency()) {
-                ArrayDeque<Runnable> p = parked;
-                if (p == null) {
-                    p = new ArrayDeque<>();
-                    parked = p;
-                }
-                p.add(() -> {
-                    Hub b = hub;
-                    if (b != null) {
-                        b.releasedOne();
-                    }
+        if (parkedCount == 0) {
+            int max = config.handlerConcurrency();
+            for (int r = running; r < max; r = running) {
+                if (RUNNING.compareAndSet(this, r, r + 1)) {
                     start(h, m, e);
-                });
-                Hub b = hub;
-                if (b != null) {
-                    b.parkedOne();
+                    return consumed();
                 }
-                return null;
             }
-            running++;
         }
-        start(h, m, e);
-        return consumed();
-    }
-
-    /** A call finished: the next parked one takes its place. */
-    private void finished() {
-        Runnable next;
         synchronized (this) {
             ArrayDeque<Runnable> p = parked;
-            next = p != null ? p.poll() : null;
-            if (next == null) {
-                running--;
-                return;
+            if (p == null) {
+                p = new ArrayDeque<>();
+                parked = p;
+            }
+            p.add(() -> {
+                Hub b = hub;
+                if (b != null) {
+                    b.releasedOne();
+                }
+                start(h, m, e);
+            });
+            parkedCount = p.size();
+            Hub b = hub;
+            if (b != null) {
+                b.parkedOne();
             }
         }
-        next.run();
+        startParked(); // a call may have finished between the look at running and the park
+        return null;
+    }
+
+    /** A call finished: its place goes to the oldest parked call, if any. */
+    private void finished() {
+        RUNNING.decrementAndGet(this);
+        if (parkedCount != 0) {
+            startParked();
+        }
+    }
+
+    /**
+     * Starts parked calls, oldest first, while places are free. Parking writes parkedCount and then reads running;
+     * finishing writes running and then reads parkedCount: one of the two always sees the other.
+     */
+    private void startParked() {
+        int max = config.handlerConcurrency();
+        for (;;) {
+            int r = running;
+            if (r >= max || parkedCount == 0) {
+                return;
+            }
+            if (!RUNNING.compareAndSet(this, r, r + 1)) {
+                continue;
+            }
+            Runnable next;
+            synchronized (this) {
+                ArrayDeque<Runnable> p = parked;
+                next = p != null ? p.poll() : null;
+                parkedCount = p != null ? p.size() : 0;
+            }
+            if (next == null) {
+                RUNNING.decrementAndGet(this); // another finisher took the last one
+                return;
+            }
+            next.run();
+        }
     }
 
     private void start(IpcHandler h, Message m, @Nullable Envelope e) {
@@ -793,19 +830,19 @@ final class Exchange {
     // ---- our requests ----------------------------------------------------------------------------------------
 
     @SuppressWarnings("unchecked")
-    private ConcurrentHashMap<Long, Call> calls() {
-        ConcurrentHashMap<Long, Call> map = calls;
-        if (map == null) {
-            CALLS.compareAndSet(this, null, new ConcurrentHashMap<>());
-            map = calls;
+    private CallTable<Call> calls() {
+        CallTable<Call> table = calls;
+        if (table == null) {
+            CALLS.compareAndSet(this, null, new CallTable<Call>(config.maxPendingRequests()));
+            table = calls;
         }
-        return map;
+        return table;
     }
 
     /** Whether any request of ours awaits an answer. */
     boolean awaitingAnswers() {
-        Map<Long, Call> map = calls;
-        return map != null && !map.isEmpty();
+        CallTable<Call> table = calls;
+        return table != null && !table.isEmpty();
     }
 
     Mono<Message> request(Message message, @Nullable String to) {
@@ -836,29 +873,29 @@ final class Exchange {
 
         @Override
         public void subscribe(CoreSubscriber<? super Message> actual) {
-            Answer answer = new Answer(actual);
+            Call call = new Call(message, to, actual, null);
+            Answer answer = requireNonNull(call.single);
             actual.onSubscribe(answer);
             if (!answer.isCancelled()) {
-                new Call(message, to, answer, null).start();
+                call.start();
             }
         }
     }
 
     /** The requester's side of one request: Reactor's MonoSubscriber keeps the answer until it is requested. */
     private static final class Answer extends Operators.MonoSubscriber<Message, Message> {
-        volatile @Nullable Call call;
+        /** Final, so a cancel from any thread finds it without a volatile write per request. */
+        private final Call call;
 
-        Answer(CoreSubscriber<? super Message> actual) {
+        Answer(CoreSubscriber<? super Message> actual, Call call) {
             super(actual);
+            this.call = call;
         }
 
         @Override
         public void cancel() {
             super.cancel();
-            Call c = call;
-            if (c != null) {
-                c.cancel();
-            }
+            call.cancel();
         }
     }
 
@@ -868,8 +905,8 @@ final class Exchange {
     }
 
     private void answer(Message m, Envelope e) {
-        Map<Long, Call> map = calls;
-        Call c = map != null ? map.get(e.id()) : null;
+        CallTable<Call> table = calls;
+        Call c = table != null ? table.get(e.id()) : null;
         if (c != null) {
             c.answer(m, e);
         }
@@ -877,39 +914,47 @@ final class Exchange {
     }
 
     /** One request of ours: its frame in the queue, then its slot in {@link #calls} until the answer. */
-    private final class Call extends OutboundQueue.Tracked {
+    private final class Call extends OutboundQueue.Tracked implements CallTable.Keyed {
         private static final AtomicIntegerFieldUpdater<Call> STATE =
                 AtomicIntegerFieldUpdater.newUpdater(Call.class, "state");
+        private static final AtomicIntegerFieldUpdater<Call> WRITTEN =
+                AtomicIntegerFieldUpdater.newUpdater(Call.class, "written");
+        /** A single request stays NEW until DONE; a stream is SENT once its request is queued. */
         private static final int NEW = 0;
         private static final int SENT = 1;
-        private static final int WRITTEN = 2;
         private static final int DONE = 3;
 
         final long id;
-        /** The id boxed once, for the map's put and remove. */
-        private final Long key;
         final Message request;
         final @Nullable String to;
         final @Nullable Answer single;
         final @Nullable FluxSink<Message> stream;
         private volatile int state;
+        /**
+         * 1 once its frame was written; apart from {@link #state} so that the writer sets it with an ordered store,
+         * not one more atomic operation a request.
+         */
+        private volatile int written;
         /** For a single request: when it times out, on {@code Schedulers.parallel()}'s clock. */
         long deadline;
         private @Nullable Message frame;
 
-        Call(Message request, @Nullable String to, @Nullable Answer single,
+        /** A single request answering {@code actual}, or a stream's ({@code actual} null). */
+        Call(Message request, @Nullable String to, @Nullable CoreSubscriber<? super Message> actual,
                 @Nullable FluxSink<Message> stream) {
             this.id = IDS.incrementAndGet(Exchange.this);
-            this.key = id;
             this.request = request;
             this.to = to;
-            this.single = single;
+            this.single = actual != null ? new Answer(actual, this) : null;
             this.stream = stream;
-            if (single != null) {
-                single.call = this;
-            } else {
+            if (actual == null) {
                 requireNonNull(stream).onCancel(this::cancel);
             }
+        }
+
+        @Override
+        public long id() {
+            return id;
         }
 
         /** A single request: sent at once; its deadline is kept by the exchange's one timer. */
@@ -919,7 +964,7 @@ final class Exchange {
                 return;
             }
             deadline = Schedulers.parallel().now(TimeUnit.NANOSECONDS) + config.requestTimeout().toNanos();
-            send(Envelope.REQUEST, 0);
+            sendFrame(Envelope.REQUEST, 0); // once: a cancel meanwhile is seen by sendFrame
             if (state != DONE) {
                 armTimer(deadline);
             }
@@ -942,27 +987,21 @@ final class Exchange {
             }
         }
 
-        private void send(int kind, long credit) {
-            if (STATE.compareAndSet(this, NEW, SENT)) {
-                sendFrame(kind, credit);
-            }
-        }
-
         private void sendFrame(int kind, long credit) {
             if (closed) {
                 fail(new IpcClosedException("connection is closed: the request was not sent"));
                 return;
             }
-            ConcurrentHashMap<Long, Call> map = calls();
-            if (map.size() >= config.maxPendingRequests()) {
+            CallTable<Call> table = calls();
+            if (table.atLeast(config.maxPendingRequests())) {
                 state = DONE;
                 timed(IpcMetricsRecorder.Outcome.ERROR);
                 error(new IpcOverflowException(config.maxPendingRequests()));
                 return;
             }
-            map.put(key, this);
+            table.put(this);
             if (state == DONE) {
-                map.remove(key, this); // cancelled (or timed out) on another thread while it was being sent
+                table.remove(this); // cancelled (or timed out) on another thread while it was being sent
                 return;
             }
             Hub b = hub;
@@ -992,7 +1031,7 @@ final class Exchange {
 
         @Override
         public void written() {
-            STATE.compareAndSet(this, SENT, WRITTEN);
+            WRITTEN.lazySet(this, 1);
         }
 
         /** Cancelled or timed out before it was written: nobody waits for its answer, so it is not sent. */
@@ -1065,9 +1104,9 @@ final class Exchange {
                     break;
                 }
             }
-            Map<Long, Call> map = calls;
-            if (map != null) {
-                map.remove(key, this);
+            CallTable<Call> table = calls;
+            if (table != null) {
+                table.remove(this);
             }
             return true;
         }
@@ -1114,7 +1153,7 @@ final class Exchange {
         }
 
         boolean wasWritten() {
-            return state == WRITTEN;
+            return written != 0;
         }
     }
 
@@ -1161,15 +1200,15 @@ final class Exchange {
 
     /** Fails the single requests whose deadline has passed; returns the earliest deadline left, or MAX_VALUE. */
     private long nextDeadlineAfterFailingDue() {
-        Map<Long, Call> map = calls;
-        if (map == null || closed) {
+        CallTable<Call> table = calls;
+        if (table == null || closed) {
             return Long.MAX_VALUE;
         }
         long now = Schedulers.parallel().now(TimeUnit.NANOSECONDS);
-        long next = Long.MAX_VALUE;
-        for (Call c : map.values()) {
+        long[] next = {Long.MAX_VALUE};
+        table.forEach(c -> {
             if (c.single == null) {
-                continue; // streams have no default timeout
+                return; // streams have no default timeout
             }
             if (c.deadline - now <= 0) {
                 try {
@@ -1179,10 +1218,10 @@ final class Exchange {
                     reactor.core.publisher.Operators.onErrorDropped(e, reactor.util.context.Context.empty());
                 }
             } else {
-                next = Math.min(next, c.deadline);
+                next[0] = Math.min(next[0], c.deadline);
             }
-        }
-        return next;
+        });
+        return next[0];
     }
 
     // ---- lifecycle -------------------------------------------------------------------------------------------
@@ -1192,14 +1231,14 @@ final class Exchange {
      * they fail; requests still queued go out on the next socket. Streams we answer on it are cancelled.
      */
     void socketClosed() {
-        Map<Long, Call> map = calls;
-        if (map != null) {
-            for (Call c : map.values()) {
+        CallTable<Call> table = calls;
+        if (table != null) {
+            table.forEach(c -> {
                 if (c.wasWritten() || c.stream != null && c.state != Call.NEW) {
                     c.fail(new IpcClosedException("the connection closed before the answer to '"
                             + c.request.type() + "'"));
                 }
-            }
+            });
         }
         cancelStreams();
     }
@@ -1207,12 +1246,10 @@ final class Exchange {
     /** The connection is closed for good: every request fails, every stream we answer stops. */
     void closed() {
         closed = true;
-        Map<Long, Call> map = calls;
-        if (map != null) {
-            for (Call c : map.values()) {
-                c.fail(new IpcClosedException("the connection closed before the answer to '" + c.request.type()
-                        + "'"));
-            }
+        CallTable<Call> table = calls;
+        if (table != null) {
+            table.forEach(c -> c.fail(new IpcClosedException("the connection closed before the answer to '"
+                    + c.request.type() + "'")));
         }
         cancelStreams();
     }
@@ -1228,7 +1265,7 @@ final class Exchange {
 
     /** For tests: requests awaiting answers. */
     int pendingCalls() {
-        Map<Long, Call> map = calls;
-        return map == null ? 0 : map.size();
+        CallTable<Call> table = calls;
+        return table == null ? 0 : table.size();
     }
 }

@@ -126,12 +126,18 @@ final class InboundHub extends Flux<Message> implements CoreSubscriber<Message>,
         if (done) {
             return;
         }
-        RECEIVED.lazySet(this, received + 1); // the source's thread is the only writer
+        int r = received + 1;
+        RECEIVED.lazySet(this, r); // the source's thread is the only writer
         Exchange x = exchange;
         if (x != null) {
             message = x.route(message);
-            if (message == null) { // taken by the exchange: its place may be read again
-                drain();
+            if (message == null) {
+                // Taken by the exchange (every answer and request): its place may be read again. As on the
+                // pass-through path, only every 64th looks whether to ask for more, unless what was asked is about to
+                // run out: a stale read of the drain's count is lower, never higher, so it errs towards looking.
+                if ((r & (TOP_UP_EVERY - 1)) == 0 || requested - r <= 1) {
+                    drain();
+                }
                 return;
             }
         }

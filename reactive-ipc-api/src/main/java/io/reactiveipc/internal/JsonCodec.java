@@ -160,14 +160,17 @@ public final class JsonCodec implements IpcCodec {
             return false;
         }
         Envelope envelope = access.envelope(message);
-        byte[] members = envelope == null ? NO_MEMBERS : envelope.members();
-        int tail = end.length + members.length;
+        // every request and answer: the id is written into the frame in place, not into an array of its own
+        Envelope id = envelope != null && envelope.idOnly() ? envelope : null;
+        byte[] members = envelope == null || id != null ? NO_MEMBERS : envelope.members();
+        int membersLength = id != null ? id.idMembersLength() : members.length;
+        int tail = end.length + membersLength;
         if (json != null) {
             int length = access.jsonLength(message);
             if (length == 0) {
                 return false;
             }
-            byte[] frame = frame(type, length, members, end);
+            byte[] frame = frame(type, length, members, id, membersLength, end);
             System.arraycopy(json, access.jsonOffset(message), frame, frame.length - tail - length, length);
             out.write(frame);
             return true;
@@ -178,7 +181,7 @@ public final class JsonCodec implements IpcCodec {
             if (!plain(s)) {
                 return false;
             }
-            byte[] frame = frame(type, s.length() + 2, members, end);
+            byte[] frame = frame(type, s.length() + 2, members, id, membersLength, end);
             int at = frame.length - tail - s.length() - 2;
             frame[at] = '"';
             s.getBytes(0, s.length(), frame, at + 1); // printable ASCII: one byte per char
@@ -197,7 +200,7 @@ public final class JsonCodec implements IpcCodec {
         } else {
             return false;
         }
-        byte[] frame = frame(type, data.length, members, end);
+        byte[] frame = frame(type, data.length, members, id, membersLength, end);
         System.arraycopy(data, 0, frame, frame.length - tail - data.length, data.length);
         out.write(frame);
         return true;
@@ -206,17 +209,22 @@ public final class JsonCodec implements IpcCodec {
     private static final byte[] NO_MEMBERS = {};
 
     /**
-     * {@code {"type":"<type>","data":} + room for the data + the envelope's members + {@code \}\f}, all but the
-     * data filled in.
+     * {@code {"type":"<type>","data":} + room for the data + the envelope's members ({@code members}, or those of
+     * {@code id} when it is not null) + {@code \}\f}, all but the data filled in.
      */
     @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): exact for ASCII, no encoder
-    private static byte[] frame(String type, int dataLength, byte[] members, byte[] end) {
+    private static byte[] frame(String type, int dataLength, byte[] members, @Nullable Envelope id,
+            int membersLength, byte[] end) {
         byte[] frame = new byte[TYPE_PREFIX.length + type.length() + DATA_PREFIX.length + dataLength
-                + members.length + end.length];
+                + membersLength + end.length];
         System.arraycopy(TYPE_PREFIX, 0, frame, 0, TYPE_PREFIX.length);
         type.getBytes(0, type.length(), frame, TYPE_PREFIX.length);
         System.arraycopy(DATA_PREFIX, 0, frame, TYPE_PREFIX.length + type.length(), DATA_PREFIX.length);
-        System.arraycopy(members, 0, frame, frame.length - end.length - members.length, members.length);
+        if (id != null) {
+            id.writeIdMembers(frame, frame.length - end.length - membersLength);
+        } else {
+            System.arraycopy(members, 0, frame, frame.length - end.length - membersLength, membersLength);
+        }
         System.arraycopy(end, 0, frame, frame.length - end.length, end.length);
         return frame;
     }

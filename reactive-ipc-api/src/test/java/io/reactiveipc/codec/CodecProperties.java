@@ -7,6 +7,7 @@ import io.reactiveipc.IpcDataException;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
 import io.reactiveipc.internal.JsonCodec;
+import io.reactiveipc.testsupport.gen.Gen;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -4,15 +4,9 @@ import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcClient;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import tools.jackson.databind.node.ObjectNode;
@@ -23,10 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
                 + "characters), --in-flight at a time, after --warmup; print one JSON line: requests per second "
                 + "and latency percentiles in microseconds. The peer must answer TYPE: `serve --echo echo`, or a "
                 + "node-ipc peer that echoes the request id. For numbers to publish use ./bench.sh."})
-final class BenchCommand implements Callable<Integer> {
-
-    @Parameters(index = "0", paramLabel = "ADDRESS", description = Addresses.FORMS)
-    String address;
+final class BenchCommand extends CliCommand {
 
     @Option(names = "--type", description = "Default: echo.")
     String type = "echo";
@@ -42,15 +33,6 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--size", description = "Characters of data per request. Default: 16.")
     int size = 16;
-
-    @Mixin
-    IpcOptions options;
-
-    @ParentCommand
-    IpcCli cli;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -93,9 +94,12 @@ final class IpcOptions {
     @Option(names = {"-v", "--verbose"}, description = "The library's log on stderr (silent otherwise).")
     boolean verbose;
 
+    @Mixin
+    PeerLimitOptions limits = new PeerLimitOptions();
+
     IpcConfig config() {
         IpcConfig.Builder b = IpcConfig.builder().id(id).silent(!verbose).retry(retry).sync(sync)
-                .maxQueuedMessages(maxQueued);
+                .maxQueuedMessages(maxQueued).peerLimits(limits::applyTo);
         if (lenient) {
             b.onProtocolError(IpcConfig.OnProtocolError.SKIP);
         }

@@ -1,14 +1,8 @@
 package io.reactiveipc.cli;
 
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** A client in both directions, as netcat: stdin's lines out, every message in on stdout. */
 @Command(name = "listen", mixinStandardHelpOptions = true,
@@ -16,22 +10,10 @@ import picocli.CommandLine.Spec;
                 + "line. Reconnects as node-ipc does (--retry); runs until killed, --count or --timeout.",
                 "On udp4/udp6: bind ADDRESS, print every datagram's message with \"from\" (host:port), send stdin "
                         + "lines to every peer heard from (or \"to\":\"host:port\")."})
-final class ListenCommand implements Callable<Integer> {
-
-    @Parameters(index = "0", paramLabel = "ADDRESS", description = Addresses.FORMS)
-    String address;
+final class ListenCommand extends CliCommand {
 
     @Option(names = "--count", description = "Exit 0 after printing this many messages.")
     long count;
-
-    @Mixin
-    IpcOptions options;
-
-    @ParentCommand
-    IpcCli cli;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {

@@ -6,17 +6,11 @@ import io.reactiveipc.IpcRemoteException;
 import io.reactiveipc.Message;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -27,18 +21,9 @@ import reactor.core.publisher.Mono;
                 + "(exit 4); no answer within --timeout (default 30s per request): exit 3.",
                 "A plain node-ipc peer cannot echo a request id: add --sync to take its next message as the answer.",
                 "DATA is JSON if it parses as JSON, else that string. Not on UDP (no connection, no request)."})
-final class RequestCommand implements Callable<Integer> {
+final class RequestCommand extends OutgoingCommand {
 
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-
-    @Parameters(index = "0", paramLabel = "ADDRESS", description = Addresses.FORMS)
-    String address;
-
-    @Parameters(index = "1", arity = "0..1", paramLabel = "TYPE", description = "The request's type.")
-    @Nullable String type;
-
-    @Parameters(index = "2", arity = "0..1", paramLabel = "DATA", description = "The request's data. Default: {}.")
-    @Nullable String data;
 
     @Option(names = "--to", paramLabel = "ID", description = "Through our server, ask the client with this id "
             + "(ipcio's deliver).")
@@ -46,15 +31,6 @@ final class RequestCommand implements Callable<Integer> {
 
     @Option(names = "--stream", description = "A stream request: print every answer until the last.")
     boolean stream;
-
-    @Mixin
-    IpcOptions options;
-
-    @ParentCommand
-    IpcCli cli;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -73,8 +49,7 @@ final class RequestCommand implements Callable<Integer> {
         AtomicInteger code = new AtomicInteger(IpcCli.OK);
         Duration timeout = options.timeoutOr(DEFAULT_TIMEOUT);
         IpcClient client = options.connect(cli, at);
-        Flux<Message> requests = type != null ? Flux.just(json.message(type, data))
-                : json.stdin(cli.stdin, reports, bad).map(JsonLines.Line::message);
+        Flux<Message> requests = messages(json, reports, bad);
         Flux<Printed> answers = requests.concatMap(m -> ask(client, m).timeout(timeout)
                 .map(a -> Printed.out(json.write(a, null)))
                 .onErrorResume(e -> {

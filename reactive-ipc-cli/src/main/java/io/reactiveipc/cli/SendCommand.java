@@ -8,16 +8,10 @@ import io.reactiveipc.Message;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
@@ -29,18 +23,9 @@ import reactor.core.publisher.Sinks;
                 + "once a Reactive IPC server acknowledged them.",
                 "DATA is JSON if it parses as JSON, else that string. On udp4/udp6: from a socket bound on a free "
                         + "port, to ADDRESS."})
-final class SendCommand implements Callable<Integer> {
+final class SendCommand extends OutgoingCommand {
 
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-
-    @Parameters(index = "0", paramLabel = "ADDRESS", description = Addresses.FORMS)
-    String address;
-
-    @Parameters(index = "1", arity = "0..1", paramLabel = "TYPE", description = "The message's type.")
-    @Nullable String type;
-
-    @Parameters(index = "2", arity = "0..1", paramLabel = "DATA", description = "The message's data. Default: {}.")
-    @Nullable String data;
 
     @Option(names = "--to", paramLabel = "ID", description = "Through our server, to the client with this id "
             + "(ipcio's emitTo).")
@@ -53,15 +38,6 @@ final class SendCommand implements Callable<Integer> {
             + "every message (handed it to its application), not once written. A server that never acknowledges "
             + "(node-ipc) is reported on stderr after 5s and the messages count as sent once written.")
     boolean acknowledged;
-
-    @Mixin
-    IpcOptions options;
-
-    @ParentCommand
-    IpcCli cli;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {
@@ -79,10 +55,10 @@ final class SendCommand implements Callable<Integer> {
         Reports reports = new Reports();
         AtomicInteger bad = new AtomicInteger();
         Sinks.Empty<Void> stdinEnded = Sinks.empty();
-        Flux<Message> messages = type != null ? Flux.just(json.message(type, data))
-                : json.stdin(cli.stdin, reports, bad).map(JsonLines.Line::message)
-                        .doFinally(s -> stdinEnded.tryEmitEmpty());
-        if (type != null) {
+        Flux<Message> messages = messages(json, reports, bad);
+        if (fromStdin()) {
+            messages = messages.doFinally(s -> stdinEnded.tryEmitEmpty());
+        } else {
             stdinEnded.tryEmitEmpty();
         }
         Mono<Void> sent;

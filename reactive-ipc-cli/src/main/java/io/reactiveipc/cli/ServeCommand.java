@@ -10,15 +10,10 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -28,10 +23,7 @@ import reactor.core.publisher.Mono;
                 + "id), and send each stdin line to every client (or, with \"to\":\"<id>\", to that client). "
                 + "Runs until killed, --count or --timeout.",
                 "On udp4/udp6: bind there; \"from\" and \"to\" are host:port."})
-final class ServeCommand implements Callable<Integer> {
-
-    @Parameters(index = "0", paramLabel = "ADDRESS", description = Addresses.FORMS)
-    String address;
+final class ServeCommand extends CliCommand {
 
     @Option(names = "--echo", paramLabel = "TYPE", description = "Answer messages of TYPE with their data (requests "
             + "get an answer, plain messages a message of the same type); repeat for several. Answered messages are "
@@ -46,21 +38,14 @@ final class ServeCommand implements Callable<Integer> {
     boolean createDirectories;
 
     @Mixin
-    IpcOptions options;
-
-    @ParentCommand
-    IpcCli cli;
-
-    @Spec
-    CommandSpec spec;
+    PeerLimitOptions.Server limits = new PeerLimitOptions.Server();
 
     @Override
     public Integer call() {
         IpcAddress at = options.address(address);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        IpcConfig config = createDirectories ? options.config().toBuilder().createDirectories(true).build()
-                : options.config();
+        IpcConfig config = config();
         JsonLines json = new JsonLines(config);
         Reports reports = new Reports();
         AtomicInteger bad = new AtomicInteger();
@@ -105,6 +90,11 @@ final class ServeCommand implements Callable<Integer> {
         }
         int code = options.print(received, count, out, err);
         return code == IpcCli.OK && bad.get() > 0 ? IpcCli.BAD_INPUT : code;
+    }
+
+    /** The shared options, and the server's own. */
+    IpcConfig config() {
+        return options.config().toBuilder().createDirectories(createDirectories).peerLimits(limits::applyTo).build();
     }
 
     private void handlers(IpcServer server) {

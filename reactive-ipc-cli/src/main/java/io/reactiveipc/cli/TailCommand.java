@@ -2,15 +2,10 @@ package io.reactiveipc.cli;
 
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** Follows topics, as tail -f follows a file. */
 @Command(name = "tail", mixinStandardHelpOptions = true,
@@ -18,10 +13,7 @@ import picocli.CommandLine.Spec;
                 + "arrive, one JSON line each (--data: only their data). Reconnects as node-ipc does; runs until "
                 + "killed, --count or --timeout. Stdin is not read.",
                 "On udp4/udp6: bind ADDRESS and print the datagrams of those types."})
-final class TailCommand implements Callable<Integer> {
-
-    @Parameters(index = "0", paramLabel = "ADDRESS", description = Addresses.FORMS)
-    String address;
+final class TailCommand extends CliCommand {
 
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "TYPE", description = "The message types to print.")
     List<String> types;
@@ -31,15 +23,6 @@ final class TailCommand implements Callable<Integer> {
 
     @Option(names = "--data", description = "Print only each message's data (JSON).")
     boolean dataOnly;
-
-    @Mixin
-    IpcOptions options;
-
-    @ParentCommand
-    IpcCli cli;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() {

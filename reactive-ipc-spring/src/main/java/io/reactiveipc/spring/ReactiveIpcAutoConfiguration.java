@@ -5,10 +5,12 @@ import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcClient;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcServer;
+import io.reactiveipc.PeerLimits;
 import io.reactiveipc.codec.IpcCodec;
 import io.reactiveipc.spi.IpcMetricsRecorder;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ObjectProvider;
@@ -121,6 +123,8 @@ public class ReactiveIpcAutoConfiguration {
             b.allowPeers(uids.stream().mapToInt(Integer::intValue).toArray());
         }
         b.delivery(toDelivery(c.delivery()));
+        PeerLimits limits = toPeerLimits(c.peerLimits());
+        b.peerLimits(l -> limits);
         boolean raw = Boolean.TRUE.equals(c.rawBuffer());
         switch (c.codec()) {
             case "node-ipc" -> {
@@ -162,6 +166,29 @@ public class ReactiveIpcAutoConfiguration {
             delivery = delivery.replayBudget(d.replayBudget());
         }
         return delivery;
+    }
+
+    static PeerLimits toPeerLimits(ReactiveIpcProperties.PeerLimits p) {
+        PeerLimits l = PeerLimits.defaults();
+        l = limit(l, p.frameTimeout(), PeerLimits::frameTimeout, "frame-timeout");
+        l = limit(l, p.partialFrameBudget(), (x, v) -> x.partialFrameBudget(v.toBytes()), "partial-frame-budget");
+        l = limit(l, p.writeTimeout(), PeerLimits::writeTimeout, "write-timeout");
+        l = limit(l, p.slowConsumer(), PeerLimits::slowConsumer, "slow-consumer");
+        l = limit(l, p.idleTimeout(), PeerLimits::idleTimeout, "idle-timeout");
+        return limit(l, p.evictQuietAfter(), PeerLimits::evictQuietAfter, "evict-quiet-after");
+    }
+
+    /** The library's refusal, with the property's name in front. */
+    private static <T> PeerLimits limit(PeerLimits limits, @Nullable T value, BiFunction<PeerLimits, T, PeerLimits> set,
+            String name) {
+        if (value == null) {
+            return limits;
+        }
+        try {
+            return set.apply(limits, value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("reactive-ipc.config.peer-limits." + name + ": " + e.getMessage(), e);
+        }
     }
 
     /**

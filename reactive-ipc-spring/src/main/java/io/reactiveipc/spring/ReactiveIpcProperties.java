@@ -6,6 +6,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The {@code reactive-ipc.*} properties. Immutable; an option left unset keeps {@link io.reactiveipc.IpcConfig}'s
@@ -24,6 +25,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * reactive-ipc.config.delivery.mode=acknowledged           # the client holds each message until the server acks it
  * reactive-ipc.config.delivery.replay-limit=8192
  * reactive-ipc.config.delivery.replay-budget=65536         # server: held for all acknowledging clients together
+ * reactive-ipc.config.peer-limits.frame-timeout=10s        # a frame begun and not finished: FRAME_TIMEOUT
+ * reactive-ipc.config.peer-limits.partial-frame-budget=32MB # partial frames of all connections of the server
+ * reactive-ipc.config.peer-limits.write-timeout=30s        # a peer that reads nothing while bytes wait for it
+ * reactive-ipc.config.peer-limits.slow-consumer=skip       # disconnect (default) or skip a client a broadcast finds full
+ * reactive-ipc.config.peer-limits.idle-timeout=5m          # close a connection silent this long (0, the default: off)
+ * reactive-ipc.config.peer-limits.evict-quiet-after=5s     # at max-connections, evict one quiet this long
  * reactive-ipc.shutdown-timeout=10s                        # how long stopping drains (disposeGracefully)
  * }</pre>
  *
@@ -68,6 +75,7 @@ public record ReactiveIpcProperties(
      * @param allowPeers uids a Unix-socket server admits (read from the kernel); others are closed before any byte
      *        is read. Default: everyone. Needs the native epoll transport: with NIO or TCP the bind fails
      * @param delivery {@code delivery.mode=acknowledged} and its bounds; see {@link io.reactiveipc.Delivery}
+     * @param peerLimits time limits and slow peers ({@code peer-limits.*}); see {@link io.reactiveipc.PeerLimits}
      */
     public record Config(
             @Nullable String id,
@@ -94,7 +102,34 @@ public record ReactiveIpcProperties(
             IpcConfig.@Nullable OnProtocolError onProtocolError,
             @Nullable Boolean createDirectories,
             @Nullable List<Integer> allowPeers,
-            @DefaultValue Delivery delivery) {
+            @DefaultValue Delivery delivery,
+            @DefaultValue PeerLimits peerLimits) {
+    }
+
+    /**
+     * {@link io.reactiveipc.PeerLimits} by its names; an option left unset keeps its default. A value the library
+     * refuses (a zero or negative timeout, a budget of 0) fails the start, naming the property.
+     *
+     * @param frameTimeout a frame begun and not finished this long (while reading) is refused: the peer gets an
+     *        error frame with reason {@code FRAME_TIMEOUT} and is closed (10 s)
+     * @param partialFrameBudget bytes of partial frames all connections of a server may hold together, e.g.
+     *        {@code 32MB} (a bare number is bytes); the connection whose read passes it is refused with
+     *        {@code PARTIAL_FRAME_BUDGET} (32 MiB)
+     * @param writeTimeout a peer that takes no byte this long while bytes wait for it is disconnected; its sends
+     *        fail (30 s)
+     * @param slowConsumer {@code disconnect} (default) or {@code skip}: what a broadcast does with a connection whose
+     *        queue is full
+     * @param idleTimeout a connection that sent no byte this long is closed; {@code 0} (default) is off
+     * @param evictQuietAfter at {@code max-connections}, a newcomer evicts the connection quiet longest if it has
+     *        been quiet this long (5 s); {@code 0} evicts the quietest at once
+     */
+    public record PeerLimits(
+            @Nullable Duration frameTimeout,
+            @Nullable DataSize partialFrameBudget,
+            @Nullable Duration writeTimeout,
+            io.reactiveipc.PeerLimits.@Nullable SlowConsumer slowConsumer,
+            @Nullable Duration idleTimeout,
+            @Nullable Duration evictQuietAfter) {
     }
 
     /**

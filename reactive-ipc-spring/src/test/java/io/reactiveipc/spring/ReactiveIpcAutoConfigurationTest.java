@@ -11,6 +11,7 @@ import io.reactiveipc.IpcEvent;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.Message;
 import io.reactiveipc.PeerCredentials;
+import io.reactiveipc.PeerLimits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -187,6 +188,61 @@ class ReactiveIpcAutoConfigurationTest {
                 });
         runner.withPropertyValues("reactive-ipc.server.address=unix:" + dir.resolve("other/app.sock"))
                 .run(context -> assertThat(context).hasFailed());
+    }
+
+    @Test
+    void peerLimitsReachIpcConfig() {
+        runner.withPropertyValues("reactive-ipc.config.peer-limits.frame-timeout=250ms",
+                        "reactive-ipc.config.peer-limits.partial-frame-budget=4MB",
+                        "reactive-ipc.config.peer-limits.write-timeout=3s",
+                        "reactive-ipc.config.peer-limits.slow-consumer=skip",
+                        "reactive-ipc.config.peer-limits.idle-timeout=2m",
+                        "reactive-ipc.config.peer-limits.evict-quiet-after=0s")
+                .run(context -> {
+                    PeerLimits limits = context.getBean(IpcConfig.class).peerLimits();
+                    assertThat(limits.frameTimeout()).isEqualTo(Duration.ofMillis(250));
+                    assertThat(limits.partialFrameBudget()).isEqualTo(4L << 20);
+                    assertThat(limits.writeTimeout()).isEqualTo(Duration.ofSeconds(3));
+                    assertThat(limits.slowConsumer()).isEqualTo(PeerLimits.SlowConsumer.SKIP);
+                    assertThat(limits.idleTimeout()).isEqualTo(Duration.ofMinutes(2));
+                    assertThat(limits.evictQuietAfter()).isZero();
+                });
+        runner.withPropertyValues("reactive-ipc.config.peer-limits.partial-frame-budget=1000")
+                .run(context -> assertThat(context.getBean(IpcConfig.class).peerLimits().partialFrameBudget())
+                        .as("a bare number is bytes").isEqualTo(1000));
+    }
+
+    @Test
+    void unsetPeerLimitsKeepTheLibrarysDefaults() {
+        runner.withPropertyValues("reactive-ipc.config.peer-limits.write-timeout=3s").run(context -> {
+            PeerLimits limits = context.getBean(IpcConfig.class).peerLimits();
+            PeerLimits defaults = PeerLimits.defaults();
+            assertThat(limits.frameTimeout()).isEqualTo(defaults.frameTimeout());
+            assertThat(limits.partialFrameBudget()).isEqualTo(defaults.partialFrameBudget());
+            assertThat(limits.slowConsumer()).isEqualTo(defaults.slowConsumer());
+            assertThat(limits.idleTimeout()).isEqualTo(defaults.idleTimeout());
+            assertThat(limits.evictQuietAfter()).isEqualTo(defaults.evictQuietAfter());
+        });
+    }
+
+    @Test
+    void aPeerLimitTheLibraryRefusesFailsTheStartNamingTheProperty() {
+        runner.withPropertyValues("reactive-ipc.config.peer-limits.frame-timeout=0s")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).hasStackTraceContaining(
+                            "reactive-ipc.config.peer-limits.frame-timeout: frameTimeout must be positive, was PT0S");
+                });
+        runner.withPropertyValues("reactive-ipc.config.peer-limits.partial-frame-budget=0B")
+                .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining(
+                        "reactive-ipc.config.peer-limits.partial-frame-budget: partialFrameBudget must be positive,"
+                                + " was 0"));
+        runner.withPropertyValues("reactive-ipc.config.peer-limits.slow-consumer=drop")
+                .run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure())
+                            .hasStackTraceContaining("reactive-ipc.config.peer-limits.slow-consumer");
+                });
     }
 
     @Test

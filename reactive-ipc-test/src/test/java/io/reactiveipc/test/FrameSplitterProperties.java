@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.reactiveipc.IpcProtocolException;
 import io.reactiveipc.Message;
 import io.reactiveipc.codec.IpcCodec;
+import io.reactiveipc.testsupport.gen.Gen;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -157,6 +157,17 @@ final class FrameDecoder extends ByteToMessageDecoder {
         return delimiter.length;
     }
 
+    /**
+     * Drops the partial frame held (a limit refused it): it is never decoded, and the close reports no truncation.
+     * Its buffer goes back to the allocator with the next read or the close, whichever comes first.
+     */
+    void discardPartial() {
+        ByteBuf held = internalBuffer();
+        held.skipBytes(held.readableBytes());
+        scanned = 0;
+        discarding = -1;
+    }
+
     /** Bytes held waiting for a delimiter. */
     int buffered() {
         return actualReadableBytes();

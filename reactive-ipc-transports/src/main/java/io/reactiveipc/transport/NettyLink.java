@@ -16,6 +16,7 @@ import io.reactiveipc.Message;
 import io.reactiveipc.PeerCredentials;
 import io.reactiveipc.codec.IpcCodec;
 import io.reactiveipc.internal.Frames;
+import io.reactiveipc.internal.ProtocolErrors;
 import io.reactiveipc.spi.IpcMetricsRecorder;
 import io.reactiveipc.spi.Link;
 import io.reactiveipc.spi.OutboundQueue;
@@ -411,30 +412,45 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
      */
     @Override
     public void refuse(Message error) {
-        onLoop(() -> {
-            if (refused || !channel.isActive()) {
-                return;
-            }
-            refused = true;
-            inputDone = true;
-            if (received != null) {
-                received.clear(); // decoded after the bad frame: dropped, as the peer was told (no ByteBufs in it)
-            }
-            read(false);
-            ByteBuf frame = channel.alloc().ioBuffer();
-            try {
-                Frames.encode(codec, error, new ByteBufOutputStream(frame), frame::readableBytes, delimiterLength,
-                        maxFrameSize);
-            } catch (RuntimeException unencodable) {
-                frame.release();
-                channel.close();
-                return;
-            }
-            Future<?> grace = channel.eventLoop().schedule(() -> channel.close(), REFUSE_GRACE_MS, TimeUnit.MILLISECONDS);
-            channel.writeAndFlush(frame).addListener(f -> {
-                grace.cancel(false);
-                channel.close();
-            });
+        onLoop(() -> refuseNow(error, true));
+    }
+
+    /**
+     * A frame that never finished ({@link SlowPeerHandler}), already passed on in its place after what was decoded
+     * before it: {@code cause} becomes the reason the connection closed, and the peer is answered with the error
+     * frame whatever the protocol-error policy (skipping would mean reading on through a frame whose end may never
+     * come). What was decoded before it is kept for the subscriber. Event loop only.
+     */
+    void refuseBecause(IpcProtocolException cause) {
+        if (closeCause == null) {
+            closeCause = cause;
+        }
+        refuseNow(ProtocolErrors.answer(cause), false);
+    }
+
+    private void refuseNow(Message error, boolean dropDecoded) {
+        if (refused || !channel.isActive()) {
+            return;
+        }
+        refused = true;
+        inputDone = true;
+        if (dropDecoded && received != null) {
+            received.clear(); // decoded after the bad frame: dropped, as the peer was told (no ByteBufs in it)
+        }
+        read(false);
+        ByteBuf frame = channel.alloc().ioBuffer();
+        try {
+            Frames.encode(codec, error, new ByteBufOutputStream(frame), frame::readableBytes, delimiterLength,
+                    maxFrameSize);
+        } catch (RuntimeException unencodable) {
+            frame.release();
+            channel.close();
+            return;
+        }
+        Future<?> grace = channel.eventLoop().schedule(() -> channel.close(), REFUSE_GRACE_MS, TimeUnit.MILLISECONDS);
+        channel.writeAndFlush(frame).addListener(f -> {
+            grace.cancel(false);
+            channel.close();
         });
     }
 

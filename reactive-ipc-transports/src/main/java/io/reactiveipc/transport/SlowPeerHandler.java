@@ -16,7 +16,8 @@ import org.jspecify.annotations.Nullable;
  * The {@link PeerLimits} of one channel, between the {@link FrameDecoder} and the {@link NettyLink}: a frame that
  * does not finish within {@code frameTimeout}, partial frames past the server's {@code partialFrameBudget}, a peer
  * that reads nothing for {@code writeTimeout} while bytes wait for it, and (when set) no byte for {@code idleTimeout}. Each closes the
- * channel with a reason the link reports ({@link NettyLink#closeCause()}). Time is only held against the peer while
+ * channel with a reason the link reports ({@link NettyLink#closeCause()}); the first two answer the peer with an error
+ * frame before ({@code FRAME_TIMEOUT}, {@code PARTIAL_FRAME_BUDGET}). Time is only held against the peer while
  * we are reading: with back pressure on (autoRead off) a partial frame waits on us, not on it. Event-loop confined.
  */
 final class SlowPeerHandler extends ChannelDuplexHandler {
@@ -37,6 +38,8 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
     private long writtenAtArming;
     private @Nullable ScheduledFuture<?> idleTimer;
     private long lastRead = System.nanoTime();
+    /** A limit was hit and the peer is being refused: nothing more is counted or timed. */
+    private boolean failed;
 
     SlowPeerHandler(FrameDecoder frames, NettyLink link, PeerLimits limits, @Nullable AtomicLong budget) {
         this.frames = frames;
@@ -66,6 +69,11 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (failed) {
+            frames.discardPartial(); // a read that was under way when it was refused: nobody takes it
+            ctx.fireChannelReadComplete();
+            return;
+        }
         lastRead = System.nanoTime(); // once per read burst, not per message
         FrameDecoder f = frames;
         boolean frameCompleted = f.emitted;
@@ -81,7 +89,7 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
             boolean grew = partial > accounted;
             accounted = partial;
             if (grew && total > limits.partialFrameBudget()) {
-                fail(ctx, new IpcProtocolException(Reason.INCOMPLETE_FRAME, "the server's partialFrameBudget of "
+                fail(ctx, new IpcProtocolException(Reason.PARTIAL_FRAME_BUDGET, "the server's partialFrameBudget of "
                         + limits.partialFrameBudget() + " bytes for partial frames of all connections is used up;"
                         + " this connection's " + partial + " bytes of an unfinished frame were discarded"));
                 return;
@@ -115,7 +123,7 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
                     TimeUnit.NANOSECONDS);
             return;
         }
-        fail(ctx, new IpcProtocolException(Reason.INCOMPLETE_FRAME, "no complete frame within frameTimeout "
+        fail(ctx, new IpcProtocolException(Reason.FRAME_TIMEOUT, "no complete frame within frameTimeout "
                 + limits.frameTimeout().toMillis() + " ms; " + frames.buffered()
                 + " bytes of an unfinished frame were discarded"));
     }
@@ -136,11 +144,18 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
                 TimeUnit.NANOSECONDS);
     }
 
-    /** The error is reported in the place of the next frame, then the channel closes. */
+    /**
+     * The partial frame is dropped at once (and leaves the budget), the error is reported in the place of the next
+     * frame, and the peer is answered and closed the way other protocol errors are ({@link NettyLink#refuseBecause}).
+     */
     private void fail(ChannelHandlerContext ctx, IpcProtocolException e) {
+        failed = true;
         cancelFrameTimer();
+        partialSince = NONE;
+        frames.discardPartial();
+        unaccount();
         ctx.fireChannelRead(e);
-        link.closeBecause(e);
+        link.refuseBecause(e);
     }
 
     /**
@@ -210,6 +225,10 @@ final class SlowPeerHandler extends ChannelDuplexHandler {
             idleTimer.cancel(false);
             idleTimer = null;
         }
+        unaccount();
+    }
+
+    private void unaccount() {
         AtomicLong b = budget;
         if (b != null && accounted != 0) {
             b.addAndGet(-accounted);

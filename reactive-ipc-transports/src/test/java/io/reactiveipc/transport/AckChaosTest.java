@@ -10,18 +10,11 @@ import io.reactiveipc.Message;
 import io.reactiveipc.test.IpcExtension;
 import io.reactiveipc.test.IpcFixtures;
 import io.reactiveipc.test.IpcTestAddresses;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.reactiveipc.testsupport.chaos.ChaosRecords;
+import io.reactiveipc.testsupport.chaos.ChaosServerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -53,7 +46,9 @@ class AckChaosTest {
                 : IpcTestAddresses.freeTcpPort();
         String where = kind.equals("unix") ? ((IpcAddress.Unix) address).path().toString()
                 : String.valueOf(((IpcAddress.Tcp) address).port());
-        Server server = Server.start(kind, where, file, N);
+        ChaosServerProcess.Launch launch = new ChaosServerProcess.Launch(kind, where, file, N, 100,
+                List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m"), T);
+        ChaosServerProcess server = launch.start();
         try {
             IpcClient client = fx.client(address, IpcFixtures.TEST_CONFIG.toBuilder()
                     .delivery(Delivery.ACKNOWLEDGED).build());
@@ -68,7 +63,7 @@ class AckChaosTest {
                 if (batch < KILLS) {
                     server.awaitCount(batch * BATCH + BATCH / 2); // mid-batch: some written and not yet acked
                     server.kill();
-                    server = Server.start(kind, where, file, N);
+                    server = launch.start();
                 }
             }
             source.tryEmitComplete();
@@ -76,90 +71,10 @@ class AckChaosTest {
         } finally {
             server.kill();
         }
-        List<long[]> records = read(file);
+        List<ChaosRecords.Entry> records = ChaosRecords.read(file);
         assertThat(records).as("records").hasSize(N);
         for (int i = 0; i < N; i++) {
-            assertThat(records.get(i)).as("record %d: {seq, data}", i).containsExactly(i + 1, i + 1);
-        }
-    }
-
-    static List<long[]> read(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
-        int count = (int) b.getLong(0);
-        List<long[]> records = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int at = AckChaosServer.HEADER + AckChaosServer.RECORD * i;
-            records.add(new long[] {b.getLong(at), b.getLong(at + 8)});
-        }
-        return records;
-    }
-
-    /** The server JVM and its report lines. */
-    static final class Server {
-        final Process process;
-        final java.util.concurrent.BlockingDeque<String> lines = new java.util.concurrent.LinkedBlockingDeque<>();
-
-        private Server(Process process) {
-            this.process = process;
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // killed
-                }
-                lines.add("exit");
-            }, "ack-chaos-server-out");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static Server start(String kind, String where, Path file, int capacity) throws InterruptedException {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder pb = new ProcessBuilder(java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
-                    "-cp", System.getProperty("java.class.path"), AckChaosServer.class.getName(), kind, where,
-                    file.toString(), String.valueOf(capacity));
-            pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-            Server s;
-            try {
-                s = new Server(pb.start());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            // a reconnecting client may be recorded (and counted, "n ...") before main prints "ready": keep those
-            java.util.Deque<String> early = new java.util.ArrayDeque<>();
-            String first;
-            while ((first = s.lines.poll(T.toSeconds(), TimeUnit.SECONDS)) != null && first.startsWith("n ")) {
-                early.push(first);
-            }
-            if (!"ready".equals(first)) {
-                s.kill();
-                throw new AssertionError("the server did not come up: " + first);
-            }
-            early.forEach(s.lines::addFirst); // most recent pushed first, so the oldest ends up in front
-            return s;
-        }
-
-        /** Waits for the server's report that it recorded at least {@code n} messages. */
-        void awaitCount(int n) throws InterruptedException {
-            for (;;) {
-                String line = lines.poll(T.toSeconds(), TimeUnit.SECONDS);
-                if (line == null || line.equals("exit")) {
-                    throw new AssertionError("the server stopped reporting before " + n + " messages: " + line);
-                }
-                if (line.startsWith("n ") && Integer.parseInt(line.substring(2)) >= n) {
-                    return;
-                }
-            }
-        }
-
-        /** SIGKILL on Linux. */
-        void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(T.toSeconds(), TimeUnit.SECONDS);
+            assertThat(records.get(i)).as("record %d", i).isEqualTo(new ChaosRecords.Entry(i + 1, i + 1));
         }
     }
 }

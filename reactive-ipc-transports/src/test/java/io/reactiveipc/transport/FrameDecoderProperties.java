@@ -10,6 +10,7 @@ import io.reactiveipc.Message;
 import io.reactiveipc.codec.IpcCodec;
 import io.reactiveipc.internal.JsonCodec;
 import io.reactiveipc.spi.IpcMetricsRecorder;
+import io.reactiveipc.testsupport.gen.Gen;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

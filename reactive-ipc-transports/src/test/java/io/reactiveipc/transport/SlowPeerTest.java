@@ -167,10 +167,75 @@ class SlowPeerTest {
         assertThat(first.block(T).type()).isEqualTo("whole");
         IpcEvent.Failure f = (IpcEvent.Failure) failure.block(T);
         assertThat(f.error()).isInstanceOf(IpcProtocolException.class);
-        assertThat(((IpcProtocolException) f.error()).reason()).isEqualTo(IpcProtocolException.Reason.INCOMPLETE_FRAME);
+        assertThat(((IpcProtocolException) f.error()).reason()).isEqualTo(IpcProtocolException.Reason.FRAME_TIMEOUT);
         assertThat(f.error().getMessage()).contains("frameTimeout");
         IpcEvent.Disconnected d = (IpcEvent.Disconnected) gone.block(T);
         assertThat(d.cause()).isSameAs(f.error());
+        assertToldThenClosed(r, "FRAME_TIMEOUT", "frameTimeout 300 ms");
+    }
+
+    /** The peer reads one error frame naming the limit, then the end of the stream. */
+    private static void assertToldThenClosed(RawConnection peer, String reason, String says) {
+        String frame = peer.readFrame(T);
+        assertThat(frame).startsWith("{\"type\":\"error\",\"data\":{\"code\":\"E_PROTOCOL\",\"reason\":\"" + reason
+                + "\",\"message\":\"" + reason + ": ").contains(says).endsWith("}}\f");
+        peer.awaitClosed(T);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"unix", "tcp"})
+    void withSkipAFrameNotFinishedInTimeIsStillAnsweredAndClosed(String kind) {
+        IpcServer server = server(kind, b -> b.onProtocolError(IpcConfig.OnProtocolError.SKIP)
+                .peerLimits(l -> l.frameTimeout(Duration.ofMillis(300))));
+        server.inbound().subscribe();
+        Mono<IpcEvent> failure = next(server, IpcEvent.Failure.class);
+        failure.subscribe();
+        RawConnection r = raw(server);
+        r.write("{\"type\":\"half\",\"da");
+        assertToldThenClosed(r, "FRAME_TIMEOUT", "frameTimeout 300 ms");
+        assertThat(((IpcProtocolException) ((IpcEvent.Failure) failure.block(T)).error()).reason())
+                .isEqualTo(IpcProtocolException.Reason.FRAME_TIMEOUT);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"unix", "tcp"})
+    void aPeerOverThePartialFrameBudgetIsToldWhyWhileAnotherKeepsItsFrame(String kind) {
+        IpcServer server = server(kind, b -> b.peerLimits(l -> l.partialFrameBudget(3000)));
+        Mono<Message> whole = server.inbound().map(in -> in.message()).next().cache();
+        whole.subscribe();
+        Mono<IpcEvent> gone = next(server, IpcEvent.Disconnected.class);
+        gone.subscribe();
+        RawConnection patient = raw(server);
+        RawConnection greedy = raw(server);
+        server.connections().take(2).blockLast(T);
+        patient.write("{\"type\":\"kept\",\"data\":\"");
+        greedy.write("{\"type\":\"big\",\"data\":\"" + "y".repeat(5000));
+        assertToldThenClosed(greedy, "PARTIAL_FRAME_BUDGET", "partialFrameBudget of 3000 bytes");
+        assertThat(((IpcProtocolException) ((IpcEvent.Disconnected) gone.block(T)).cause()).reason())
+                .isEqualTo(IpcProtocolException.Reason.PARTIAL_FRAME_BUDGET);
+        // the refused frame left the budget when it was refused: 2500 bytes fit now
+        patient.write("y".repeat(2500));
+        patient.write("\"}\f");
+        assertThat(whole.block(T).type()).isEqualTo("kept");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"unix", "tcp"})
+    void aPeerThatStopsMidFrameAndReadsNothingIsClosedWithoutWaitingForTheWriteTimeout(String kind) {
+        IpcServer server = server(kind, b -> b.peerLimits(l -> l.frameTimeout(Duration.ofMillis(300))
+                .writeTimeout(Duration.ofMinutes(5))));
+        server.inbound().subscribe();
+        Mono<IpcConnection> first = server.connections().next().cache();
+        first.subscribe();
+        Mono<IpcEvent> gone = next(server, IpcEvent.Disconnected.class);
+        gone.subscribe();
+        RawConnection r = raw(server); // never reads: the error frame waits behind megabytes it does not take
+        IpcConnection c = first.block(T);
+        c.send(Flux.range(0, 20_000).map(i -> Message.of("m", KIB))).subscribe(null, closed -> { });
+        r.write("{\"type\":\"half\",\"da");
+        // bounded by the refusal's grace (2 s), not by writeTimeout's 5 minutes
+        assertThat(((IpcProtocolException) ((IpcEvent.Disconnected) gone.block(Duration.ofSeconds(20))).cause())
+                .reason()).isEqualTo(IpcProtocolException.Reason.FRAME_TIMEOUT);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -181,13 +246,16 @@ class SlowPeerTest {
         two.subscribe();
         Mono<IpcEvent> failure = next(server, IpcEvent.Failure.class);
         failure.subscribe();
+        Mono<IpcEvent> gone = next(server, IpcEvent.Disconnected.class);
+        gone.subscribe();
         String head = "{\"type\":\"big\",\"data\":\"" + "y".repeat(40_000);
         List<RawConnection> peers = List.of(raw(server), raw(server), raw(server));
         for (RawConnection p : peers) {
             p.write(head);
         }
         IpcEvent.Failure f = (IpcEvent.Failure) failure.block(T);
-        assertThat(((IpcProtocolException) f.error()).reason()).isEqualTo(IpcProtocolException.Reason.INCOMPLETE_FRAME);
+        assertThat(((IpcProtocolException) f.error()).reason())
+                .isEqualTo(IpcProtocolException.Reason.PARTIAL_FRAME_BUDGET);
         assertThat(f.error().getMessage()).contains("partialFrameBudget");
         for (RawConnection p : peers) {
             try {
@@ -197,7 +265,7 @@ class SlowPeerTest {
             }
         }
         assertThat(two.block(T)).extracting(Message::type).containsExactly("big", "big");
-        assertThat(server.connectionCount()).isLessThanOrEqualTo(2);
+        assertThat(((IpcEvent.Disconnected) gone.block(T)).cause()).isSameAs(f.error()); // the one refused
     }
 
     @ParameterizedTest(name = "{0}")

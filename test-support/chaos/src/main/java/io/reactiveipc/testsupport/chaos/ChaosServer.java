@@ -1,4 +1,4 @@
-package io.reactiveipc.transport;
+package io.reactiveipc.testsupport.chaos;
 
 import io.reactiveipc.Delivery;
 import io.reactiveipc.IpcAddress;
@@ -12,31 +12,35 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * A receiving application with durable state, run in its own JVM by {@link AckChaosTest} and by the bench's chaos
- * cell, and SIGKILLed there. Each message it is handed is recorded in a memory-mapped file (stores into the page
- * cache: they survive a SIGKILL of this process, and block no event loop) together with its sequence number; on
- * start it tells acknowledged delivery where it stands ({@link Delivery#resume}), so what the client replays and
- * it already has is dropped: exactly-once across its own crashes.
+ * A receiving application with durable state, run in its own JVM ({@link ChaosServerProcess}) by the transports'
+ * {@code AckChaosTest} and the benchmark's chaos cells, and SIGKILLed there. Each message it is handed is recorded
+ * in a memory-mapped file (stores into the page cache: they survive a SIGKILL of this process, and block no event
+ * loop) with its sequence number; on start it tells acknowledged delivery where it stands ({@link Delivery#resume}),
+ * so what the client replays and it already has is dropped: exactly-once across its own crashes.
  *
- * <p>File layout: bytes 0-7 the number of records, 8-71 the sender's session (ASCII, one sender), then 16 bytes a
- * record: the sequence number and the message's data (a long). Arguments: {@code unix <path> <file> <capacity>} or
- * {@code tcp <port> <file> <capacity>}. Prints {@code ready} once bound, then {@code n <count>} every 100 records.
+ * <p>File layout ({@link ChaosRecords} reads it): bytes 0-7 the number of records, 8-71 the sender's session (ASCII,
+ * one sender), then 16 bytes a record: the sequence number (0 for a plain message) and the message's data (a long).
+ * Arguments: {@code unix <path> <file> <capacity> <every>} or {@code tcp <port> <file> <capacity> <every>} (the port
+ * on 127.0.0.1). Prints {@code ready <records so far>} once bound, {@code n <count>} every {@code <every>} records,
+ * and {@code end <count>} for a message of type {@code end} (not recorded).
  */
-public final class AckChaosServer {
+public final class ChaosServer {
 
     static final int HEADER = 72;
     static final int RECORD = 16;
 
-    private AckChaosServer() {
+    private ChaosServer() {
     }
 
     public static void main(String[] args) throws IOException, InterruptedException {
         IpcAddress address = args[0].equals("unix") ? IpcAddress.unix(Path.of(args[1]))
                 : IpcAddress.tcp("127.0.0.1", Integer.parseInt(args[1]));
         int capacity = Integer.parseInt(args[3]);
+        int every = Integer.parseInt(args[4]);
         MappedByteBuffer log;
         try (FileChannel ch = FileChannel.open(Path.of(args[2]), StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE)) {
@@ -46,34 +50,35 @@ public final class AckChaosServer {
                 .delivery(Delivery.ACKNOWLEDGED.resume(session -> session.equals(session(log)) ? lastSeq(log) : 0))
                 .build();
         IpcServer server = IpcServer.bindNow(address, config, Duration.ofSeconds(30));
-        server.inbound().subscribe(in -> record(log, in.message()));
-        System.out.println("ready");
+        server.inbound().subscribe(in -> record(log, in.message(), every));
+        System.out.println("ready " + log.getLong(0));
         System.out.flush();
         new CountDownLatch(1).await(); // until killed
         server.dispose();
     }
 
     /** On the connection's I/O thread, before the ack can be sent: the application's "handled". */
-    private static void record(MappedByteBuffer log, Message m) {
-        long seq = m.sequence();
-        if (seq == 0) {
+    private static void record(MappedByteBuffer log, Message m, int every) {
+        int count = (int) log.getLong(0);
+        if (m.isType("end")) {
+            System.out.println("end " + count);
+            System.out.flush();
             return;
         }
         String session = m.session();
-        if (!session.equals(session(log))) {
+        if (session != null && !session.equals(session(log))) {
             log.put(8, pad(session));
         }
-        int count = (int) log.getLong(0);
-        log.putLong(HEADER + RECORD * count, seq);
+        log.putLong(HEADER + RECORD * count, m.sequence());
         log.putLong(HEADER + RECORD * count + 8, m.data(Long.class));
         log.putLong(0, count + 1); // last: a record counts once complete
-        if ((count + 1) % 100 == 0) {
+        if ((count + 1) % every == 0) {
             System.out.println("n " + (count + 1));
             System.out.flush();
         }
     }
 
-    static String session(MappedByteBuffer log) {
+    private static String session(MappedByteBuffer log) {
         byte[] b = new byte[64];
         log.get(8, b);
         return new String(b, StandardCharsets.US_ASCII).trim();
@@ -81,13 +86,13 @@ public final class AckChaosServer {
 
     private static byte[] pad(String s) {
         byte[] b = new byte[64];
-        java.util.Arrays.fill(b, (byte) ' ');
+        Arrays.fill(b, (byte) ' ');
         byte[] t = s.getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(t, 0, b, 0, Math.min(64, t.length));
         return b;
     }
 
-    static long lastSeq(MappedByteBuffer log) {
+    private static long lastSeq(MappedByteBuffer log) {
         int count = (int) log.getLong(0);
         return count == 0 ? 0 : log.getLong(HEADER + RECORD * (count - 1));
     }

@@ -1,5 +1,6 @@
-package io.reactiveipc.test;
+package io.reactiveipc.testsupport.gen;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -9,37 +10,37 @@ import java.util.function.Function;
 /**
  * Inputs for the property tests, from {@link SplittableRandom}: a fixed base seed and one seed per case, so a failure
  * names the seed that replays it ({@code -Dprops.seed=...} changes the base, {@code -Dprops.cases=...} the count).
- * The same class sits in the test trees of reactive-ipc-api, reactive-ipc-test and reactive-ipc-transports: a shared
- * test jar or source folder costs more build than these lines; keep the copies alike.
+ * One class for the property tests of reactive-ipc-api, reactive-ipc-test and reactive-ipc-transports (test scope):
+ * this module depends on nothing of ours, so the API's own tests can use it too. Not published.
  */
-final class Gen {
+public final class Gen {
 
-    static final long BASE_SEED = Long.getLong("props.seed", 0x1bc_2026L);
+    public static final long BASE_SEED = Long.getLong("props.seed", 0x1bc_2026L);
 
     /** JSON's punctuation, the delimiters and member names: bytes that make noise nearly a frame. */
-    static final byte[] INTERESTING = "{}[]\":,\\ \f\0\r\ntypedatatopicmessage0123-.eE".getBytes(
-            java.nio.charset.StandardCharsets.ISO_8859_1);
+    public static final byte[] INTERESTING = "{}[]\":,\\ \f\0\r\ntypedatatopicmessage0123-.eE".getBytes(
+            StandardCharsets.ISO_8859_1);
 
-    final SplittableRandom random;
+    public final SplittableRandom random;
 
-    Gen(long seed) {
+    public Gen(long seed) {
         this.random = new SplittableRandom(seed);
     }
 
-    int between(int min, int max) {
+    public int between(int min, int max) {
         return random.nextInt(min, max + 1);
     }
 
-    boolean oneIn(int n) {
+    public boolean oneIn(int n) {
         return random.nextInt(n) == 0;
     }
 
-    <T> T pick(List<T> from) {
+    public <T> T pick(List<T> from) {
         return from.get(random.nextInt(from.size()));
     }
 
     /** Any UTF-16: ASCII most often, then controls, any BMP char, pairs outside the BMP, lone surrogates. */
-    String string(int maxLength) {
+    public String string(int maxLength) {
         int n = between(0, maxLength);
         StringBuilder s = new StringBuilder(n + 1);
         while (s.length() < n) {
@@ -54,14 +55,14 @@ final class Gen {
         return s.toString();
     }
 
-    byte[] bytes(int maxLength) {
+    public byte[] bytes(int maxLength) {
         byte[] b = new byte[between(0, maxLength)];
         random.nextBytes(b);
         return b;
     }
 
     /** Three bytes in four from {@link #INTERESTING}, the rest any byte. */
-    byte[] noise(int maxLength) {
+    public byte[] noise(int maxLength) {
         byte[] b = bytes(maxLength);
         for (int i = 0; i < b.length; i++) {
             if (random.nextInt(4) != 0) {
@@ -72,7 +73,7 @@ final class Gen {
     }
 
     /** Where a stream is cut into reads (taken modulo its length by the caller): up to {@code max} positions. */
-    List<Integer> cuts(int max) {
+    public List<Integer> cuts(int max) {
         List<Integer> cuts = new ArrayList<>();
         for (int i = between(0, max); i > 0; i--) {
             cuts.add(random.nextInt(100_000));
@@ -80,7 +81,7 @@ final class Gen {
         return cuts;
     }
 
-    static int cases(int byDefault) {
+    public static int cases(int byDefault) {
         return Integer.getInteger("props.cases", byDefault);
     }
 
@@ -88,7 +89,7 @@ final class Gen {
      * {@code check} on each edge case, then on {@code n} generated ones; the first failure is shrunk by
      * {@code smaller} (candidates tried in order, the first that still fails is kept) and reported with its seed.
      */
-    static <T> void forAll(List<T> edges, int n, Function<Gen, T> generate, Function<T, List<T>> smaller,
+    public static <T> void forAll(List<T> edges, int n, Function<Gen, T> generate, Function<T, List<T>> smaller,
             Consumer<T> check) {
         for (int i = 0; i < edges.size(); i++) {
             run(edges.get(i), "edge case " + i, smaller, check);
@@ -135,7 +136,7 @@ final class Gen {
     }
 
     /** {@code list} without one element, for each element: a simple shrink. */
-    static <E> List<List<E>> withoutOne(List<E> list) {
+    public static <E> List<List<E>> withoutOne(List<E> list) {
         List<List<E>> out = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             List<E> less = new ArrayList<>(list);
@@ -146,7 +147,7 @@ final class Gen {
     }
 
     /** Printable: non-ASCII and controls as backslash-u escapes. */
-    static String show(String s) {
+    public static String show(String s) {
         StringBuilder b = new StringBuilder("\"");
         for (char c : s.toCharArray()) {
             b.append(c < 0x20 || c > 0x7e ? String.format("\\u%04x", (int) c) : String.valueOf(c));
