@@ -1,7 +1,8 @@
 package io.reactiveipc;
 
 /**
- * A bound was reached. Outbound: the queue was full, the message was refused, nothing already queued was dropped.
+ * A bound was reached. Outbound: the queue was full (or, in acknowledged delivery, the replay buffer, or the server's
+ * {@link Delivery#replayBudget()}), the message was refused, nothing already queued was dropped.
  * Inbound: a subscriber of {@code inbound()} fell {@link IpcConfig#maxQueuedMessages()} messages behind the fastest
  * one and was dropped with this error. See {@link IpcConfig#maxQueuedMessages()}.
  */

@@ -30,7 +30,9 @@ import reactor.core.scheduler.Schedulers;
  * on the session's current connection if there is one; when a new connection of the session comes up, everything
  * held goes first on it, in order (the client drops what it already has). While no connection is up, sends are
  * held (up to {@link Delivery#replayLimit()}); {@link Delivery#sessionExpiry()} after the last connection closed,
- * the outbox is closed and what it held fails with {@link IpcClosedException}.
+ * the outbox is closed and what it held fails with {@link IpcClosedException}. Every held message also counts
+ * against the server's {@link Delivery#replayBudget()}, kept by {@link Sessions}: a message that finds it spent is
+ * refused (after the longest-away session was dropped to make room, if there is one).
  *
  * <p>Numbering starts at 1 per outbox; {@link #token()} names the numbering, so that a client that meets a new
  * outbox for its session (the server restarted, or the session expired) starts its dedupe again.
@@ -47,6 +49,8 @@ final class AckOutbox {
             ThreadLocalRandom.current().nextLong()).toString();
     private final String session;
     private final Delivery delivery;
+    /** The server's budget of held messages: one taken per message held, given back when it leaves {@link #held}. */
+    private final Sessions budget;
     /** Told once, when the outbox is closed by expiry (not by the server's dispose): the session is forgotten. */
     private final Consumer<AckOutbox> expired;
     /** Guarded by this: sent and not acknowledged, in sequence order. */
@@ -61,10 +65,13 @@ final class AckOutbox {
     private long detachedAt;
     /** Set once: no more sends; what is held has failed with it. */
     private volatile @Nullable Throwable closed;
+    /** Why it ended, for the Failure event: set before {@link #expired} is told. */
+    private volatile String ended = "";
 
-    AckOutbox(String session, Delivery delivery, Consumer<AckOutbox> expired) {
+    AckOutbox(String session, Delivery delivery, Sessions budget, Consumer<AckOutbox> expired) {
         this.session = session;
         this.delivery = delivery;
+        this.budget = budget;
         this.expired = expired;
     }
 
@@ -90,13 +97,13 @@ final class AckOutbox {
 
     /**
      * A connection of the session said hello (on its I/O thread, before its queue is written past the welcome):
-     * everything held goes first on it, in sequence order, then what is sent from now on.
+     * everything held goes first on it, in sequence order, then what is sent from now on. False if it was closed.
      */
-    void attach(IpcConnection connection, OutboundQueue queue) {
+    boolean attach(IpcConnection connection, OutboundQueue queue) {
         List<OutboundQueue.Entry> replay = new ArrayList<>();
         synchronized (this) {
             if (closed != null) {
-                return;
+                return false; // expired or dropped since it was looked up: the session makes a new one
             }
             current = queue;
             last = connection;
@@ -106,6 +113,7 @@ final class AckOutbox {
             // Under the lock: nothing newer can be queued before these.
             queue.returnUnwritten(replay);
         }
+        return true;
     }
 
     /** The connection with {@code queue} closed: sends are held until the next one, up to the session's expiry. */
@@ -125,6 +133,29 @@ final class AckOutbox {
         return current != null;
     }
 
+    /**
+     * When its last connection closed (nanoTime), if it has none now and holds something: a candidate to drop for the
+     * server's budget; null otherwise.
+     */
+    synchronized @Nullable Long awayAndHolding() {
+        return current == null && closed == null && !held.isEmpty() ? detachedAt : null;
+    }
+
+    /** Why it ended (expired, or dropped for the budget), once it did: for the Failure event. */
+    String ended() {
+        return ended;
+    }
+
+    /**
+     * Dropped to make room in the server's budget (its client is away): what it held fails with {@code why}, the
+     * server is told as at expiry.
+     */
+    boolean evict(String reason, int budgetLimit) {
+        return close(lost -> new IpcClosedException("session " + session + " dropped: " + reason + " (replayBudget "
+                + budgetLimit + "); " + lost + " message(s) its client had not acknowledged are dropped"),
+                () -> expired.accept(this), reason);
+    }
+
     private void expireIfAway() {
         int lost;
         synchronized (this) {
@@ -135,6 +166,7 @@ final class AckOutbox {
             lost = held.size();
         }
         // said (the session forgotten, the Failure event) before the senders hear of it
+        ended = "its client did not come back within " + delivery.sessionExpiry().toMillis() + " ms";
         close(new IpcClosedException("session " + session + " expired: its client did not come back within "
                 + delivery.sessionExpiry().toMillis() + " ms; " + lost
                 + " message(s) it had not acknowledged are dropped"), () -> expired.accept(this));
@@ -151,38 +183,52 @@ final class AckOutbox {
     }
 
     private void close(Throwable why, @Nullable Runnable first) {
+        close(lost -> why, first, null);
+    }
+
+    /**
+     * Closes it with the error {@code why} makes of the count held; {@code onlyAway} non-null: only if no connection
+     * is up, with that as {@link #ended()}. False if it was closed already or a connection is up.
+     */
+    private boolean close(java.util.function.IntFunction<Throwable> whyOf, @Nullable Runnable first,
+            @Nullable String onlyAway) {
         List<Slot> failed;
+        Throwable why;
         synchronized (this) {
-            if (closed != null) {
-                return;
+            if (closed != null || onlyAway != null && current != null) {
+                return false;
             }
+            if (onlyAway != null) {
+                ended = onlyAway;
+            }
+            why = whyOf.apply(held.size());
             closed = why;
             current = null;
             failed = new ArrayList<>(held);
             held.clear();
         }
+        budget.giveBack(failed.size());
         if (first != null) {
             first.run();
         }
         for (Slot s : failed) {
             s.fail(why);
         }
+        return true;
     }
 
     // ---- producers ------------------------------------------------------------------------------------------
 
     Sinks.EmitResult offer(Message message) {
-        return offer(message, NONE);
+        return result(offer(message, NONE));
     }
 
     Mono<Void> send(Message message) {
         requireNonNull(message, "message");
         return Mono.create(sink -> {
-            Sinks.EmitResult r = offer(message, new SinkCompletion(sink));
-            if (r == Sinks.EmitResult.FAIL_OVERFLOW) {
-                sink.error(overflow());
-            } else if (r != Sinks.EmitResult.OK) {
-                sink.error(closedError());
+            Refused r = offer(message, new SinkCompletion(sink));
+            if (r != null) {
+                sink.error(error(r));
             }
         });
     }
@@ -193,8 +239,22 @@ final class AckOutbox {
                 Math.min(AckSender.STREAM_WINDOW, delivery.replayLimit()))));
     }
 
-    private IpcOverflowException overflow() {
-        return new IpcOverflowException(delivery.replayLimit());
+    /** Why a message was not held; null when it was. */
+    private enum Refused { SESSION_FULL, BUDGET_SPENT, CLOSED }
+
+    private static Sinks.EmitResult result(@Nullable Refused r) {
+        return r == null ? Sinks.EmitResult.OK
+                : r == Refused.CLOSED ? Sinks.EmitResult.FAIL_TERMINATED : Sinks.EmitResult.FAIL_OVERFLOW;
+    }
+
+    private Throwable error(Refused r) {
+        return switch (r) {
+            case SESSION_FULL -> new IpcOverflowException(delivery.replayLimit());
+            case BUDGET_SPENT -> new IpcOverflowException("the server holds replayBudget (" + delivery.replayBudget()
+                    + ") messages its acknowledging clients have not acknowledged, and none of those clients is away:"
+                    + " the message was refused; wait for send() to complete (acknowledged), or raise replayBudget");
+            case CLOSED -> closedError();
+        };
     }
 
     private IpcClosedException closedError() {
@@ -207,14 +267,29 @@ final class AckOutbox {
         return e;
     }
 
-    private Sinks.EmitResult offer(Message message, AckSender.Completion completion) {
+    private @Nullable Refused offer(Message message, AckSender.Completion completion) {
         requireNonNull(message, "message");
+        if (closed != null) {
+            return Refused.CLOSED;
+        }
+        // taken before this outbox's lock: making room may close another outbox
+        if (!budget.take(this)) {
+            return Refused.BUDGET_SPENT;
+        }
+        Refused refused = offerTaken(message, completion);
+        if (refused != null) {
+            budget.giveBack(1);
+        }
+        return refused;
+    }
+
+    private @Nullable Refused offerTaken(Message message, AckSender.Completion completion) {
         synchronized (this) {
             if (closed != null) {
-                return Sinks.EmitResult.FAIL_TERMINATED;
+                return Refused.CLOSED;
             }
             if (held.size() >= delivery.replayLimit()) {
-                return Sinks.EmitResult.FAIL_OVERFLOW;
+                return Refused.SESSION_FULL;
             }
             long seq = nextSeq + 1;
             Slot slot = new Slot(ACCESS.withEnvelope(message, Envelope.sequenced(ACCESS.envelope(message), seq)),
@@ -222,13 +297,13 @@ final class AckOutbox {
             OutboundQueue q = current;
             if (q != null && q.offer(new Attempt(slot)) == Sinks.EmitResult.FAIL_OVERFLOW) {
                 // Not on this socket: later ones would pass it, and the client would take it for a duplicate.
-                return Sinks.EmitResult.FAIL_OVERFLOW;
+                return Refused.SESSION_FULL;
             }
             // Queued; or no socket now, or one closing (FAIL_TERMINATED): held for the next connection.
             held.add(slot);
             nextSeq = seq;
         }
-        return Sinks.EmitResult.OK;
+        return null;
     }
 
     // ---- acknowledgements -------------------------------------------------------------------------------------
@@ -247,6 +322,7 @@ final class AckOutbox {
             }
         }
         if (done != null) {
+            budget.giveBack(done.size());
             for (Slot s : done) {
                 s.done();
             }
@@ -254,8 +330,12 @@ final class AckOutbox {
     }
 
     private void release(Slot slot) {
+        boolean was;
         synchronized (this) {
-            held.remove(slot);
+            was = held.remove(slot);
+        }
+        if (was) {
+            budget.giveBack(1);
         }
     }
 
@@ -359,9 +439,9 @@ final class AckOutbox {
 
         @Override
         protected void hand(Message message) {
-            Sinks.EmitResult r = offer(requireNonNull(message, "message"), this);
-            if (r != Sinks.EmitResult.OK) {
-                failed(r == Sinks.EmitResult.FAIL_OVERFLOW ? overflow() : closedError());
+            Refused r = offer(requireNonNull(message, "message"), this);
+            if (r != null) {
+                failed(error(r));
             }
         }
     }

@@ -255,14 +255,16 @@ final class DefaultIpcServer implements IpcServer, Exchange.Server {
         return o;
     }
 
-    /** A session's client stayed away past its expiry: what its outbox held was dropped; said once, here. */
+    /**
+     * A session's client stayed away past its expiry, or was away longest when the replay budget was spent: what its
+     * outbox held was dropped; said once, here.
+     */
     private void expired(AckOutbox o) {
         outboxes.values().remove(o);
         IpcConnection last = o.lastConnection();
         if (last != null) {
             events.emit(new IpcEvent.Failure(last, new IpcException("acknowledged delivery to session " + o.session()
-                    + " ended: its client did not come back within " + config.delivery().sessionExpiry().toMillis()
-                    + " ms; what it had not acknowledged was dropped")));
+                    + " ended: " + o.ended() + "; what it had not acknowledged was dropped")));
         }
     }
 

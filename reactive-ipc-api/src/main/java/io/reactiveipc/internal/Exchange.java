@@ -323,10 +323,12 @@ final class Exchange {
                 var back = m.data().get("acks");
                 if (back != null && back.asBoolean(false)) {
                     // the client acknowledges what we send: its session's outbox writes here, after the welcome
-                    AckOutbox o = s.outbox(session, usable ? id : null);
-                    outbox = o;
-                    r.welcome(o.token());
-                    o.attach(owner, out);
+                    AckOutbox o;
+                    do { // again if it closed since it was looked up (expired, or dropped for the replay budget)
+                        o = s.outbox(session, usable ? id : null);
+                        outbox = o;
+                        r.welcome(o.token()); // the announcement: a second one replaces the first
+                    } while (!o.attach(owner, out));
                 } else {
                     r.welcome(null);
                 }

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -20,6 +21,12 @@ import org.jspecify.annotations.Nullable;
  * never forgotten while one of its connections is up (the limit may then be exceeded, by at most the open
  * connections); between sockets its outbox decides when it expires, and a session forgotten at the limit closes
  * its outbox (what it held fails).
+ *
+ * <p>It also keeps the server's {@link Delivery#replayBudget()}: the messages all outboxes hold together. When it is
+ * spent, the outbox of the session whose client has been away longest (and that holds something) is dropped to make
+ * room, as at its expiry, but the session's dedupe state stays (its client's own sends are still deduplicated when it
+ * comes back, to a new outbox). A connected session's outbox is never dropped for it: with none away, the message is
+ * refused.
  */
 final class Sessions {
 
@@ -73,6 +80,8 @@ final class Sessions {
     private final long expiryNanos;
     /** Access order: the eldest is the least recently seen. Guarded by this. */
     private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
+    /** Messages all outboxes hold: at most {@link Delivery#replayBudget()}. */
+    private final AtomicInteger held = new AtomicInteger();
 
     Sessions(Delivery delivery) {
         this.delivery = delivery;
@@ -134,7 +143,7 @@ final class Sessions {
     synchronized AckOutbox outbox(Session s, Consumer<AckOutbox> expired) {
         AckOutbox o = s.outbox;
         if (o == null || o.isClosed()) {
-            o = new AckOutbox(s.id, delivery, gone -> {
+            o = new AckOutbox(s.id, delivery, this, gone -> {
                 synchronized (this) {
                     if (s.outbox == gone) {
                         sessions.remove(s.id, s);
@@ -145,6 +154,64 @@ final class Sessions {
             s.outbox = o;
         }
         return o;
+    }
+
+    /**
+     * Room for one more held message in the budget, for {@code asking}: taken if there is some, else made by dropping
+     * the outbox whose client has been away longest (not {@code asking}'s); false when no client is away. Called
+     * under no outbox's lock.
+     */
+    boolean take(AckOutbox asking) {
+        for (;;) {
+            int now = held.get();
+            if (now < delivery.replayBudget()) {
+                if (held.compareAndSet(now, now + 1)) {
+                    return true;
+                }
+            } else if (!dropLongestAway(asking)) {
+                return false;
+            }
+        }
+    }
+
+    /** Messages that left an outbox (acknowledged, failed, or dropped with it). */
+    void giveBack(int messages) {
+        held.addAndGet(-messages);
+    }
+
+    /** Messages all outboxes hold now. */
+    int held() {
+        return held.get();
+    }
+
+    private boolean dropLongestAway(AckOutbox asking) {
+        AckOutbox victim = null;
+        Session owner = null;
+        synchronized (this) {
+            long since = 0;
+            for (Session s : sessions.values()) {
+                AckOutbox o = s.outbox;
+                Long away = o == null || o == asking ? null : o.awayAndHolding();
+                if (away != null && (victim == null || away - since < 0)) {
+                    victim = o;
+                    owner = s;
+                    since = away;
+                }
+            }
+            if (victim == null) {
+                return false;
+            }
+            owner.outbox = null; // the session stays (its dedupe state); its next hello makes a new outbox
+        }
+        if (!victim.evict("the server's replay budget was reached and its client had been away longest",
+                delivery.replayBudget())) {
+            synchronized (this) { // it came back (or expired) meanwhile: as it was
+                if (owner.outbox == null) {
+                    owner.outbox = victim;
+                }
+            }
+        }
+        return true; // room made, or the scan is worth another look
     }
 
     /** The server is going away: every outbox closes, what they held fails with {@code why}. */

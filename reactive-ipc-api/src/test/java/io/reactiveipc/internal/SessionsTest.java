@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 /** The server's dedupe state stays bounded: by count (least recently seen first) and by age. */
 class SessionsTest {
@@ -93,5 +94,80 @@ class SessionsTest {
         assertThat(sessions.size()).isEqualTo(2);
         assertThatThrownBy(() -> held.block(Duration.ofSeconds(5))).isInstanceOf(IpcClosedException.class)
                 .hasMessageContaining("sessionLimit");
+    }
+
+    static OutboundQueue queue() {
+        return new OutboundQueue(16, new OutboundQueue.Owner() {
+            @Override
+            public void outboundCompleted() {
+            }
+
+            @Override
+            public void outboundErrored(Throwable error) {
+            }
+
+            @Override
+            public void dropped(io.reactiveipc.Message message, Throwable why) {
+            }
+        });
+    }
+
+    @Test
+    void theReplayBudgetCountsWhatEveryOutboxHoldsAndAcksAndClosesGiveItBack() {
+        Sessions sessions = new Sessions(delivery().replayBudget(3));
+        AckOutbox a = sessions.outbox(sessions.open("a"), gone -> { });
+        AckOutbox b = sessions.outbox(sessions.open("b"), gone -> { });
+        a.attach(null, queue());
+        b.attach(null, queue());
+        assertThat(a.offer(io.reactiveipc.Message.of("m", 1))).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(a.offer(io.reactiveipc.Message.of("m", 2))).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(b.offer(io.reactiveipc.Message.of("m", 1))).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(sessions.held()).isEqualTo(3);
+        assertThat(b.offer(io.reactiveipc.Message.of("m", 2))).as("both connected: refused")
+                .isEqualTo(Sinks.EmitResult.FAIL_OVERFLOW);
+        assertThatThrownBy(() -> a.send(io.reactiveipc.Message.of("m", 3)).block(Duration.ofSeconds(5)))
+                .isInstanceOf(io.reactiveipc.IpcOverflowException.class).hasMessageContaining("replayBudget (3)");
+        assertThat(sessions.held()).as("a refusal takes nothing").isEqualTo(3);
+
+        a.acked(1);
+        assertThat(sessions.held()).isEqualTo(2);
+        assertThat(b.offer(io.reactiveipc.Message.of("m", 2))).isEqualTo(Sinks.EmitResult.OK);
+        sessions.closeAll(new IpcClosedException("disposed"));
+        assertThat(sessions.held()).as("what closed outboxes held is given back").isZero();
+    }
+
+    @Test
+    void aSpentBudgetDropsTheOutboxOfTheSessionAwayLongestButKeepsItsDedupeState() {
+        Sessions sessions = new Sessions(delivery().replayBudget(3));
+        Sessions.Session first = sessions.open("first");
+        AckOutbox away1 = sessions.outbox(first, gone -> { });
+        AckOutbox away2 = sessions.outbox(sessions.open("second"), gone -> { });
+        AckOutbox live = sessions.outbox(sessions.open("live"), gone -> { });
+        OutboundQueue q1 = queue();
+        OutboundQueue q2 = queue();
+        away1.attach(null, q1);
+        away2.attach(null, q2);
+        live.attach(null, queue());
+        Mono<Void> lost = away1.send(io.reactiveipc.Message.of("m", 1)).cache();
+        lost.subscribe(null, e -> { });
+        Mono<Void> kept = away2.send(io.reactiveipc.Message.of("m", 1)).cache();
+        kept.subscribe(null, e -> { });
+        away1.detach(q1); // away first
+        away2.detach(q2);
+        assertThat(live.offer(io.reactiveipc.Message.of("m", 1))).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(away2.offer(io.reactiveipc.Message.of("m", 2))).as("room made by the one away longest")
+                .isEqualTo(Sinks.EmitResult.OK);
+        assertThat(away1.isClosed()).isTrue();
+        assertThatThrownBy(() -> lost.block(Duration.ofSeconds(5))).isInstanceOf(IpcClosedException.class)
+                .hasMessageContaining("replay budget");
+        assertThat(away2.isClosed()).isFalse();
+        assertThat(sessions.held()).isEqualTo(3);
+        assertThat(away2.offer(io.reactiveipc.Message.of("m", 3))).as("never drops its own outbox to make room")
+                .isEqualTo(Sinks.EmitResult.FAIL_OVERFLOW);
+
+        assertThat(sessions.open("first")).as("the session's dedupe state stays").isSameAs(first);
+        AckOutbox again = sessions.outbox(first, gone -> { });
+        assertThat(again).isNotSameAs(away1);
+        assertThat(again.token()).isNotEqualTo(away1.token());
     }
 }

@@ -162,6 +162,9 @@ public class ReactiveIpcAutoConfiguration {
         if (d.sessionExpiry() != null) {
             delivery = delivery.sessionExpiry(d.sessionExpiry());
         }
+        if (d.replayBudget() != null) {
+            delivery = delivery.replayBudget(d.replayBudget());
+        }
         return delivery;
     }
 

@@ -24,6 +24,7 @@ import org.springframework.util.unit.DataSize;
  * reactive-ipc.config.allow-peers=1000,1001                # a Unix-socket server admits only these uids
  * reactive-ipc.config.delivery.mode=acknowledged           # the client holds each message until the server acks it
  * reactive-ipc.config.delivery.replay-limit=8192
+ * reactive-ipc.config.delivery.replay-budget=65536         # server: held for all acknowledging clients together
  * reactive-ipc.config.peer-limits.frame-timeout=10s        # a frame begun and not finished: FRAME_TIMEOUT
  * reactive-ipc.config.peer-limits.partial-frame-budget=32MB # partial frames of all connections of the server
  * reactive-ipc.config.peer-limits.write-timeout=30s        # a peer that reads nothing while bytes wait for it
@@ -144,6 +145,9 @@ public record ReactiveIpcProperties(
      * @param sessionLimit server: client sessions whose duplicate filter is kept (4096, least recently seen
      *        forgotten first)
      * @param sessionExpiry server: a session not seen this long is forgotten (10 min)
+     * @param replayBudget server: messages all acknowledging clients' sessions hold together (65,536); past it the
+     *        session away longest is dropped to make room, else the message is refused with
+     *        {@link io.reactiveipc.IpcOverflowException}
      */
     public record Delivery(
             @DefaultValue("plain") Mode mode,
@@ -152,7 +156,8 @@ public record ReactiveIpcProperties(
             @Nullable Integer ackEvery,
             @Nullable Duration ackDelay,
             @Nullable Integer sessionLimit,
-            @Nullable Duration sessionExpiry) {
+            @Nullable Duration sessionExpiry,
+            @Nullable Integer replayBudget) {
 
         /** {@code reactive-ipc.config.delivery.mode}. */
         public enum Mode { PLAIN, ACKNOWLEDGED }

@@ -144,7 +144,8 @@ class ReactiveIpcAutoConfigurationTest {
                         "reactive-ipc.config.delivery.mode=acknowledged", "reactive-ipc.config.delivery.replay-limit=100",
                         "reactive-ipc.config.delivery.ack-every=8", "reactive-ipc.config.delivery.ack-delay=5ms",
                         "reactive-ipc.config.delivery.ack-timeout=2s", "reactive-ipc.config.delivery.session-limit=16",
-                        "reactive-ipc.config.delivery.session-expiry=1m")
+                        "reactive-ipc.config.delivery.session-expiry=1m",
+                        "reactive-ipc.config.delivery.replay-budget=1000")
                 .run(context -> {
                     IpcConfig config = context.getBean(IpcConfig.class);
                     assertThat(config.onProtocolError()).isEqualTo(IpcConfig.OnProtocolError.SKIP);
@@ -161,6 +162,7 @@ class ReactiveIpcAutoConfigurationTest {
                     assertThat(d.ackTimeout()).isEqualTo(Duration.ofSeconds(2));
                     assertThat(d.sessionLimit()).isEqualTo(16);
                     assertThat(d.sessionExpiry()).isEqualTo(Duration.ofMinutes(1));
+                    assertThat(d.replayBudget()).isEqualTo(1000);
                 });
     }
 
