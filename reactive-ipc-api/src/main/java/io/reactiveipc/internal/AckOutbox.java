@@ -220,13 +220,13 @@ final class AckOutbox {
     // ---- producers ------------------------------------------------------------------------------------------
 
     Sinks.EmitResult offer(Message message) {
-        return result(offer(message, NONE));
+        return result(offer(message, AckSender.Completion.NONE));
     }
 
     Mono<Void> send(Message message) {
         requireNonNull(message, "message");
         return Mono.create(sink -> {
-            Refused r = offer(message, new SinkCompletion(sink));
+            Refused r = offer(message, AckSender.Completion.of(sink));
             if (r != null) {
                 sink.error(error(r));
             }
@@ -399,34 +399,6 @@ final class AckOutbox {
             }
             release(slot); // it cannot be encoded or is too large: it never will be
             slot.fail(error);
-        }
-    }
-
-    private static final AckSender.Completion NONE = new AckSender.Completion() {
-        @Override
-        public void done() {
-        }
-
-        @Override
-        public void failed(Throwable error) {
-        }
-    };
-
-    private static final class SinkCompletion implements AckSender.Completion {
-        private final MonoSink<Void> sink;
-
-        SinkCompletion(MonoSink<Void> sink) {
-            this.sink = sink;
-        }
-
-        @Override
-        public void done() {
-            sink.success();
-        }
-
-        @Override
-        public void failed(Throwable error) {
-            sink.error(error);
         }
     }
 

@@ -70,30 +70,47 @@ final class AckSender {
 
     // ---- producers ------------------------------------------------------------------------------------------
 
+    /** What is told when a held message is acknowledged or fails; shared with {@link AckOutbox}. */
     interface Completion {
+        /** Nobody to tell ({@code tryEmitNext}, {@code outbound()}). */
+        Completion NONE = new Completion() {
+            @Override
+            public void done() {
+            }
+
+            @Override
+            public void failed(Throwable error) {
+            }
+        };
+
         void done();
 
         void failed(Throwable error);
+
+        /** Completes {@code sink} (an {@code emit}'s or {@code send}'s {@code Mono<Void>}). */
+        static Completion of(MonoSink<Void> sink) {
+            return new Completion() {
+                @Override
+                public void done() {
+                    sink.success();
+                }
+
+                @Override
+                public void failed(Throwable error) {
+                    sink.error(error);
+                }
+            };
+        }
     }
 
-    private static final Completion NONE = new Completion() {
-        @Override
-        public void done() {
-        }
-
-        @Override
-        public void failed(Throwable error) {
-        }
-    };
-
     Sinks.EmitResult offer(Message message) {
-        return offer(message, NONE);
+        return offer(message, Completion.NONE);
     }
 
     Mono<Void> send(Message message) {
         requireNonNull(message, "message");
         return Mono.create(sink -> {
-            Sinks.EmitResult r = offer(message, new SinkCompletion(sink));
+            Sinks.EmitResult r = offer(message, Completion.of(sink));
             if (r == Sinks.EmitResult.FAIL_OVERFLOW) {
                 sink.error(overflow());
             } else if (r != Sinks.EmitResult.OK) {
@@ -268,24 +285,6 @@ final class AckSender {
             if (SETTLED.compareAndSet(this, 0, 1)) {
                 completion.failed(error);
             }
-        }
-    }
-
-    private static final class SinkCompletion implements Completion {
-        private final MonoSink<Void> sink;
-
-        SinkCompletion(MonoSink<Void> sink) {
-            this.sink = sink;
-        }
-
-        @Override
-        public void done() {
-            sink.success();
-        }
-
-        @Override
-        public void failed(Throwable error) {
-            sink.error(error);
         }
     }
 
