@@ -310,16 +310,9 @@ final class AckOutbox {
 
     /** An ack from the client (on an I/O thread of one of the session's connections). */
     void acked(long upTo) {
-        List<Slot> done = null;
+        List<Slot> done;
         synchronized (this) {
-            Slot s;
-            while ((s = held.peek()) != null && s.seq <= upTo) {
-                held.poll();
-                if (done == null) {
-                    done = new ArrayList<>();
-                }
-                done.add(s);
-            }
+            done = AckSender.takeUpTo(held, upTo, s -> s.seq);
         }
         if (done != null) {
             budget.giveBack(done.size());

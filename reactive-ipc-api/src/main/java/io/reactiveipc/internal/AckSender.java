@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import org.jspecify.annotations.Nullable;
 import org.reactivestreams.Publisher;
 import reactor.core.Disposable;
@@ -161,22 +162,32 @@ final class AckSender {
                 t.dispose();
             }
         }
-        List<Slot> done = null;
+        List<Slot> done;
         synchronized (this) {
-            Slot s;
-            while ((s = held.peek()) != null && s.seq <= upTo) {
-                held.poll();
-                if (done == null) {
-                    done = new ArrayList<>();
-                }
-                done.add(s);
-            }
+            done = takeUpTo(held, upTo, s -> s.seq);
         }
         if (done != null) {
             for (Slot s : done) {
                 s.done();
             }
         }
+    }
+
+    /**
+     * Takes from the head of {@code held} (in sequence order) every slot acknowledged by {@code upTo}: null if none.
+     * The caller holds the lock that guards {@code held}; shared with {@link AckOutbox}.
+     */
+    static <S> @Nullable List<S> takeUpTo(ArrayDeque<S> held, long upTo, ToLongFunction<S> seq) {
+        List<S> done = null;
+        S s;
+        while ((s = held.peek()) != null && seq.applyAsLong(s) <= upTo) {
+            held.poll();
+            if (done == null) {
+                done = new ArrayList<>();
+            }
+            done.add(s);
+        }
+        return done;
     }
 
     /**

@@ -141,10 +141,14 @@ public final class Envelope {
 
     /** Writes {@link #members()} of an {@link #idOnly()} envelope into {@code b} at {@code at}. */
     void writeIdMembers(byte[] b, int at) {
-        byte[] name = kind == REQUEST ? RID : RE;
+        writeMember(kind == REQUEST ? RID : RE, id, b, at);
+    }
+
+    /** Writes {@code name} then {@code value}'s decimal digits into {@code b} at {@code at}. */
+    private static void writeMember(byte[] name, long value, byte[] b, int at) {
         System.arraycopy(name, 0, b, at, name.length);
-        long v = id;
-        for (int i = at + name.length + digits(id) - 1; i >= at + name.length; i--) {
+        long v = value;
+        for (int i = at + name.length + digits(value) - 1; i >= at + name.length; i--) {
             b[i] = (byte) ('0' + v % 10);
             v /= 10;
         }
@@ -204,12 +208,7 @@ public final class Envelope {
     /** {@code ,"<name>":<id>} in one array. */
     private static byte[] idMember(byte[] name, long id) {
         byte[] b = new byte[name.length + digits(id)];
-        System.arraycopy(name, 0, b, 0, name.length);
-        long v = id;
-        for (int i = b.length - 1; i >= name.length; i--) {
-            b[i] = (byte) ('0' + v % 10);
-            v /= 10;
-        }
+        writeMember(name, id, b, 0);
         return b;
     }
 
