@@ -50,6 +50,13 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     /** Entries written per drain before yielding the event loop to other channels. */
     private static final int MAX_PER_DRAIN = 4096;
     private static final int FLUSH_EVERY = 256;
+    /**
+     * Frames read, within one read, after which what they made this link send goes out at once rather than when
+     * the read is over. A read can hold hundreds of requests: answering each batch only after its read made the two
+     * ends take turns (one decodes while the other waits), each core half idle; sending every 64 frames lets the
+     * peer start on the first answers while the rest are decoded. Request/response at 256 in flight: +25% (README).
+     */
+    static final int SEND_DURING_READ_EVERY = 64;
     /** How long a refused peer has to take its error frame before its socket is closed anyway. */
     static final long REFUSE_GRACE_MS = 2000;
 
@@ -93,6 +100,8 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     /** Event-loop confined: refuse() ran; nothing more is read or taken from the queue. */
     private boolean refused;
     private @Nullable Throwable inputError;
+    /** Event-loop confined: frames read since the last drain, see {@link #SEND_DURING_READ_EVERY}. */
+    private int readSinceDrain;
     /** Event-loop confined: frames reported written, for {@link SlowPeerHandler}'s write timer. */
     private long framesWritten;
     /** Why {@link SlowPeerHandler} closed it, if it did. */
@@ -161,6 +170,13 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        deliver(msg);
+        if (++readSinceDrain >= SEND_DURING_READ_EVERY && scheduled != 0) {
+            drain(); // what the frames read so far made us send: the scheduled drain will find it gone
+        }
+    }
+
+    private void deliver(Object msg) {
         if (inputDone) {
             ReferenceCountUtil.release(msg); // cancelled: nobody will read it
             return;
@@ -273,6 +289,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
 
     private void drain() {
         scheduled = 0;
+        readSinceDrain = 0;
         OutboundQueue q = queue;
         if (q == null || refused || !channel.isActive()) {
             return;

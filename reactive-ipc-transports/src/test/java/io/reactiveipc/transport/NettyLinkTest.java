@@ -2,7 +2,10 @@ package io.reactiveipc.transport;
 
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.reactiveipc.Message;
+import io.netty.buffer.ByteBuf;
 import io.reactiveipc.codec.IpcCodec;
+import io.reactiveipc.spi.OutboundQueue;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,5 +77,48 @@ class NettyLinkTest {
         channel.pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
         assertThat(channel.isOpen()).isFalse();
         assertThat(ts.isTerminatedComplete()).isTrue();
+    }
+
+    @Test
+    void answersToALongReadLeaveWhileItIsStillBeingRead() {
+        OutboundQueue answers = new OutboundQueue(1024, new OutboundQueue.Owner() {
+            @Override
+            public void outboundCompleted() {
+            }
+
+            @Override
+            public void outboundErrored(Throwable error) {
+            }
+
+            @Override
+            public void dropped(Message message, Throwable why) {
+                throw new AssertionError(why);
+            }
+        });
+        link.startWriting(answers);
+        channel.runPendingTasks();
+        List<Integer> sentWhenTheLastArrived = new ArrayList<>();
+        link.receive(e -> { }).subscribe(m -> {
+            int n = m.data(Integer.class);
+            if (n == 200) {
+                sentWhenTheLastArrived.add(channel.outboundMessages().size());
+            }
+            answers.tryEmitNext(Message.of("answer", n));
+        });
+        Object[] requests = new Object[200]; // one read's worth: EmbeddedChannel reads them all, then completes
+        for (int i = 0; i < requests.length; i++) {
+            requests[i] = Message.of("ask", i + 1);
+        }
+        channel.writeInbound(requests);
+        // the answers to the first 3 x 64 were on their way before the read was over; the rest once it was
+        assertThat(sentWhenTheLastArrived).containsExactly(3 * NettyLink.SEND_DURING_READ_EVERY);
+        List<String> sent = new ArrayList<>();
+        for (Object frame; (frame = channel.readOutbound()) != null; ) {
+            sent.add(((ByteBuf) frame).toString(StandardCharsets.UTF_8));
+            ((ByteBuf) frame).release();
+        }
+        assertThat(sent).hasSize(200);
+        assertThat(sent.get(0)).isEqualTo("{\"type\":\"answer\",\"data\":1}\f");
+        assertThat(sent.get(199)).isEqualTo("{\"type\":\"answer\",\"data\":200}\f");
     }
 }
