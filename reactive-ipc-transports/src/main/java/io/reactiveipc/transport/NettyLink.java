@@ -171,8 +171,12 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         deliver(msg);
-        if (++readSinceDrain >= SEND_DURING_READ_EVERY && scheduled != 0) {
-            drain(); // what the frames read so far made us send: the scheduled drain will find it gone
+        if (++readSinceDrain == SEND_DURING_READ_EVERY) { // a look every 64 frames, not a volatile read each
+            if (scheduled != 0) {
+                drain(); // what the frames read so far made us send: the scheduled drain will find it gone
+            } else {
+                readSinceDrain = 0;
+            }
         }
     }
 
