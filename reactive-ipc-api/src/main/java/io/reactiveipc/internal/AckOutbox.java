@@ -125,6 +125,7 @@ final class AckOutbox {
             current = null;
             detachedAt = System.nanoTime();
         }
+        budget.mayDrop();
         Schedulers.parallel().schedule(this::expireIfAway, delivery.sessionExpiry().toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -302,6 +303,9 @@ final class AckOutbox {
             // Queued; or no socket now, or one closing (FAIL_TERMINATED): held for the next connection.
             held.add(slot);
             nextSeq = seq;
+            if (q == null) {
+                budget.mayDrop(); // holding while its client is away: the budget may drop it
+            }
         }
         return null;
     }

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -82,6 +83,15 @@ final class Sessions {
     private final LinkedHashMap<String, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
     /** Messages all outboxes hold: at most {@link Delivery#replayBudget()}. */
     private final AtomicInteger held = new AtomicInteger();
+    /**
+     * Bumped whenever an outbox may have become one to drop for the budget: a session's socket closed, or an outbox
+     * took room while its client was away. A scan that found none to drop remembers the count it began at
+     * ({@link #noneAwayAt}): until it changes, a spent budget refuses at once, without looking at every session
+     * under this lock again (a server refusing a flood would otherwise scan up to sessionLimit sessions a message).
+     */
+    private final AtomicLong mayDrop = new AtomicLong();
+    /** Guarded by this: {@link #mayDrop} when a scan last found no outbox to drop; -1 before any did. */
+    private long noneAwayAt = -1;
 
     Sessions(Delivery delivery) {
         this.delivery = delivery;
@@ -179,6 +189,11 @@ final class Sessions {
         held.addAndGet(-messages);
     }
 
+    /** An outbox's client went away, or an outbox whose client is away took room: it may be one to drop. */
+    void mayDrop() {
+        mayDrop.incrementAndGet();
+    }
+
     /** Messages all outboxes hold now. */
     int held() {
         return held.get();
@@ -188,6 +203,10 @@ final class Sessions {
         AckOutbox victim = null;
         Session owner = null;
         synchronized (this) {
+            long seen = mayDrop.get();
+            if (seen == noneAwayAt) {
+                return false; // nothing went away since a scan found no outbox to drop
+            }
             long since = 0;
             for (Session s : sessions.values()) {
                 AckOutbox o = s.outbox;
@@ -199,6 +218,9 @@ final class Sessions {
                 }
             }
             if (victim == null) {
+                if (asking.awayAndHolding() == null) {
+                    noneAwayAt = seen; // the asking outbox, skipped here, is no candidate for the next one either
+                }
                 return false;
             }
             owner.outbox = null; // the session stays (its dedupe state); its next hello makes a new outbox

@@ -170,4 +170,48 @@ class SessionsTest {
         assertThat(again).isNotSameAs(away1);
         assertThat(again.token()).isNotEqualTo(away1.token());
     }
+
+    @Test
+    void aRefusalForASpentBudgetHoldsOnlyUntilAClientGoesAway() {
+        Sessions sessions = new Sessions(delivery().replayBudget(2));
+        AckOutbox a = sessions.outbox(sessions.open("a"), gone -> { });
+        AckOutbox b = sessions.outbox(sessions.open("b"), gone -> { });
+        OutboundQueue qa = queue();
+        a.attach(null, qa);
+        b.attach(null, queue());
+        assertThat(a.offer(io.reactiveipc.Message.of("m", 1))).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(a.offer(io.reactiveipc.Message.of("m", 2))).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(b.offer(io.reactiveipc.Message.of("m", 1))).as("both connected: refused")
+                .isEqualTo(Sinks.EmitResult.FAIL_OVERFLOW);
+        assertThat(b.offer(io.reactiveipc.Message.of("m", 1))).as("and again")
+                .isEqualTo(Sinks.EmitResult.FAIL_OVERFLOW);
+
+        a.detach(qa); // a's client leaves holding two: the next refusal looks again and drops it
+        assertThat(b.offer(io.reactiveipc.Message.of("m", 1))).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(a.isClosed()).isTrue();
+        assertThat(sessions.held()).isEqualTo(1);
+    }
+
+    @Test
+    void anOutboxThatTakesRoomWhileItsClientIsAwayCanBeDroppedAfterARefusal() {
+        Sessions sessions = new Sessions(delivery().replayBudget(2));
+        AckOutbox a = sessions.outbox(sessions.open("a"), gone -> { });
+        AckOutbox b = sessions.outbox(sessions.open("b"), gone -> { });
+        AckOutbox away = sessions.outbox(sessions.open("away"), gone -> { });
+        OutboundQueue q = queue();
+        a.attach(null, queue());
+        b.attach(null, queue());
+        away.attach(null, q);
+        away.detach(q); // away, holding nothing: nothing to drop
+        assertThat(a.offer(io.reactiveipc.Message.of("m", 1))).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(a.offer(io.reactiveipc.Message.of("m", 2))).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(b.offer(io.reactiveipc.Message.of("m", 1))).isEqualTo(Sinks.EmitResult.FAIL_OVERFLOW);
+
+        a.acked(1);
+        assertThat(away.offer(io.reactiveipc.Message.of("m", 1))).as("held for its client's return")
+                .isEqualTo(Sinks.EmitResult.OK);
+        assertThat(b.offer(io.reactiveipc.Message.of("m", 1))).as("room made by the one away")
+                .isEqualTo(Sinks.EmitResult.OK);
+        assertThat(away.isClosed()).isTrue();
+    }
 }
