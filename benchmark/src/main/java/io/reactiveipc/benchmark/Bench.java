@@ -33,8 +33,11 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code --profile dir} (async-profiler on every Java worker: a CPU flame graph per process, written to dir;
  * {@code --profile-format collapsed} for folded stacks instead of html). {@code --soak seconds} (with
  * {@code --sample seconds}, 30) runs the soak instead. Request/response cells: round trips take {@code --rtt} and
- * {@code --rtt-warmup}; N in flight {@code --rr N} (200,000 requests: about a second at 256 in flight here) after
- * {@code --rr-warmup N} (1,000,000: a few seconds, as long as the round trips' warm-up, which is what rr-1 gets).
+ * {@code --rtt-warmup}; 16 and 256 in flight {@code --rr N} (1,000,000 requests: about a second at 256 in flight
+ * here; at 200,000 the measured span was a third of a second, the JIT still compiled in it, and single runs of the
+ * ratio against RSocket ranged from 1.4x to 3.5x) after {@code --rr-warmup N} (1,000,000: a few seconds, as long as
+ * the round trips' warm-up); one in flight {@code --rr-1 N} (200,000: 15 s at round-trip speed) after
+ * {@code --rtt-warmup}.
  * The UDP cells ({@code --only udp}): {@code --count} messages after {@code --udp-warmup N} (1,000,000), delivered
  * rate and loss of the same run; sent as fast as the sender goes, or paced: rounds of 128, each synced (a round trip)
  * before the next.
@@ -116,7 +119,8 @@ public final class Bench {
         int warmup = Integer.parseInt(o.getOrDefault("warmup", "5000000"));
         int rtt = Integer.parseInt(o.getOrDefault("rtt", "20000"));
         int rttWarmup = Integer.parseInt(o.getOrDefault("rtt-warmup", "100000"));
-        int rr = Integer.parseInt(o.getOrDefault("rr", "200000"));
+        int rr = Integer.parseInt(o.getOrDefault("rr", "1000000"));
+        int rr1 = Integer.parseInt(o.getOrDefault("rr-1", "200000"));
         int rrWarmup = Integer.parseInt(o.getOrDefault("rr-warmup", "1000000"));
         int udpWarmup = Integer.parseInt(o.getOrDefault("udp-warmup", "1000000"));
         String only = o.getOrDefault("only", "");
@@ -185,7 +189,8 @@ public final class Bench {
                         case "throughput", "udp", "udp-paced" -> count;
                         case "idle" -> IDLE_CONNECTIONS;
                         case "rtt", "rtt-pinned", "rr-rtt", "rr-rtt-pinned" -> rtt;
-                        case "rr-1", "rr-16", "rr-256" -> rr;
+                        case "rr-1" -> rr1;
+                        case "rr-16", "rr-256" -> rr;
                         default -> FANOUT_DELIVERIES / number(c); // fanout-N: a million deliveries in all
                     };
                     int w = switch (c.scenario()) {
@@ -211,7 +216,7 @@ public final class Bench {
             }
         }
         String machine = machine();
-        String table = table(results, runs, count, rr, machine);
+        String table = table(results, runs, count, rr, rr1, machine);
         System.out.println(table);
         Files.createDirectories(outDir);
         Files.writeString(outDir.resolve("benchmark.md"), table);
@@ -495,7 +500,8 @@ public final class Bench {
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
-    private static String table(Map<Cell, List<JsonNode>> results, int runs, int count, int rr, String machine) {
+    private static String table(Map<Cell, List<JsonNode>> results, int runs, int count, int rr, int rr1,
+            String machine) {
         StringBuilder b = new StringBuilder();
         b.append("Machine: ").append(machine).append(". Medians of ").append(runs)
                 .append(" runs, [min-max]; each run is a fresh server process and client process.\n");
@@ -508,7 +514,7 @@ public final class Bench {
             baselines.forEach(x -> b.append(" vs ").append(x).append(" |"));
             b.append(bars ? " reactive-ipc's bar vs rsocket |" : "").append(" peak RSS server / client (MiB) |\n|")
                     .append("---|".repeat(5 + baselines.size() + (bars ? 1 : 0))).append('\n');
-            cells.forEach(c -> row(b, results, c, baselines, bars, count, rr));
+            cells.forEach(c -> row(b, results, c, baselines, bars, count, c.scenario().equals("rr-1") ? rr1 : rr));
         });
         return b.toString();
     }
