@@ -191,12 +191,16 @@ public final class Delivery {
      * {@link #replayLimit()} is 33 M messages (6 GiB and more). A message that would go past it, to any session, is
      * first given room by dropping the session whose client has been away (no socket) the longest and holds
      * something (its held sends fail with {@link IpcClosedException}, a Failure event says so, as at its
-     * {@link #sessionExpiry()}); with no such session it is refused at once, as by a full {@link #replayLimit()}:
-     * {@code emit}/{@code send} fail with {@link IpcOverflowException}, {@code outbound().tryEmitNext} returns
-     * {@code FAIL_OVERFLOW}, a {@code send(Publisher)} fails and cancels its source. Nothing is dropped silently;
-     * acks free room. A connected session is never dropped for the budget, nor the one the message is for; a dropped
-     * session keeps its dedupe state (what its client sends is still filtered) and gets a new numbering when it comes
-     * back. Plain clients and node-ipc peers never count: nothing sent to them is held.
+     * {@link #sessionExpiry()}); with none away, the connected session that holds something and has acknowledged
+     * nothing for the longest, if that is at least {@link #ackTimeout()} (5 s, where acks come every 10 ms): the
+     * same, and its connection is closed with that reason (its client may come back, to a new numbering). A client
+     * that said it acknowledges and stopped, or whose application stopped taking what it gets, cannot keep the
+     * others' room for as long as it stays connected. With neither it is refused at once, as by a full
+     * {@link #replayLimit()}: {@code emit}/{@code send} fail with {@link IpcOverflowException},
+     * {@code outbound().tryEmitNext} returns {@code FAIL_OVERFLOW}, a {@code send(Publisher)} fails and cancels its
+     * source. Nothing is dropped silently; acks free room. The session the message is for is never dropped for it; a
+     * dropped session keeps its dedupe state (what its client sends is still filtered) and gets a new numbering when
+     * it comes back. Plain clients and node-ipc peers never count: nothing sent to them is held.
      */
     public int replayBudget() {
         return replayBudget;
@@ -208,7 +212,11 @@ public final class Delivery {
                 resume, messages);
     }
 
-    /** Sender: how long a socket may be up without an ack before the peer is taken as plain; default 5 s. */
+    /**
+     * Sender: how long a socket may be up without an ack before the peer is taken as plain; default 5 s. Server: how
+     * long a connected acknowledging client may acknowledge nothing while it is sent something before, with the
+     * {@link #replayBudget()} spent, its session may be dropped to make room.
+     */
     public Duration ackTimeout() {
         return ackTimeout;
     }

@@ -32,7 +32,8 @@ import reactor.core.scheduler.Schedulers;
  * held (up to {@link Delivery#replayLimit()}); {@link Delivery#sessionExpiry()} after the last connection closed,
  * the outbox is closed and what it held fails with {@link IpcClosedException}. Every held message also counts
  * against the server's {@link Delivery#replayBudget()}, kept by {@link Sessions}: a message that finds it spent is
- * refused (after the longest-away session was dropped to make room, if there is one).
+ * refused, after room was made if it could be: by dropping the session away longest, else a connected one that
+ * acknowledged nothing for {@link Delivery#ackTimeout()} (its connection is closed too).
  *
  * <p>Numbering starts at 1 per outbox; {@link #token()} names the numbering, so that a client that meets a new
  * outbox for its session (the server restarted, or the session expired) starts its dedupe again.
@@ -63,6 +64,12 @@ final class AckOutbox {
     private volatile @Nullable IpcConnection last;
     /** Guarded by this: when the last connection closed (nanoTime). */
     private long detachedAt;
+    /**
+     * Guarded by this: when what is held last moved (nanoTime): an ack took some, a connection came up, or it began to
+     * hold. A connected client that lets {@link Delivery#ackTimeout()} pass after it while something is held has
+     * stopped acknowledging, as far as the replay budget is concerned.
+     */
+    private long movedAt = System.nanoTime();
     /** Set once: no more sends; what is held has failed with it. */
     private volatile @Nullable Throwable closed;
     /** Why it ended, for the Failure event: set before {@link #expired} is told. */
@@ -107,6 +114,7 @@ final class AckOutbox {
             }
             current = queue;
             last = connection;
+            movedAt = System.nanoTime(); // a new socket: its client gets ackTimeout from now
             for (Slot s : held) {
                 replay.add(new Attempt(s));
             }
@@ -134,12 +142,19 @@ final class AckOutbox {
         return current != null;
     }
 
+    /** What the replay budget's scan needs to know of an outbox that holds something. */
+    record Holding(boolean away, long since) {
+    }
+
     /**
-     * When its last connection closed (nanoTime), if it has none now and holds something: a candidate to drop for the
-     * server's budget; null otherwise.
+     * Null if it holds nothing (or is closed); else whether its client is away, and since when: when its last
+     * connection closed, or (connected) when what it holds last moved.
      */
-    synchronized @Nullable Long awayAndHolding() {
-        return current == null && closed == null && !held.isEmpty() ? detachedAt : null;
+    synchronized @Nullable Holding holding() {
+        if (closed != null || held.isEmpty()) {
+            return null;
+        }
+        return current == null ? new Holding(true, detachedAt) : new Holding(false, movedAt);
     }
 
     /** Why it ended (expired, or dropped for the budget), once it did: for the Failure event. */
@@ -154,7 +169,32 @@ final class AckOutbox {
     boolean evict(String reason, int budgetLimit) {
         return close(lost -> new IpcClosedException("session " + session + " dropped: " + reason + " (replayBudget "
                 + budgetLimit + "); " + lost + " message(s) its client had not acknowledged are dropped"),
-                () -> expired.accept(this), reason);
+                () -> expired.accept(this), reason, () -> current == null);
+    }
+
+    /**
+     * Dropped to make room in the server's budget although its client is connected: it acknowledged nothing for
+     * {@link Delivery#ackTimeout()} while this held something. What it held fails, the server is told as at expiry,
+     * and the connection is closed with that reason (a client that comes back starts a new numbering). False if it
+     * moved meanwhile (an ack came, its client left or came back) or was closed.
+     */
+    boolean evictStuck(int budgetLimit) {
+        long timeout = delivery.ackTimeout().toNanos();
+        IpcConnection connection = last;
+        String reason = "the server's replay budget was reached and its client, connected, had acknowledged nothing"
+                + " for " + delivery.ackTimeout().toMillis() + " ms";
+        IpcClosedException[] why = new IpcClosedException[1];
+        boolean dropped = close(lost -> why[0] = new IpcClosedException("session " + session + " dropped: " + reason
+                        + " (replayBudget " + budgetLimit + "); " + lost
+                        + " message(s) its client had not acknowledged are dropped"),
+                () -> expired.accept(this), reason,
+                () -> current != null && last == connection && System.nanoTime() - movedAt >= timeout);
+        if (dropped && connection instanceof DefaultIpcConnection d) {
+            d.disconnect(why[0]);
+        } else if (dropped && connection != null) {
+            connection.dispose();
+        }
+        return dropped;
     }
 
     private void expireIfAway() {
@@ -184,23 +224,24 @@ final class AckOutbox {
     }
 
     private void close(Throwable why, @Nullable Runnable first) {
-        close(lost -> why, first, null);
+        close(lost -> why, first, null, () -> true);
     }
 
     /**
-     * Closes it with the error {@code why} makes of the count held; {@code onlyAway} non-null: only if no connection
-     * is up, with that as {@link #ended()}. False if it was closed already or a connection is up.
+     * Closes it with the error {@code why} makes of the count held, if {@code stillSo} holds under the lock;
+     * {@code reason} non-null: that is {@link #ended()}. False if it was closed already or {@code stillSo} did not
+     * hold.
      */
     private boolean close(java.util.function.IntFunction<Throwable> whyOf, @Nullable Runnable first,
-            @Nullable String onlyAway) {
+            @Nullable String reason, java.util.function.BooleanSupplier stillSo) {
         List<Slot> failed;
         Throwable why;
         synchronized (this) {
-            if (closed != null || onlyAway != null && current != null) {
+            if (closed != null || !stillSo.getAsBoolean()) {
                 return false;
             }
-            if (onlyAway != null) {
-                ended = onlyAway;
+            if (reason != null) {
+                ended = reason;
             }
             why = whyOf.apply(held.size());
             closed = why;
@@ -301,6 +342,9 @@ final class AckOutbox {
                 return Refused.SESSION_FULL;
             }
             // Queued; or no socket now, or one closing (FAIL_TERMINATED): held for the next connection.
+            if (held.isEmpty()) {
+                movedAt = System.nanoTime();
+            }
             held.add(slot);
             nextSeq = seq;
             if (q == null) {
@@ -317,6 +361,9 @@ final class AckOutbox {
         List<Slot> done;
         synchronized (this) {
             done = AckSender.takeUpTo(held, upTo, s -> s.seq);
+            if (done != null) {
+                movedAt = System.nanoTime();
+            }
         }
         if (done != null) {
             budget.giveBack(done.size());

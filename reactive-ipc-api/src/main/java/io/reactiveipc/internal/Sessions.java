@@ -26,8 +26,9 @@ import org.jspecify.annotations.Nullable;
  * <p>It also keeps the server's {@link Delivery#replayBudget()}: the messages all outboxes hold together. When it is
  * spent, the outbox of the session whose client has been away longest (and that holds something) is dropped to make
  * room, as at its expiry, but the session's dedupe state stays (its client's own sends are still deduplicated when it
- * comes back, to a new outbox). A connected session's outbox is never dropped for it: with none away, the message is
- * refused.
+ * comes back, to a new outbox). With none away, the connected session that has acknowledged nothing for longest, if
+ * for {@link Delivery#ackTimeout()} at least, is dropped the same way and its connection closed; with neither, the
+ * message is refused.
  */
 final class Sessions {
 
@@ -86,12 +87,18 @@ final class Sessions {
     /**
      * Bumped whenever an outbox may have become one to drop for the budget: a session's socket closed, or an outbox
      * took room while its client was away. A scan that found none to drop remembers the count it began at
-     * ({@link #noneAwayAt}): until it changes, a spent budget refuses at once, without looking at every session
-     * under this lock again (a server refusing a flood would otherwise scan up to sessionLimit sessions a message).
+     * ({@link #noneAt}): until it changes (or {@link #noneUntil}), a spent budget refuses at once, without looking
+     * at every session under this lock again (a server refusing a flood would otherwise scan up to sessionLimit
+     * sessions a message).
      */
     private final AtomicLong mayDrop = new AtomicLong();
     /** Guarded by this: {@link #mayDrop} when a scan last found no outbox to drop; -1 before any did. */
-    private long noneAwayAt = -1;
+    private long noneAt = -1;
+    /**
+     * Guarded by this: with {@link #noneAt}, until when (nanoTime) that scan's answer holds: the soonest a connected
+     * client that holds something can have been silent for {@link Delivery#ackTimeout()}.
+     */
+    private long noneUntil;
 
     Sessions(Delivery delivery) {
         this.delivery = delivery;
@@ -199,35 +206,75 @@ final class Sessions {
         return held.get();
     }
 
+    /**
+     * Makes room by dropping, other than {@code asking}'s, the outbox whose client has been away longest; with none
+     * away, the one whose connected client has acknowledged nothing for the longest, if that is at least
+     * {@link Delivery#ackTimeout()} (it has stopped acknowledging: it would hold its room for as long as it stays
+     * connected). False when there is neither.
+     */
     private boolean dropLongestAway(AckOutbox asking) {
-        AckOutbox victim = null;
-        Session owner = null;
+        AckOutbox victim;
+        Session owner;
+        boolean connected;
         synchronized (this) {
             long seen = mayDrop.get();
-            if (seen == noneAwayAt) {
-                return false; // nothing went away since a scan found no outbox to drop
+            long now = System.nanoTime();
+            if (seen == noneAt && now - noneUntil < 0) {
+                return false; // nothing went away, and nobody can have been silent long enough, since the last look
             }
-            long since = 0;
+            long timeout = delivery.ackTimeout().toNanos();
+            AckOutbox away = null;
+            Session awayOwner = null;
+            long awaySince = 0;
+            AckOutbox stuck = null;
+            Session stuckOwner = null;
+            long stuckSince = 0;
+            long soonest = now + timeout; // one that begins to hold from now on is not silent long enough before that
             for (Session s : sessions.values()) {
                 AckOutbox o = s.outbox;
-                Long away = o == null || o == asking ? null : o.awayAndHolding();
-                if (away != null && (victim == null || away - since < 0)) {
-                    victim = o;
-                    owner = s;
-                    since = away;
+                AckOutbox.Holding h = o == null ? null : o.holding();
+                if (h == null) {
+                    continue;
+                }
+                if (!h.away()) {
+                    long silentEnough = h.since() + timeout; // asking's own silence counts for the others
+                    if (silentEnough - soonest < 0) {
+                        soonest = silentEnough;
+                    }
+                }
+                if (o == asking) {
+                    continue;
+                }
+                if (h.away()) {
+                    if (away == null || h.since() - awaySince < 0) {
+                        away = o;
+                        awayOwner = s;
+                        awaySince = h.since();
+                    }
+                } else if (now - h.since() >= timeout && (stuck == null || h.since() - stuckSince < 0)) {
+                    stuck = o;
+                    stuckOwner = s;
+                    stuckSince = h.since();
                 }
             }
-            if (victim == null) {
-                if (asking.awayAndHolding() == null) {
-                    noneAwayAt = seen; // the asking outbox, skipped here, is no candidate for the next one either
+            if (away == null && stuck == null) {
+                AckOutbox.Holding mine = asking.holding();
+                if (mine == null || !mine.away()) { // the asking outbox, skipped here, is none to drop for others
+                    noneAt = seen;
+                    noneUntil = soonest;
                 }
                 return false;
             }
+            connected = away == null;
+            victim = connected ? stuck : away;
+            owner = connected ? stuckOwner : awayOwner;
             owner.outbox = null; // the session stays (its dedupe state); its next hello makes a new outbox
         }
-        if (!victim.evict("the server's replay budget was reached and its client had been away longest",
-                delivery.replayBudget())) {
-            synchronized (this) { // it came back (or expired) meanwhile: as it was
+        boolean dropped = connected ? victim.evictStuck(delivery.replayBudget())
+                : victim.evict("the server's replay budget was reached and its client had been away longest",
+                        delivery.replayBudget());
+        if (!dropped) {
+            synchronized (this) { // it moved (acknowledged, came back, left) or expired meanwhile: as it was
                 if (owner.outbox == null) {
                     owner.outbox = victim;
                 }

@@ -16,6 +16,9 @@ import reactor.core.publisher.Sinks;
 /** The server's dedupe state stays bounded: by count (least recently seen first) and by age. */
 class SessionsTest {
 
+    /** A silence no test reaches: a connected client is never taken as one that stopped acknowledging. */
+    static final Duration AN_HOUR = Duration.ofHours(1);
+
     final List<String> resumed = new ArrayList<>();
 
     Delivery delivery() {
@@ -114,7 +117,7 @@ class SessionsTest {
 
     @Test
     void theReplayBudgetCountsWhatEveryOutboxHoldsAndAcksAndClosesGiveItBack() {
-        Sessions sessions = new Sessions(delivery().replayBudget(3));
+        Sessions sessions = new Sessions(delivery().replayBudget(3).ackTimeout(AN_HOUR));
         AckOutbox a = sessions.outbox(sessions.open("a"), gone -> { });
         AckOutbox b = sessions.outbox(sessions.open("b"), gone -> { });
         a.attach(null, queue());
@@ -138,7 +141,7 @@ class SessionsTest {
 
     @Test
     void aSpentBudgetDropsTheOutboxOfTheSessionAwayLongestButKeepsItsDedupeState() {
-        Sessions sessions = new Sessions(delivery().replayBudget(3));
+        Sessions sessions = new Sessions(delivery().replayBudget(3).ackTimeout(AN_HOUR));
         Sessions.Session first = sessions.open("first");
         AckOutbox away1 = sessions.outbox(first, gone -> { });
         AckOutbox away2 = sessions.outbox(sessions.open("second"), gone -> { });
@@ -173,7 +176,7 @@ class SessionsTest {
 
     @Test
     void aRefusalForASpentBudgetHoldsOnlyUntilAClientGoesAway() {
-        Sessions sessions = new Sessions(delivery().replayBudget(2));
+        Sessions sessions = new Sessions(delivery().replayBudget(2).ackTimeout(AN_HOUR));
         AckOutbox a = sessions.outbox(sessions.open("a"), gone -> { });
         AckOutbox b = sessions.outbox(sessions.open("b"), gone -> { });
         OutboundQueue qa = queue();
@@ -194,7 +197,7 @@ class SessionsTest {
 
     @Test
     void anOutboxThatTakesRoomWhileItsClientIsAwayCanBeDroppedAfterARefusal() {
-        Sessions sessions = new Sessions(delivery().replayBudget(2));
+        Sessions sessions = new Sessions(delivery().replayBudget(2).ackTimeout(AN_HOUR));
         AckOutbox a = sessions.outbox(sessions.open("a"), gone -> { });
         AckOutbox b = sessions.outbox(sessions.open("b"), gone -> { });
         AckOutbox away = sessions.outbox(sessions.open("away"), gone -> { });
@@ -213,5 +216,46 @@ class SessionsTest {
         assertThat(b.offer(io.reactiveipc.Message.of("m", 1))).as("room made by the one away")
                 .isEqualTo(Sinks.EmitResult.OK);
         assertThat(away.isClosed()).isTrue();
+    }
+
+    @Test
+    void withNoClientAwayTheConnectedOneThatStoppedAcknowledgingIsDropped() {
+        // an ackTimeout of a nanosecond: whoever holds something has been silent long enough by the next look
+        Sessions sessions = new Sessions(delivery().replayBudget(2).ackTimeout(Duration.ofNanos(1)));
+        AckOutbox silent = sessions.outbox(sessions.open("silent"), gone -> { });
+        AckOutbox other = sessions.outbox(sessions.open("other"), gone -> { });
+        silent.attach(null, queue());
+        other.attach(null, queue());
+        Mono<Void> lost = silent.send(io.reactiveipc.Message.of("m", 1)).cache();
+        lost.subscribe(null, e -> { });
+        assertThat(silent.offer(io.reactiveipc.Message.of("m", 2))).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(silent.offer(io.reactiveipc.Message.of("m", 3))).as("never drops its own outbox to make room")
+                .isEqualTo(Sinks.EmitResult.FAIL_OVERFLOW);
+
+        assertThat(other.offer(io.reactiveipc.Message.of("m", 1))).as("room made by the silent one")
+                .isEqualTo(Sinks.EmitResult.OK);
+        assertThat(silent.isClosed()).isTrue();
+        assertThat(silent.ended()).contains("acknowledged nothing for");
+        assertThatThrownBy(() -> lost.block(Duration.ofSeconds(5))).isInstanceOf(IpcClosedException.class)
+                .hasMessageContaining("session silent dropped").hasMessageContaining("acknowledged nothing for");
+        assertThat(sessions.held()).isEqualTo(1);
+    }
+
+    @Test
+    void aClientAwayIsDroppedBeforeAConnectedOneThatStoppedAcknowledging() {
+        Sessions sessions = new Sessions(delivery().replayBudget(2).ackTimeout(Duration.ofNanos(1)));
+        AckOutbox silent = sessions.outbox(sessions.open("silent"), gone -> { });
+        AckOutbox away = sessions.outbox(sessions.open("away"), gone -> { });
+        AckOutbox other = sessions.outbox(sessions.open("other"), gone -> { });
+        OutboundQueue q = queue();
+        silent.attach(null, queue());
+        away.attach(null, q);
+        other.attach(null, queue());
+        assertThat(silent.offer(io.reactiveipc.Message.of("m", 1))).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(away.offer(io.reactiveipc.Message.of("m", 1))).isEqualTo(Sinks.EmitResult.OK);
+        away.detach(q);
+        assertThat(other.offer(io.reactiveipc.Message.of("m", 1))).isEqualTo(Sinks.EmitResult.OK);
+        assertThat(away.isClosed()).isTrue();
+        assertThat(silent.isClosed()).isFalse();
     }
 }

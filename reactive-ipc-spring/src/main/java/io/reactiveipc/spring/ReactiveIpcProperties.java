@@ -139,14 +139,16 @@ public record ReactiveIpcProperties(
      *        each message until the server acknowledges it and replays it after a reconnect)
      * @param replayLimit client: messages held unacknowledged (8192); one more fails with
      *        {@link io.reactiveipc.IpcOverflowException}, nothing is dropped
-     * @param ackTimeout client: a server silent this long after a connect is taken as plain (5 s)
+     * @param ackTimeout client: a server silent this long after a connect is taken as plain; server: a connected
+     *        client silent this long while sent something may be dropped for a spent replay budget (5 s)
      * @param ackEvery server: an ack after this many delivered messages (64)
      * @param ackDelay server: at most this long before an ack for what was delivered (10 ms)
      * @param sessionLimit server: client sessions whose duplicate filter is kept (4096, least recently seen
      *        forgotten first)
      * @param sessionExpiry server: a session not seen this long is forgotten (10 min)
      * @param replayBudget server: messages all acknowledging clients' sessions hold together (65,536); past it the
-     *        session away longest is dropped to make room, else the message is refused with
+     *        session away longest is dropped to make room, else a connected one silent for ackTimeout, else the
+     *        message is refused with
      *        {@link io.reactiveipc.IpcOverflowException}
      */
     public record Delivery(

@@ -32,7 +32,8 @@ import reactor.test.StepVerifier;
 /**
  * The server-wide {@link Delivery#replayBudget()}: clients that say {@code "acks":true} and never acknowledge (the
  * hostile case, played by raw sockets) cannot make a server hold more than the budget; the next message is refused
- * at once, or room is made by dropping the session away longest, said so; acks free room.
+ * at once, or room is made by dropping the session away longest, or a connected one silent for ackTimeout, said
+ * so; acks free room.
  */
 @ExtendWith(IpcExtension.class)
 class AckBudgetTest {
@@ -43,9 +44,10 @@ class AckBudgetTest {
         return kind.equals("unix") ? IpcTestAddresses.unix() : IpcTestAddresses.tcp();
     }
 
+    /** A budget of {@code messages}; a connected client is never taken as silent (these tests take seconds). */
     static IpcConfig budget(int messages) {
         return IpcFixtures.TEST_CONFIG.toBuilder()
-                .delivery(Delivery.PLAIN.replayLimit(3).replayBudget(messages)).build();
+                .delivery(Delivery.PLAIN.replayLimit(3).replayBudget(messages).ackTimeout(Duration.ofHours(1))).build();
     }
 
     /** Says hello as an acknowledging client that never acknowledges; returns the outbox's token from the welcome. */
@@ -173,6 +175,51 @@ class AckBudgetTest {
         try (RawConnection back = RawConnection.to(server.address())) {
             // the dropped session's client comes back: a new numbering, so it does not read old acks against it
             assertThat(helloNeverAcking(back, "away")).isNotEqualTo(oldToken);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"unix", "tcp"})
+    void aConnectedClientSilentForAckTimeoutIsDisconnectedAndDroppedWhenItsRoomIsWanted(String kind, IpcFixtures fx) {
+        IpcServer server = fx.server(address(kind), IpcFixtures.TEST_CONFIG.toBuilder().delivery(Delivery.PLAIN
+                .replayLimit(3).replayBudget(3).ackTimeout(Duration.ofMillis(200))).build());
+        List<IpcEvent> events = new CopyOnWriteArrayList<>();
+        server.events().subscribe(events::add);
+        try (RawConnection silent = RawConnection.to(server.address());
+                RawConnection polite = RawConnection.to(server.address())) {
+            helloNeverAcking(silent, "silent");
+            String token = helloNeverAcking(polite, "polite");
+            IpcConnection s = server.connection("silent").block(T);
+            IpcConnection p = server.connection("polite").block(T);
+            Mono<Void> lost = started(s.emit("m", 1));
+            started(s.emit("m", 2));
+            started(s.emit("m", 3)); // the budget is spent by a client that reads and never acknowledges
+
+            // refused while the silent client has been silent less than 200 ms; then its room is taken
+            Sinks.EmitResult sent = Flux.interval(Duration.ofMillis(20))
+                    .map(i -> p.outbound().tryEmitNext(Message.of("m", "x")))
+                    .filter(r -> r != Sinks.EmitResult.FAIL_OVERFLOW).blockFirst(T);
+            assertThat(sent).isEqualTo(Sinks.EmitResult.OK);
+            assertThat(polite.readFrame(T)).isEqualTo("{\"type\":\"m\",\"data\":\"x\",\"seq\":1}\f");
+            polite.write("{\"type\":\"ipc.ack\",\"data\":\"" + token + "\",\"ack\":1}\f");
+
+            StepVerifier.create(lost).expectErrorSatisfies(err -> assertThat(err)
+                    .isInstanceOf(IpcClosedException.class).hasMessageContaining("session s-silent dropped")
+                    .hasMessageContaining("acknowledged nothing for 200 ms").hasMessageContaining("3 message(s)"))
+                    .verify(T);
+            for (int i = 1; i <= 3; i++) {
+                assertThat(silent.readFrame(T)).isEqualTo("{\"type\":\"m\",\"data\":" + i + ",\"seq\":" + i + "}\f");
+            }
+            silent.awaitClosed(T); // its socket is closed: it may come back, to a new numbering
+            s.onDispose().block(T);
+            assertThat(events).filteredOn(ev -> ev instanceof IpcEvent.Failure fl
+                    && fl.error().getMessage().contains("session s-silent ended")
+                    && fl.error().getMessage().contains("acknowledged nothing")).as("the loss is said").hasSize(1);
+            assertThat(p.isDisposed()).as("the polite client stays").isFalse();
+            StepVerifier.create(p.emit("m", "y")).then(() -> {
+                assertThat(polite.readFrame(T)).isEqualTo("{\"type\":\"m\",\"data\":\"y\",\"seq\":2}\f");
+                polite.write("{\"type\":\"ipc.ack\",\"data\":\"" + token + "\",\"ack\":2}\f");
+            }).verifyComplete();
         }
     }
 }
