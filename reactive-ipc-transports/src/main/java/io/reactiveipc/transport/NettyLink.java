@@ -170,17 +170,6 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        deliver(msg);
-        if (++readSinceDrain == SEND_DURING_READ_EVERY) { // a look every 64 frames, not a volatile read each
-            if (scheduled != 0) {
-                drain(); // what the frames read so far made us send: the scheduled drain will find it gone
-            } else {
-                readSinceDrain = 0;
-            }
-        }
-    }
-
-    private void deliver(Object msg) {
         if (inputDone) {
             ReferenceCountUtil.release(msg); // cancelled: nobody will read it
             return;
@@ -197,6 +186,7 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
             } else if (demand == 0) {
                 read(false);
             }
+            frameRead();
             return;
         }
         if (received == null) {
@@ -204,6 +194,18 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
         }
         received.add(msg);
         drainReceived();
+        frameRead();
+    }
+
+    /** One more frame read: every {@link #SEND_DURING_READ_EVERY}, what is queued to send goes now. */
+    private void frameRead() {
+        if (++readSinceDrain == SEND_DURING_READ_EVERY) { // a look every 64 frames, not a volatile read each
+            if (scheduled != 0) {
+                drain(); // what the frames read so far made us send: the scheduled drain will find it gone
+            } else {
+                readSinceDrain = 0;
+            }
+        }
     }
 
     /** Event loop only: hands out what was decoded, as demand allows; bad frames are reported in their place. */
