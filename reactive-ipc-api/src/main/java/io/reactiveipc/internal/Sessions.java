@@ -260,8 +260,9 @@ final class Sessions {
             if (away == null && stuck == null) {
                 AckOutbox.Holding mine = asking.holding();
                 if (mine == null || !mine.away()) { // the asking outbox, skipped here, is none to drop for others
-                    noneAt = seen;
-                    noneUntil = soonest;
+                    noneAt = seen; // ... until it has been silent long enough (counted above if it is in the map)
+                    noneUntil = mine == null || mine.since() + timeout - soonest >= 0 ? soonest
+                            : mine.since() + timeout;
                 }
                 return false;
             }
