@@ -167,9 +167,7 @@ final class AckOutbox {
      * server is told as at expiry.
      */
     boolean evict(String reason, int budgetLimit) {
-        return close(lost -> new IpcClosedException("session " + session + " dropped: " + reason + " (replayBudget "
-                + budgetLimit + "); " + lost + " message(s) its client had not acknowledged are dropped"),
-                () -> expired.accept(this), reason, () -> current == null);
+        return drop(reason, budgetLimit, () -> current == null);
     }
 
     /**
@@ -181,20 +179,23 @@ final class AckOutbox {
     boolean evictStuck(int budgetLimit) {
         long timeout = delivery.ackTimeout().toNanos();
         IpcConnection connection = last;
-        String reason = "the server's replay budget was reached and its client, connected, had acknowledged nothing"
-                + " for " + delivery.ackTimeout().toMillis() + " ms";
-        IpcClosedException[] why = new IpcClosedException[1];
-        boolean dropped = close(lost -> why[0] = new IpcClosedException("session " + session + " dropped: " + reason
-                        + " (replayBudget " + budgetLimit + "); " + lost
-                        + " message(s) its client had not acknowledged are dropped"),
-                () -> expired.accept(this), reason,
+        boolean dropped = drop("the server's replay budget was reached and its client, connected, had acknowledged"
+                + " nothing for " + delivery.ackTimeout().toMillis() + " ms", budgetLimit,
                 () -> current != null && last == connection && System.nanoTime() - movedAt >= timeout);
-        if (dropped && connection instanceof DefaultIpcConnection d) {
-            d.disconnect(why[0]);
+        Throwable why = closed;
+        if (dropped && connection instanceof DefaultIpcConnection d && why != null) {
+            d.disconnect(why);
         } else if (dropped && connection != null) {
             connection.dispose();
         }
         return dropped;
+    }
+
+    /** Closed for the budget with {@code reason}, if {@code stillSo} holds under the lock: see {@link #close}. */
+    private boolean drop(String reason, int budgetLimit, java.util.function.BooleanSupplier stillSo) {
+        return close(lost -> new IpcClosedException("session " + session + " dropped: " + reason + " (replayBudget "
+                + budgetLimit + "); " + lost + " message(s) its client had not acknowledged are dropped"),
+                () -> expired.accept(this), reason, stillSo);
     }
 
     private void expireIfAway() {

@@ -71,19 +71,7 @@ class SessionsTest {
         Sessions sessions = new Sessions(delivery().sessionLimit(1));
         Sessions.Session a = sessions.open("a");
         AckOutbox outbox = sessions.outbox(a, gone -> { });
-        OutboundQueue queue = new OutboundQueue(16, new OutboundQueue.Owner() {
-            @Override
-            public void outboundCompleted() {
-            }
-
-            @Override
-            public void outboundErrored(Throwable error) {
-            }
-
-            @Override
-            public void dropped(io.reactiveipc.Message message, Throwable why) {
-            }
-        });
+        OutboundQueue queue = queue();
         outbox.attach(null, queue);
         Mono<Void> held = outbox.send(io.reactiveipc.Message.of("m", 1)).cache();
         held.subscribe(null, e -> { });

@@ -90,7 +90,7 @@ class GracefulShutdownTest {
                 .collectList().toFuture();
         CompletableFuture<Integer> first = server.on("n").next().map(in -> in.message().data(Integer.class))
                 .toFuture();
-        try (SocketChannel ch = RawStreamer.open(server.address())) {
+        try (SocketChannel ch = open(server.address())) {
             write(ch, 0);
             assertThat(first.get(T.toSeconds(), TimeUnit.SECONDS)).isZero();
             CompletableFuture<Void> stopped = server.disposeGracefully(T).toFuture();
@@ -201,14 +201,16 @@ class GracefulShutdownTest {
             }
         }
 
-        private static SocketChannel open(IpcAddress address) throws IOException {
-            if (address instanceof IpcAddress.Unix unix) {
-                SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-                ch.connect(UnixDomainSocketAddress.of(unix.path()));
-                return ch;
-            }
-            IpcAddress.Tcp tcp = (IpcAddress.Tcp) address;
-            return SocketChannel.open(new InetSocketAddress(tcp.host(), tcp.port()));
         }
+
+    /** A plain JDK socket to the server: a peer that reads and writes exactly what the test says. */
+    static SocketChannel open(IpcAddress address) throws IOException {
+        if (address instanceof IpcAddress.Unix unix) {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(unix.path()));
+            return ch;
+        }
+        IpcAddress.Tcp tcp = (IpcAddress.Tcp) address;
+        return SocketChannel.open(new InetSocketAddress(tcp.host(), tcp.port()));
     }
 }

@@ -6,11 +6,6 @@ import io.reactiveipc.IpcAddress;
 import io.reactiveipc.IpcConfig;
 import io.reactiveipc.IpcServer;
 import io.reactiveipc.internal.Transports;
-import io.reactiveipc.test.IpcTestAddresses;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -18,9 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import reactor.core.publisher.Mono;
 
@@ -35,18 +28,9 @@ class GracefulSlowConsumerTest {
 
     static final Duration T = Duration.ofSeconds(30);
     static final int FRAMES = 3000;
-    static final String PAD = "x".repeat(220);
-
-    static Stream<Arguments> addresses() {
-        return Stream.of(
-                Arguments.of(new NettyTransport(true), IpcTestAddresses.unix()),
-                Arguments.of(new NettyTransport(false), IpcTestAddresses.unix()),
-                Arguments.of(new NettyTransport(true), IpcTestAddresses.tcp()),
-                Arguments.of(new NettyTransport(false), IpcTestAddresses.tcp()));
-    }
 
     @ParameterizedTest
-    @MethodSource("addresses")
+    @MethodSource("io.reactiveipc.transport.GracefulShutdownTest#addresses")
     void aGracefulStopWaitsForASlowApplicationLongerThanASecond(NettyTransport t, IpcAddress address)
             throws Exception {
         IpcServer server = Transports.bindServer(t, address, IpcConfig.builder().silent(true).build()).block(T);
@@ -55,10 +39,10 @@ class GracefulSlowConsumerTest {
                 .concatMap(in -> Mono.delay(Duration.ofMillis(1)).thenReturn(in.message().data(Integer.class)), 1)
                 .collectList().toFuture();
         CompletableFuture<Void> stopped = server.on("n").next().flatMap(in -> server.disposeGracefully(T)).toFuture();
-        try (SocketChannel ch = open(server.address())) {
+        try (SocketChannel ch = GracefulShutdownTest.open(server.address())) {
             for (int i = 0; i < FRAMES; i++) {
-                ByteBuffer frame = ByteBuffer.wrap(("{\"type\":\"n\",\"data\":" + i + ",\"pad\":\"" + PAD + "\"}\f")
-                        .getBytes(StandardCharsets.UTF_8));
+                ByteBuffer frame = ByteBuffer.wrap(("{\"type\":\"n\",\"data\":" + i + ",\"pad\":\""
+                        + GracefulShutdownTest.PAD + "\"}\f").getBytes(StandardCharsets.UTF_8));
                 while (frame.hasRemaining()) {
                     ch.write(frame);
                 }
@@ -73,15 +57,5 @@ class GracefulSlowConsumerTest {
                 assertThat(got.get(i)).as("message %d", i).isEqualTo(i);
             }
         }
-    }
-
-    private static SocketChannel open(IpcAddress address) throws IOException {
-        if (address instanceof IpcAddress.Unix unix) {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-            ch.connect(UnixDomainSocketAddress.of(unix.path()));
-            return ch;
-        }
-        IpcAddress.Tcp tcp = (IpcAddress.Tcp) address;
-        return SocketChannel.open(new InetSocketAddress(tcp.host(), tcp.port()));
     }
 }
