@@ -29,7 +29,9 @@ import tools.jackson.databind.node.ObjectNode;
  * change of the shared machine's load lands on all of them alike.
  * Options: {@code --runs N} (3), {@code --count N} (1,000,000), {@code --warmup N} (5,000,000 in rounds of 1,000,000: the JIT needs it, every implementation gets it), {@code --rtt N}
  * (20,000), {@code --rtt-warmup N} (100,000 round trips first: after 20,000 the JIT was still compiling the path
- * during the measured ones, on the same CPU when pinned), {@code --only text} (cells whose name contains it),
+ * during the measured ones, on the same CPU when pinned; then more until both processes' JIT compilers are quiet,
+ * see {@link RoundTrips}: a compiler busy on the other CPU made unpinned round trips several times faster),
+ * {@code --only text} (cells whose name contains it),
  * {@code --profile dir} (async-profiler on every Java worker: a CPU flame graph per process, written to dir;
  * {@code --profile-format collapsed} for folded stacks instead of html). {@code --soak seconds} (with
  * {@code --sample seconds}, 30) runs the soak instead. Request/response cells: round trips take {@code --rtt} and
@@ -263,7 +265,11 @@ public final class Bench {
                 args.add(String.valueOf(freeUdpPort())); // node-ipc binds 8000 for port 0: its client's own port
                 args.add(String.valueOf(c.scenario().equals("udp-paced") ? UDP_PACED_ROUND : 0));
             }
-            Process client = start(prefix, command(c.impl(), nodeDir, jvm, args.toArray(String[]::new)), nodeDir);
+            // the round-trip cells wait for both processes' JIT compilers to be quiet (RoundTrips)
+            List<String> clientJvm = new ArrayList<>(jvm);
+            clientJvm.add("-Dbench.peerPid=" + server.pid());
+            Process client = start(prefix, command(c.impl(), nodeDir, clientJvm, args.toArray(String[]::new)),
+                    nodeDir);
             try {
                 return JSON.readTree(await(client, "scenario", 120));
             } finally {
@@ -561,8 +567,10 @@ public final class Bench {
                     ? String.format(Locale.ROOT, "request/response, %d in flight, %,d requests", number(c), rr)
                     : "broadcast to " + number(c) + " client" + (number(c) > 1 ? "s" : "");
         };
+        long busy = rs.stream().filter(r -> r.has("jitQuiet") && !r.get("jitQuiet").asBoolean()).count();
+        String jit = busy == 0 ? "" : " (" + busy + " of " + rs.size() + " runs measured with a JIT still busy)";
         b.append("| ").append(what).append(" | ").append(c.transport()).append(" | ")
-                .append(c.impl()).append(" | ").append(result).append(failed).append(" | ");
+                .append(c.impl()).append(" | ").append(result).append(failed).append(jit).append(" | ");
         for (String baseline : baselines) {
             b.append(ratio(results, c, baseline, field, tp)).append(" | ");
         }

@@ -256,27 +256,10 @@ final class IpcWorker {
         return Protocol.throughputJson(count, after - before, seconds, Protocol.peakRssKb(), serverRss(client));
     }
 
-    /** One request in flight; the next ping leaves from the event loop that received the pong. */
+    /** One ping in flight; the next leaves from the event loop that received the pong ({@link PingPong}). */
     private static String rtt(IpcClient client, int count, int warmup) {
-        long[] nanos = new long[count];
-        int[] i = {-warmup};
-        long[] t = {0};
-        Sinks.Empty<Void> done = Sinks.empty();
-        client.on("pong").subscribe(m -> {
-            long now = System.nanoTime();
-            if (i[0] >= 0) {
-                nanos[i[0]] = now - t[0];
-            }
-            if (++i[0] == count) {
-                done.tryEmitEmpty();
-                return;
-            }
-            t[0] = System.nanoTime();
-            client.outbound().tryEmitNext(Message.of("ping", Protocol.PAYLOAD));
-        });
-        t[0] = System.nanoTime();
-        client.outbound().tryEmitNext(Message.of("ping", Protocol.PAYLOAD));
-        done.asMono().block(T);
-        return Protocol.rttJson(nanos, Protocol.peakRssKb(), serverRss(client));
+        PingPong pings = new PingPong(() -> client.outbound().tryEmitNext(Message.of("ping", Protocol.PAYLOAD)));
+        client.on("pong").subscribe(m -> pings.pong());
+        return RoundTrips.measure("rtt", pings, count, warmup, () -> serverRss(client));
     }
 }

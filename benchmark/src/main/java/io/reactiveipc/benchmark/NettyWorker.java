@@ -264,10 +264,6 @@ final class NettyWorker {
 
     static void client(IpcAddress address, String scenario, int count, int warmup) {
         Sinks.Many<JsonNode> replies = Sinks.many().unicast().onBackpressureBuffer();
-        Sinks.One<Void> rttDone = Sinks.one();
-        long[] nanos = new long[count];
-        int[] i = {-warmup};
-        long[] t = {0};
         TcpClient tcp = TcpClient.newConnection().runOn(LOOPS, NATIVE).remoteAddress(() -> socketAddress(address));
         if (Worker.TLS) {
             io.netty.handler.ssl.SslContext ctx = BenchTls.clientContext();
@@ -276,19 +272,11 @@ final class NettyWorker {
         Connection conn = tcp.doOnConnected(c -> c.addHandlerLast(framing()))
                 .connectNow(T);
         Channel ch = conn.channel();
+        PingPong pings = new PingPong(() -> ch.writeAndFlush(encode(ch, "ping", Protocol.PAYLOAD)));
         conn.inbound().receive().subscribe(frame -> {
             JsonNode n = decode(frame);
             if (n.get("type").asString().equals("pong")) {
-                long now = System.nanoTime();
-                if (i[0] >= 0) {
-                    nanos[i[0]] = now - t[0];
-                }
-                if (++i[0] == count) {
-                    rttDone.tryEmitEmpty();
-                    return;
-                }
-                t[0] = System.nanoTime();
-                ch.writeAndFlush(encode(ch, "ping", Protocol.PAYLOAD));
+                pings.pong();
             } else {
                 replies.tryEmitNext(n);
             }
@@ -308,10 +296,8 @@ final class NettyWorker {
             result = Protocol.throughputJson(count, after - before, seconds, Protocol.peakRssKb(),
                     request(ch, inbound, "stats").get("rssKb").asLong());
         } else {
-            t[0] = System.nanoTime();
-            ch.writeAndFlush(encode(ch, "ping", Protocol.PAYLOAD));
-            rttDone.asMono().block(T);
-            result = Protocol.rttJson(nanos, Protocol.peakRssKb(), request(ch, inbound, "stats").get("rssKb").asLong());
+            result = RoundTrips.measure("rtt", pings, count, warmup,
+                    () -> request(ch, inbound, "stats").get("rssKb").asLong());
         }
         conn.disposeNow();
         System.out.println(result);

@@ -147,19 +147,23 @@ final class Protocol {
     }
 
     /** One result line: latencies in microseconds. */
-    static String rttJson(long[] nanos, long clientRss, long serverRss) {
-        return rttJson("rtt", nanos, clientRss, serverRss);
-    }
-
-    static String rttJson(String scenario, long[] nanos, long clientRss, long serverRss) {
+    /**
+     * A round-trip cell's result. {@code jitQuiet}: the measured phase began after a quiet window (see
+     * {@link RoundTrips}); {@code quietWaitMs}: the warm-up added to get there; {@code jitMs}: what the compilers of
+     * both processes used during the {@code measuredMs} of the measured phase.
+     */
+    static String rttJson(String scenario, long[] nanos, long clientRss, long serverRss, boolean jitQuiet,
+            long quietWaitMs, long jitMs, long measuredMs) {
         long[] sorted = nanos.clone();
         java.util.Arrays.sort(sorted);
         double mean = java.util.Arrays.stream(sorted).average().orElse(0) / 1000.0;
         return String.format(java.util.Locale.ROOT,
                 "{\"scenario\":\"%s\",\"messages\":%d,\"p50\":%.2f,\"p99\":%.2f,\"mean\":%.2f,"
-                        + "\"clientRssKb\":%d,\"serverRssKb\":%d}",
+                        + "\"clientRssKb\":%d,\"serverRssKb\":%d,\"jitQuiet\":%b,\"quietWaitMs\":%d,"
+                        + "\"jitMs\":%d,\"measuredMs\":%d}",
                 scenario, sorted.length, sorted[sorted.length / 2] / 1000.0,
-                sorted[(int) (sorted.length * 0.99)] / 1000.0, mean, clientRss, serverRss);
+                sorted[(int) (sorted.length * 0.99)] / 1000.0, mean, clientRss, serverRss, jitQuiet, quietWaitMs,
+                jitMs, measuredMs);
     }
 
     static String fanoutJson(int clients, long messages, double seconds, long clientRss, long serverRss) {

@@ -21,21 +21,20 @@ final class RequestResponse {
 
     /**
      * One request in flight; each next one is sent from where the previous reply completed (the event loop), as
-     * the rtt scenario's pings are, so that no thread hand-off is measured.
+     * the rtt scenario's pings are, so that no thread hand-off is measured. Measured by {@link RoundTrips}.
      */
     static String rtt(Supplier<Mono<JsonNode>> request, int count, int warmup, LongSupplier serverRss) {
-        long[] nanos = new long[count];
-        int[] i = {-warmup};
-        Mono.defer(() -> {
-            long t0 = System.nanoTime();
-            return checked(request).doOnNext(r -> {
-                if (i[0] >= 0) {
+        RoundTrips.Phase phase = (nanos, n) -> {
+            int[] i = {0};
+            Mono.defer(() -> {
+                long t0 = System.nanoTime();
+                return checked(request).doOnNext(r -> {
                     nanos[i[0]] = System.nanoTime() - t0;
-                }
-                i[0]++;
-            });
-        }).repeat(warmup + count - 1L).then().block(T);
-        return Protocol.rttJson("rr-rtt", nanos, Protocol.peakRssKb(), serverRss.getAsLong());
+                    i[0]++;
+                });
+            }).repeat(n - 1L).then().block(T);
+        };
+        return RoundTrips.measure("rr-rtt", phase, count, warmup, serverRss);
     }
 
     /** {@code inFlight} requests outstanding at all times, from one connection. */
