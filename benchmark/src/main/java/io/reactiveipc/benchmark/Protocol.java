@@ -180,10 +180,12 @@ final class Protocol {
                 messages, received, seconds, messages / seconds, clientRss, serverRss);
     }
 
-    static String requestsJson(int inFlight, long requests, double seconds, long clientRss, long serverRss) {
+    /** A request/response rate cell's result; the last three as in {@link #rttJson}. */
+    static String requestsJson(int inFlight, long requests, double seconds, long clientRss, long serverRss,
+            boolean jitQuiet, long quietWaitMs, long jitMs) {
         return String.format(java.util.Locale.ROOT,
                 "{\"scenario\":\"rr\",\"inFlight\":%d,\"requests\":%d,\"seconds\":%.4f,\"rate\":%.0f,"
-                        + "\"clientRssKb\":%d,\"serverRssKb\":%d}",
-                inFlight, requests, seconds, requests / seconds, clientRss, serverRss);
+                        + "\"clientRssKb\":%d,\"serverRssKb\":%d,\"jitQuiet\":%b,\"quietWaitMs\":%d,\"jitMs\":%d}",
+                inFlight, requests, seconds, requests / seconds, clientRss, serverRss, jitQuiet, quietWaitMs, jitMs);
     }
 }

@@ -37,14 +37,26 @@ final class RequestResponse {
         return RoundTrips.measure("rr-rtt", phase, count, warmup, serverRss);
     }
 
-    /** {@code inFlight} requests outstanding at all times, from one connection. */
+    /** Requests per chunk of the wait for a quiet JIT: 1,000 at one in flight, 50 ms even at round-trip speed. */
+    private static final int QUIET_CHUNK = 1_000;
+
+    /**
+     * {@code inFlight} requests outstanding at all times, from one connection; measured after the warm-up and the
+     * wait for both processes' JIT compilers to be quiet ({@link RoundTrips}).
+     */
     static String throughput(Supplier<Mono<JsonNode>> request, int count, int warmup, int inFlight,
             LongSupplier serverRss) {
         run(request, warmup, inFlight);
+        long waitStart = System.nanoTime();
+        boolean quiet = RoundTrips.awaitQuiet(() -> run(request, QUIET_CHUNK, inFlight));
+        long waited = System.nanoTime() - waitStart;
+        long jitBefore = RoundTrips.compilerNanos();
         long t0 = System.nanoTime();
         run(request, count, inFlight);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        return Protocol.requestsJson(inFlight, count, seconds, Protocol.peakRssKb(), serverRss.getAsLong());
+        long nanos = System.nanoTime() - t0;
+        long jit = RoundTrips.compilerNanos() - jitBefore;
+        return Protocol.requestsJson(inFlight, count, nanos / 1e9, Protocol.peakRssKb(), serverRss.getAsLong(),
+                quiet, waited / 1_000_000, jit / 1_000_000);
     }
 
     /**

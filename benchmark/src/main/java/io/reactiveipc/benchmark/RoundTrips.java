@@ -54,7 +54,8 @@ final class RoundTrips {
             phase.run(new long[warmup], warmup);
         }
         long waitStart = System.nanoTime();
-        boolean quiet = awaitQuiet(phase);
+        long[] scratch = new long[CHUNK];
+        boolean quiet = awaitQuiet(() -> phase.run(scratch, CHUNK));
         long waited = System.nanoTime() - waitStart;
         long jitBefore = compilerNanos();
         long[] nanos = new long[count];
@@ -66,14 +67,17 @@ final class RoundTrips {
                 waited / 1_000_000, jit / 1_000_000, measured / 1_000_000);
     }
 
-    private static boolean awaitQuiet(Phase phase) {
+    /**
+     * Runs {@code chunk} (more warm-up) until a window of at least {@link #WINDOW_NANOS} had the compilers of both
+     * processes below {@link #QUIET_SHARE} of it; false if that did not happen within {@link #MAX_WAIT_NANOS}.
+     */
+    static boolean awaitQuiet(Runnable chunk) {
         long deadline = System.nanoTime() + MAX_WAIT_NANOS;
-        long[] scratch = new long[CHUNK];
         while (true) {
             long before = compilerNanos();
             long t0 = System.nanoTime();
             do {
-                phase.run(scratch, CHUNK);
+                chunk.run();
             } while (System.nanoTime() - t0 < WINDOW_NANOS);
             long window = System.nanoTime() - t0;
             if (compilerNanos() - before < window * QUIET_SHARE) {
