@@ -63,8 +63,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <tr><td>maxConnections</td><td>100</td><td>a server closes connections beyond this at once and publishes
  * {@link IpcEvent.Rejected}</td></tr>
  * <tr><td>retry</td><td>500 ms</td><td>delay between reconnect attempts</td></tr>
- * <tr><td>maxRetries</td><td>unlimited</td><td>consecutive failed attempts per outage; the count resets on every
- * successful connect, as in node-ipc</td></tr>
+ * <tr><td>maxRetries</td><td>unlimited</td><td>consecutive failed reconnect attempts per outage, after the first
+ * attempt (so {@code maxRetries(3)} makes 4 attempts, as node-ipc does); the count resets on every successful
+ * connect, as in node-ipc</td></tr>
  * <tr><td>stopRetrying</td><td>false</td><td>true (or 0): never reconnect; a number: at most that many reconnect
  * attempts over the client's life</td></tr>
  * <tr><td>reconnect</td><td>none</td><td>a {@link Retry} used instead of retry/maxRetries, for backoff with jitter</td></tr>
@@ -83,7 +84,11 @@ import tools.jackson.databind.json.JsonMapper;
  * <tr><td>maxPendingRequests</td><td>65,536</td><td>requests awaiting an answer per connection; one more fails with
  * {@link IpcOverflowException}</td></tr>
  * <tr><td>handlerConcurrency</td><td>256</td><td>handler calls running at once per connection; while that many
- * run, the connection stops reading (back pressure, nothing dropped)</td></tr>
+ * run, the connection stops reading (back pressure, nothing dropped). A call ends when its publisher ends, when
+ * a Reactive IPC requester cancels or times out (its {@code ipc.cancel}), or when the connection closes (the
+ * publisher is cancelled; a single call that had not answered is an {@link IpcEvent.Failure} with an
+ * {@link IpcClosedException}). A handler that never ends for a peer that never cancels (node-ipc) keeps its
+ * place until the connection closes: bound it with your own {@code timeout(...)}</td></tr>
  * <tr><td>identify</td><td>true</td><td>a client announces {@link #id()} (node-ipc's {@code ipc.config.id}, this
  * process's id; the host name unless set) as its first frame on every socket
  * ({@code {"type":"ipc.hello","data":{"id":...}}}), so the server can route to it by that name: give clients

@@ -79,7 +79,9 @@ public interface IpcConnection extends Disposable {
      * <li>completes empty if the handler answered with no value;</li>
      * <li>fails with {@link IpcRemoteException} if the peer answered with an error (its code and message);</li>
      * <li>fails with {@link IpcTimeoutException} after {@link IpcConfig#requestTimeout()} (30 s by default);
-     * your own {@code timeout(...)} works too, and cancelling frees the slot at once;</li>
+     * your own {@code timeout(...)} works too, and cancelling frees the slot at once; a request that timed out or
+     * was cancelled after it was written is cancelled at the peer too (an {@code "ipc.cancel"} frame: a Reactive
+     * IPC peer cancels the handler's publisher and gives its place back, node-ipc ignores the frame);</li>
      * <li>fails with {@link IpcOverflowException} if {@link IpcConfig#maxPendingRequests()} are already waiting
      * or the outbound queue is full, {@link IpcClosedException} if the connection closed before the answer (for
      * a client: the socket it was written on died; a request still queued waits for the next socket).</li>

@@ -122,8 +122,12 @@ final class Exchange {
     private volatile @Nullable CallTable<Call> calls;
     /** Handlers of this connection alone. */
     private volatile @Nullable ConcurrentHashMap<String, IpcHandler> handlers;
-    /** Streams we answer, by requester (a relaying server's sender) and request id. */
-    private volatile @Nullable ConcurrentHashMap<Object, Responder> streams;
+    /**
+     * Handler calls running on a publisher (streams, and single answers not known at once), by requester (a
+     * relaying server's sender) and request id; a call for a plain message, or one whose id is in use, by itself.
+     * They are cancelled from here when the requester cancels, or when the connection closes.
+     */
+    private volatile @Nullable ConcurrentHashMap<Object, Answering> streams;
     /** Handler calls running (taken and given back without a lock while none is parked). */
     private volatile int running;
     /** Guarded by this: calls waiting for a running one to finish, oldest first. */
@@ -502,7 +506,7 @@ final class Exchange {
         if (stream) {
             Responder r = new Responder(type, e);
             Object key = r.key;
-            ConcurrentHashMap<Object, Responder> map = streams();
+            ConcurrentHashMap<Object, Answering> map = streams();
             if (map.putIfAbsent(key, r) != null) {
                 sendAnswer(errorAnswer(type, e, "E_PROTOCOL", "request id " + e.id() + " is already a stream"), type);
                 finished();
@@ -510,7 +514,13 @@ final class Exchange {
             }
             Flux.from(result).subscribe(r);
         } else {
-            Mono.from(result).subscribe(new Single(type, e));
+            Single single = new Single(type, e);
+            ConcurrentHashMap<Object, Answering> map = streams();
+            if (e == null || !e.isRequest() || map.putIfAbsent(single.key = streamKey(e), single) != null) {
+                single.key = single; // a plain message, or a request id in use: cancelled only when we close
+                map.put(single, single);
+            }
+            Mono.from(result).subscribe(single);
         }
     }
 
@@ -634,10 +644,34 @@ final class Exchange {
         }
     }
 
-    /** Subscribes to a handler's answer to a request or a plain message. */
-    private final class Single implements CoreSubscriber<Object> {
+    /** A handler call running on a publisher, which the requester or the connection's end can stop. */
+    private interface Answering {
+        /** The requester cancelled, or the connection closed: stop the handler's publisher, answer nothing. */
+        void cancelled();
+
+        /**
+         * The connection closed before the call answered: as {@link #cancelled()}, and a single call (its answer
+         * lost) is an {@link IpcEvent.Failure} with an {@link IpcClosedException}.
+         */
+        default void connectionClosed() {
+            cancelled();
+        }
+
+        /** True for a request (its requester's socket closing ends it), false for a plain message. */
+        boolean answersRequest();
+    }
+
+    /** Subscribes to a handler's answer to a request or a plain message (a publisher that is not a constant). */
+    private final class Single implements CoreSubscriber<Object>, Answering {
+        private static final AtomicIntegerFieldUpdater<Single> DONE =
+                AtomicIntegerFieldUpdater.newUpdater(Single.class, "done");
+
         private final String type;
         private final @Nullable Envelope request;
+        /** Its key in {@code streams}: set before it subscribes. */
+        Object key;
+        private volatile @Nullable Subscription upstream;
+        private volatile int done;
         private boolean answered;
 
         Single(String type, @Nullable Envelope request) {
@@ -647,35 +681,85 @@ final class Exchange {
 
         @Override
         public void onSubscribe(Subscription s) {
-            s.request(Long.MAX_VALUE);
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                if (done != 0) {
+                    s.cancel(); // cancelled before the publisher subscribed
+                    return;
+                }
+                s.request(Long.MAX_VALUE);
+            }
         }
 
         @Override
         public void onNext(Object value) {
+            if (done != 0 || answered) {
+                Operators.onDiscard(value, reactor.util.context.Context.empty());
+                return;
+            }
             answered = true;
             answerValue(type, request, value);
         }
 
         @Override
         public void onError(Throwable t) {
-            failed(type, request, t);
-            finished();
+            if (end()) {
+                failed(type, request, t);
+            }
         }
 
         @Override
         public void onComplete() {
-            if (!answered && request != null && request.isRequest()) {
+            if (end() && !answered && request != null && request.isRequest()) {
                 sendAnswer(answer(type, request, Envelope.END, null), type);
             }
+        }
+
+        private boolean end() {
+            if (!DONE.compareAndSet(this, 0, 1)) {
+                return false;
+            }
+            Map<Object, Answering> map = streams;
+            if (map != null) {
+                map.remove(key, this);
+            }
             finished();
+            return true;
+        }
+
+        @Override
+        public void cancelled() {
+            if (end()) {
+                Subscription s = upstream;
+                if (s != null) {
+                    s.cancel();
+                }
+            }
+        }
+
+        @Override
+        public void connectionClosed() {
+            if (end()) {
+                events.emit(new IpcEvent.Failure(owner, type, new IpcClosedException("the connection closed before"
+                        + " the handler answered '" + type + "'; the call was cancelled")));
+                Subscription s = upstream;
+                if (s != null) {
+                    s.cancel();
+                }
+            }
+        }
+
+        @Override
+        public boolean answersRequest() {
+            return request != null && request.isRequest();
         }
     }
 
     // ---- streams we answer -----------------------------------------------------------------------------------
 
     @SuppressWarnings("unchecked")
-    private ConcurrentHashMap<Object, Responder> streams() {
-        ConcurrentHashMap<Object, Responder> map = streams;
+    private ConcurrentHashMap<Object, Answering> streams() {
+        ConcurrentHashMap<Object, Answering> map = streams;
         if (map == null) {
             STREAMS.compareAndSet(this, null, new ConcurrentHashMap<>(4));
             map = streams;
@@ -688,15 +772,15 @@ final class Exchange {
     }
 
     private void control(Envelope e) {
-        Map<Object, Responder> map = streams;
-        Responder r = map != null ? map.get(streamKey(e)) : null;
-        if (r == null) {
-            return; // the stream ended already: its end and this crossed on the wire
+        Map<Object, Answering> map = streams;
+        Answering a = map != null ? map.get(streamKey(e)) : null;
+        if (a == null) {
+            return; // the call ended already: its end and this crossed on the wire
         }
-        if (e.kind() == Envelope.MORE) {
+        if (e.kind() != Envelope.MORE) {
+            a.cancelled();
+        } else if (a instanceof Responder r) {
             r.credit(e.n());
-        } else {
-            r.cancelled();
         }
     }
 
@@ -706,7 +790,7 @@ final class Exchange {
      */
     private static final int WINDOW = 256;
 
-    private final class Responder implements CoreSubscriber<Object> {
+    private final class Responder implements CoreSubscriber<Object>, Answering {
         private static final AtomicLongFieldUpdater<Responder> CREDITS =
                 AtomicLongFieldUpdater.newUpdater(Responder.class, "credits");
         private static final AtomicIntegerFieldUpdater<Responder> INFLIGHT =
@@ -808,7 +892,7 @@ final class Exchange {
             if (!DONE.compareAndSet(this, 0, 1)) {
                 return false;
             }
-            Map<Object, Responder> map = streams;
+            Map<Object, Answering> map = streams;
             if (map != null) {
                 map.remove(key, this);
             }
@@ -816,8 +900,14 @@ final class Exchange {
             return true;
         }
 
+        @Override
+        public boolean answersRequest() {
+            return true;
+        }
+
         /** The requester cancelled: stop the publisher, send nothing more. */
-        void cancelled() {
+        @Override
+        public void cancelled() {
             if (end()) {
                 Subscription s = upstream;
                 if (s != null) {
@@ -1136,17 +1226,33 @@ final class Exchange {
             }
         }
 
+        /** No answer in time: fails, and the peer is told to stop the handler call (an {@code ipc.cancel}). */
         void timeout() {
-            fail(new IpcTimeoutException("no answer to '" + request.type() + "' within "
-                    + config.requestTimeout().toMillis() + " ms"));
+            boolean sent = atPeer();
+            if (finish()) {
+                timed(IpcMetricsRecorder.Outcome.TIMEOUT);
+                error(new IpcTimeoutException("no answer to '" + request.type() + "' within "
+                        + config.requestTimeout().toMillis() + " ms"));
+                if (sent && !closed) {
+                    control(Envelope.CANCEL, 0);
+                }
+            }
         }
 
-        /** Cancelled by the caller: the slot is freed; a stream the peer has started is told to stop. */
+        /** The peer may have the request: a stream's was queued, a single one's written. */
+        private boolean atPeer() {
+            return stream != null ? state != NEW : wasWritten();
+        }
+
+        /**
+         * Cancelled by the caller: the slot is freed; a request or stream that was sent is cancelled at the peer
+         * too (an {@code ipc.cancel}: a Reactive IPC peer cancels the handler call; node-ipc ignores it).
+         */
         void cancel() {
-            int before = state;
+            boolean sent = atPeer();
             if (finish()) {
                 timed(IpcMetricsRecorder.Outcome.CANCEL);
-                if (stream != null && before != NEW) {
+                if (sent) {
                     control(Envelope.CANCEL, 0);
                 }
             }
@@ -1240,10 +1346,10 @@ final class Exchange {
                 }
             });
         }
-        cancelStreams();
+        cancelCalls(true);
     }
 
-    /** The connection is closed for good: every request fails, every stream we answer stops. */
+    /** The connection is closed for good: every request fails, every handler call still running is cancelled. */
     void closed() {
         closed = true;
         CallTable<Call> table = calls;
@@ -1251,14 +1357,21 @@ final class Exchange {
             table.forEach(c -> c.fail(new IpcClosedException("the connection closed before the answer to '"
                     + c.request.type() + "'")));
         }
-        cancelStreams();
+        cancelCalls(false);
     }
 
-    private void cancelStreams() {
-        Map<Object, Responder> map = streams;
+    /**
+     * Cancels the handler calls still running: those answering requests only when {@code requestsOnly} (a client's
+     * socket closed: their requesters are gone with it, and a plain message's answer may still go out on the next
+     * socket), every one when the connection is closed for good.
+     */
+    private void cancelCalls(boolean requestsOnly) {
+        Map<Object, Answering> map = streams;
         if (map != null) {
-            for (Responder r : map.values()) {
-                r.cancelled();
+            for (Answering a : map.values()) {
+                if (!requestsOnly || a.answersRequest()) {
+                    a.connectionClosed();
+                }
             }
         }
     }

@@ -95,32 +95,36 @@ public interface IpcHandlerContract {
     }
 
     @Test
-    default void anAnswerToAClientThatLeftIsAFailureAndOthersAreStillAnswered(IpcFixtures fx) {
+    default void aCallWhoseClientLeftIsCancelledAsAFailureAndOthersAreStillAnswered(IpcFixtures fx) {
         IpcServer server = fx.server(QUIET);
         List<IpcEvent.Failure> failures = failures(server);
         Sinks.One<String> release = Sinks.one();
-        server.handle("slow", in -> release.asMono().map(s -> s + in.data(String.class)));
+        Sinks.Empty<Void> slowCancelled = Sinks.empty();
+        server.handle("slow", in -> release.asMono().map(s -> s + in.data(String.class))
+                .doOnCancel(slowCancelled::tryEmitEmpty));
         server.handle("fast", in -> Mono.just("ok"));
         IpcClient leaver = connected(fx, "leaver", server, QUIET);
         IpcClient stayer = connected(fx, "stayer", server, QUIET);
 
         Mono<Void> left = server.events().filter(e -> e instanceof IpcEvent.Disconnected).next().then().cache();
         left.subscribe();
+        // subscribed before the failure: a late events() subscriber gets the current state, not past failures
+        Mono<IpcEvent.Failure> slowFailed = server.events().ofType(IpcEvent.Failure.class)
+                .filter(f -> "slow".equals(f.type())).next().cache();
+        slowFailed.subscribe();
         leaver.request("slow", "x").subscribe(m -> { }, e -> { });
         // the handler runs: the request arrived; then the client leaves before it is answered
         StepVerifier.create(stayer.request("fast", null).map(m -> m.data(String.class))).expectNext("ok")
                 .verifyComplete();
         leaver.disposeNow(T);
         left.block(T);
-        // subscribed before the failure: a late events() subscriber gets the current state, not past failures
-        Mono<IpcEvent.Failure> slowFailed = server.events().ofType(IpcEvent.Failure.class)
-                .filter(f -> "slow".equals(f.type())).next().cache();
-        slowFailed.subscribe();
-        release.tryEmitValue("late ");
+        slowCancelled.asMono().block(T); // nothing runs on for a connection that is gone
+        release.tryEmitValue("late "); // and nothing is answered
 
         StepVerifier.create(stayer.request("fast", null).map(m -> m.data(String.class))).expectNext("ok")
                 .verifyComplete();
-        slowFailed.block(T);
+        assertThat(slowFailed.block(T).error()).isInstanceOf(IpcClosedException.class)
+                .hasMessageContaining("'slow'");
         synchronized (failures) {
             assertThat(failures).filteredOn(f -> "slow".equals(f.type()))
                     .allSatisfy(f -> assertThat(f.error()).isInstanceOf(IpcClosedException.class));
@@ -296,6 +300,56 @@ public interface IpcHandlerContract {
         release.tryEmitValue("late");
         assertThat(client.request("fast", null).block(T).data(Integer.class)).isEqualTo(1);
         assertThat(client.pendingRequests()).isZero();
+    }
+
+    @Test
+    default void aHandlerCallEndsWhenItsRequesterCancelsOrTimesOutAndItsPlaceIsFreed(IpcFixtures fx) {
+        // two places a connection: two calls that never answer would hold both for good if nothing ended them
+        IpcServer server = fx.server(QUIET.toBuilder().handlerConcurrency(2).build());
+        Sinks.Many<String> started = Sinks.many().replay().all();
+        Sinks.Many<String> cancelled = Sinks.many().replay().all();
+        server.handle("hang", in -> Mono.never()
+                .doOnSubscribe(s -> started.tryEmitNext(in.data(String.class)))
+                .doOnCancel(() -> cancelled.tryEmitNext(in.data(String.class))));
+        server.handle("ok", in -> Mono.just("fine"));
+        IpcClient impatient = connected(fx, "impatient", server,
+                QUIET.toBuilder().requestTimeout(Duration.ofMillis(300)).build());
+        IpcClient cancelling = connected(fx, "cancelling", server, QUIET);
+
+        StepVerifier.create(Flux.merge(
+                        impatient.request("hang", "timed out 1").onErrorResume(IpcTimeoutException.class, e -> Mono.empty()),
+                        impatient.request("hang", "timed out 2").onErrorResume(IpcTimeoutException.class, e -> Mono.empty())))
+                .as("both time out").verifyComplete();
+        reactor.core.Disposable d = cancelling.request("hang", "cancelled").subscribe(m -> { }, e -> { });
+        started.asFlux().filter("cancelled"::equals).blockFirst(T);
+        d.dispose(); // the caller's own cancel (a timeout() of its own does the same)
+
+        assertThat(cancelled.asFlux().take(3).collectList().block(T)).as("each call was cancelled at the server")
+                .containsExactlyInAnyOrder("timed out 1", "timed out 2", "cancelled");
+        assertThat(impatient.request("ok", null).block(T).data(String.class))
+                .as("both places were given back").isEqualTo("fine");
+        assertThat(impatient.pendingRequests()).isZero();
+        assertThat(cancelling.pendingRequests()).isZero();
+    }
+
+    @Test
+    default void handlerCallsStillRunningAreCancelledWhenTheirConnectionCloses(IpcFixtures fx) {
+        IpcServer server = fx.server(QUIET);
+        Sinks.Many<String> started = Sinks.many().replay().all();
+        Sinks.Many<String> cancelled = Sinks.many().replay().all();
+        server.handle("hold", in -> Mono.never()
+                .doOnSubscribe(s -> started.tryEmitNext(in.data(String.class)))
+                .doOnCancel(() -> cancelled.tryEmitNext(in.data(String.class))));
+        IpcClient client = connected(fx, "c", server, QUIET);
+        client.emit("hold", "plain").block(T);
+        client.request("hold", "request").subscribe(m -> { }, e -> { });
+        started.asFlux().take(2).then().block(T);
+
+        client.disposeNow(T);
+
+        assertThat(cancelled.asFlux().take(2).collectList().block(T))
+                .as("nothing keeps running for a connection that is gone")
+                .containsExactlyInAnyOrder("plain", "request");
     }
 
     @Test
