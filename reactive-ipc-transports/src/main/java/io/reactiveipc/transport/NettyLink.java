@@ -296,8 +296,14 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
     private void drain() {
         scheduled = 0;
         readSinceDrain = 0;
+        if (!refused) {
+            writeQueued();
+        }
+    }
+
+    private void writeQueued() {
         OutboundQueue q = queue;
-        if (q == null || refused || !channel.isActive()) {
+        if (q == null || !channel.isActive()) {
             return;
         }
         int written = 0;
@@ -461,6 +467,18 @@ final class NettyLink extends ChannelInboundHandlerAdapter implements Link, Writ
             received.clear(); // decoded after the bad frame: dropped, as the peer was told (no ByteBufs in it)
         }
         read(false);
+        // The answers to what was decoded before the bad frame are made as it is delivered, after this read:
+        // they are written first (what is queued by then, up to MAX_PER_DRAIN), then the error frame.
+        channel.eventLoop().execute(() -> {
+            writeQueued();
+            writeRefusal(error);
+        });
+    }
+
+    private void writeRefusal(Message error) {
+        if (!channel.isActive()) {
+            return;
+        }
         ByteBuf frame = channel.alloc().ioBuffer();
         try {
             Frames.encode(codec, error, new ByteBufOutputStream(frame), frame::readableBytes, delimiterLength,

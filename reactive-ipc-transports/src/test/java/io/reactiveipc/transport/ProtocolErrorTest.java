@@ -82,6 +82,24 @@ class ProtocolErrorTest {
      * 600,000 fuzzed frames (100,000 on TCP) on one connection (SKIP: every one is a Failure event) give at most a burst of log
      * lines, the last of which says that more are counted. Counted through slf4j-simple's System.err.
      */
+    /**
+     * A client whose request is followed by a bad frame in the same write gets the answer to the request first,
+     * then the error frame, then the close: what it sent before the bad frame loses nothing.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"unix", "tcp"})
+    void theAnswerToARequestBeforeABadFrameIsWrittenBeforeTheErrorFrame(String kind, IpcFixtures fx)
+            throws IOException {
+        IpcServer server = fx.server(address(kind), QUIET);
+        server.handle("echo", in -> Mono.just(in.data(String.class)));
+        try (SocketChannel raw = connect(server.address())) {
+            write(raw, "{\"type\":\"echo\",\"data\":\"hi\",\"rid\":1}\fnot json\f");
+            String answered = readToEnd(raw);
+            assertThat(answered).startsWith("{\"type\":\"echo\",\"data\":\"hi\",\"re\":1}\f"
+                    + "{\"type\":\"error\",\"data\":{\"code\":\"E_PROTOCOL\",\"reason\":\"MALFORMED_JSON\"");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"unix", "tcp"})
     void badInputIsLoggedAtMostABurstPerWindowNotOnceAFrame(String kind, IpcFixtures fx) throws IOException {
