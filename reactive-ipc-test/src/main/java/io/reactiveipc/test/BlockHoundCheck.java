@@ -13,8 +13,11 @@ import reactor.blockhound.BlockHound;
 /**
  * Installs <a href="https://github.com/reactor/BlockHound">BlockHound</a> in the test JVM before the class's tests
  * run (once per JVM; it stays installed): from then on a blocking call on an event loop or a Reactor non-blocking
- * thread fails with {@code BlockingOperationError}. Opt in per class, or for every class through JUnit's
- * extension autodetection:
+ * thread fails with {@code BlockingOperationError}. Opt in per class, or (better, when other classes of the same JVM
+ * use Reactor) for every class through JUnit's extension autodetection: installed after Reactor's scheduler threads
+ * have started, BlockHound's rewriting of JDK classes has broken those threads' timers
+ * ({@code IllegalMonitorStateException} in {@code ScheduledThreadPoolExecutor}); installed before the first test,
+ * it cannot:
  *
  * <pre>{@code
  * @ExtendWith({BlockHoundCheck.class, LeakCheck.class})
