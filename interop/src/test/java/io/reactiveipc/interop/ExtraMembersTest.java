@@ -86,6 +86,8 @@ class ExtraMembersTest {
         client.emit("echo", "plain").block(T);
 
         assertThat(echoes.block(T)).containsExactly("request", "stream", "to someone", "to everyone", "plain");
+        // a request that was written and is then cancelled is cancelled at the peer too: node-ipc takes it as a
+        // plain message its handlers may ignore
         request.dispose();
         String frames = """
                 {"type":"ipc.hello","data":{"id":"java-1"}}\f\
@@ -95,13 +97,15 @@ class ExtraMembersTest {
                 {"type":"ipc.cancel","data":null,"rid":2,"cancel":true}\f\
                 {"type":"echo","data":"to someone","to":"someone"}\f\
                 {"type":"echo","data":"to everyone","to":"*"}\f\
-                {"type":"echo","data":"plain"}\f""";
+                {"type":"echo","data":"plain"}\f\
+                {"type":"ipc.cancel","data":null,"rid":1,"cancel":true}\f""";
         assertThat(peer.awaitBytes(frames, T)).as("the bytes node-ipc %s read", version).isEqualTo(frames);
         // a chunk is reported before node-ipc dispatches it: wait for the last dispatch too
-        peer.seen("got", e -> e.get("data").asString("").equals("plain"), T);
+        peer.seen("got", e -> got(peer).size() == 9, T);
         assertThat(got(peer)).as("what node-ipc %s gave its handlers", version).containsExactly(
                 "ipc.hello {\"id\":\"java-1\"}", "echo \"request\"", "echo \"stream\"", "ipc.more 2",
-                "ipc.cancel null", "echo \"to someone\"", "echo \"to everyone\"", "echo \"plain\"");
+                "ipc.cancel null", "echo \"to someone\"", "echo \"to everyone\"", "echo \"plain\"",
+                "ipc.cancel null");
 
         // every member at once, and "from" (which only a server writes), from a raw socket
         try (RawConnection raw = RawConnection.to(address)) {
