@@ -661,17 +661,48 @@ final class Exchange {
         boolean answersRequest();
     }
 
-    /** Subscribes to a handler's answer to a request or a plain message (a publisher that is not a constant). */
-    private final class Single implements CoreSubscriber<Object>, Answering {
-        private static final AtomicIntegerFieldUpdater<Single> DONE =
-                AtomicIntegerFieldUpdater.newUpdater(Single.class, "done");
+    /** What a running call keeps to be ended once, from its publisher or from outside. */
+    private abstract class Running implements Answering {
+        private static final AtomicIntegerFieldUpdater<Running> DONE =
+                AtomicIntegerFieldUpdater.newUpdater(Running.class, "done");
 
-        private final String type;
-        private final @Nullable Envelope request;
         /** Its key in {@code streams}: set before it subscribes. */
         Object key;
-        private volatile @Nullable Subscription upstream;
-        private volatile int done;
+        volatile @Nullable Subscription upstream;
+        volatile int done;
+
+        /** Ends the call once: it leaves {@code streams} and gives its place back. True for the one that ended it. */
+        final boolean end() {
+            if (!DONE.compareAndSet(this, 0, 1)) {
+                return false;
+            }
+            Map<Object, Answering> map = streams;
+            if (map != null) {
+                map.remove(key, this);
+            }
+            finished();
+            return true;
+        }
+
+        final void cancelUpstream() {
+            Subscription s = upstream;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+
+        @Override
+        public void cancelled() {
+            if (end()) {
+                cancelUpstream();
+            }
+        }
+    }
+
+    /** Subscribes to a handler's answer to a request or a plain message (a publisher that is not a constant). */
+    private final class Single extends Running implements CoreSubscriber<Object> {
+        private final String type;
+        private final @Nullable Envelope request;
         private boolean answered;
 
         Single(String type, @Nullable Envelope request) {
@@ -715,37 +746,12 @@ final class Exchange {
             }
         }
 
-        private boolean end() {
-            if (!DONE.compareAndSet(this, 0, 1)) {
-                return false;
-            }
-            Map<Object, Answering> map = streams;
-            if (map != null) {
-                map.remove(key, this);
-            }
-            finished();
-            return true;
-        }
-
-        @Override
-        public void cancelled() {
-            if (end()) {
-                Subscription s = upstream;
-                if (s != null) {
-                    s.cancel();
-                }
-            }
-        }
-
         @Override
         public void connectionClosed() {
             if (end()) {
                 events.emit(new IpcEvent.Failure(owner, type, new IpcClosedException("the connection closed before"
                         + " the handler answered '" + type + "'; the call was cancelled")));
-                Subscription s = upstream;
-                if (s != null) {
-                    s.cancel();
-                }
+                cancelUpstream();
             }
         }
 
@@ -790,23 +796,18 @@ final class Exchange {
      */
     private static final int WINDOW = 256;
 
-    private final class Responder implements CoreSubscriber<Object>, Answering {
+    private final class Responder extends Running implements CoreSubscriber<Object> {
         private static final AtomicLongFieldUpdater<Responder> CREDITS =
                 AtomicLongFieldUpdater.newUpdater(Responder.class, "credits");
         private static final AtomicIntegerFieldUpdater<Responder> INFLIGHT =
                 AtomicIntegerFieldUpdater.newUpdater(Responder.class, "inflight");
-        private static final AtomicIntegerFieldUpdater<Responder> DONE =
-                AtomicIntegerFieldUpdater.newUpdater(Responder.class, "done");
 
         final String type;
         final Envelope request;
-        final Object key;
-        private volatile @Nullable Subscription upstream;
         /** Credits given by the requester and not yet requested from the handler's publisher. */
         private volatile long credits;
         /** Requested from the publisher or queued, and not yet written. */
         private volatile int inflight;
-        private volatile int done;
 
         Responder(String type, Envelope request) {
             this.type = type;
@@ -888,32 +889,9 @@ final class Exchange {
             }
         }
 
-        private boolean end() {
-            if (!DONE.compareAndSet(this, 0, 1)) {
-                return false;
-            }
-            Map<Object, Answering> map = streams;
-            if (map != null) {
-                map.remove(key, this);
-            }
-            finished();
-            return true;
-        }
-
         @Override
         public boolean answersRequest() {
             return true;
-        }
-
-        /** The requester cancelled: stop the publisher, send nothing more. */
-        @Override
-        public void cancelled() {
-            if (end()) {
-                Subscription s = upstream;
-                if (s != null) {
-                    s.cancel();
-                }
-            }
         }
     }
 
