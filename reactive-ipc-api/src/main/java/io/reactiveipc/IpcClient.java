@@ -36,7 +36,15 @@ import reactor.core.publisher.Mono;
  */
 public interface IpcClient extends IpcConnection {
 
-    /** Creates a client and starts connecting at once, as node-ipc's {@code connectTo}. Never blocks. */
+    /**
+     * Creates a client and starts connecting at once, as node-ipc's {@code connectTo(id, path)}. Never blocks.
+     *
+     * @param id the name this client gives the server it connects to, as node-ipc's {@code connectTo} id (its
+     *     {@code ipc.of[id]}): {@link #id()} returns it, and logs and events name the connection by it. It is not
+     *     the id this client announces to the server; that is {@link IpcConfig#id()} (the host name unless set).
+     * @param address where the server listens
+     * @param config the client's options
+     */
     static IpcClient connect(String id, IpcAddress address, IpcConfig config) {
         requireNonNull(id, "id");
         requireNonNull(address, "address");
