@@ -146,14 +146,11 @@ final class Protocol {
                 peakRssKb(), serverAfter[2]);
     }
 
-    /** One result line: latencies in microseconds. */
     /**
-     * A round-trip cell's result. {@code jitQuiet}: the measured phase began after a quiet window (see
-     * {@link RoundTrips}); {@code quietWaitMs}: the warm-up added to get there; {@code jitMs}: what the compilers of
-     * both processes used during the {@code measuredMs} of the measured phase.
+     * A round-trip cell's result, latencies in microseconds, and what was around the measured span
+     * ({@link RoundTrips.Measured}: {@code jitQuiet}, {@code quietWaitMs}, {@code jitMs}, {@code measuredMs}).
      */
-    static String rttJson(String scenario, long[] nanos, long clientRss, long serverRss, boolean jitQuiet,
-            long quietWaitMs, long jitMs, long measuredMs) {
+    static String rttJson(String scenario, long[] nanos, long clientRss, long serverRss, RoundTrips.Measured m) {
         long[] sorted = nanos.clone();
         java.util.Arrays.sort(sorted);
         double mean = java.util.Arrays.stream(sorted).average().orElse(0) / 1000.0;
@@ -162,8 +159,8 @@ final class Protocol {
                         + "\"clientRssKb\":%d,\"serverRssKb\":%d,\"jitQuiet\":%b,\"quietWaitMs\":%d,"
                         + "\"jitMs\":%d,\"measuredMs\":%d}",
                 scenario, sorted.length, sorted[sorted.length / 2] / 1000.0,
-                sorted[(int) (sorted.length * 0.99)] / 1000.0, mean, clientRss, serverRss, jitQuiet, quietWaitMs,
-                jitMs, measuredMs);
+                sorted[(int) (sorted.length * 0.99)] / 1000.0, mean, clientRss, serverRss, m.quiet(), m.waitedMs(),
+                m.jitMs(), m.nanos() / 1_000_000);
     }
 
     static String fanoutJson(int clients, long messages, double seconds, long clientRss, long serverRss) {
@@ -180,12 +177,13 @@ final class Protocol {
                 messages, received, seconds, messages / seconds, clientRss, serverRss);
     }
 
-    /** A request/response rate cell's result; the last three as in {@link #rttJson}. */
-    static String requestsJson(int inFlight, long requests, double seconds, long clientRss, long serverRss,
-            boolean jitQuiet, long quietWaitMs, long jitMs) {
+    /** A request/response rate cell's result, with what was around its measured span as in {@link #rttJson}. */
+    static String requestsJson(int inFlight, long requests, long clientRss, long serverRss, RoundTrips.Measured m) {
+        double seconds = m.nanos() / 1e9;
         return String.format(java.util.Locale.ROOT,
                 "{\"scenario\":\"rr\",\"inFlight\":%d,\"requests\":%d,\"seconds\":%.4f,\"rate\":%.0f,"
                         + "\"clientRssKb\":%d,\"serverRssKb\":%d,\"jitQuiet\":%b,\"quietWaitMs\":%d,\"jitMs\":%d}",
-                inFlight, requests, seconds, requests / seconds, clientRss, serverRss, jitQuiet, quietWaitMs, jitMs);
+                inFlight, requests, seconds, requests / seconds, clientRss, serverRss, m.quiet(), m.waitedMs(),
+                m.jitMs());
     }
 }

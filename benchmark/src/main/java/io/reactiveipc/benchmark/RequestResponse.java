@@ -47,16 +47,9 @@ final class RequestResponse {
     static String throughput(Supplier<Mono<JsonNode>> request, int count, int warmup, int inFlight,
             LongSupplier serverRss) {
         run(request, warmup, inFlight);
-        long waitStart = System.nanoTime();
-        boolean quiet = RoundTrips.awaitQuiet(() -> run(request, QUIET_CHUNK, inFlight));
-        long waited = System.nanoTime() - waitStart;
-        long jitBefore = RoundTrips.compilerNanos();
-        long t0 = System.nanoTime();
-        run(request, count, inFlight);
-        long nanos = System.nanoTime() - t0;
-        long jit = RoundTrips.compilerNanos() - jitBefore;
-        return Protocol.requestsJson(inFlight, count, nanos / 1e9, Protocol.peakRssKb(), serverRss.getAsLong(),
-                quiet, waited / 1_000_000, jit / 1_000_000);
+        RoundTrips.Measured m = RoundTrips.quietThenMeasure(() -> run(request, QUIET_CHUNK, inFlight),
+                () -> run(request, count, inFlight));
+        return Protocol.requestsJson(inFlight, count, Protocol.peakRssKb(), serverRss.getAsLong(), m);
     }
 
     /**

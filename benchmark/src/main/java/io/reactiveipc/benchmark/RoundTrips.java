@@ -53,25 +53,37 @@ final class RoundTrips {
         if (warmup > 0) {
             phase.run(new long[warmup], warmup);
         }
-        long waitStart = System.nanoTime();
         long[] scratch = new long[CHUNK];
-        boolean quiet = awaitQuiet(() -> phase.run(scratch, CHUNK));
+        long[] nanos = new long[count];
+        Measured m = quietThenMeasure(() -> phase.run(scratch, CHUNK), () -> phase.run(nanos, count));
+        return Protocol.rttJson(scenario, nanos, Protocol.peakRssKb(), serverRss.getAsLong(), m);
+    }
+
+    /**
+     * A measured span and what was around it: whether the compilers were quiet before it ({@code quiet}), the
+     * warm-up added to get there ({@code waitedMs}), what the compilers of both processes used during it
+     * ({@code jitMs}), and its length.
+     */
+    record Measured(boolean quiet, long waitedMs, long jitMs, long nanos) {
+    }
+
+    /** Runs {@code chunk} until the compilers are quiet ({@link #awaitQuiet}), then {@code measured}, timed. */
+    static Measured quietThenMeasure(Runnable chunk, Runnable measured) {
+        long waitStart = System.nanoTime();
+        boolean quiet = awaitQuiet(chunk);
         long waited = System.nanoTime() - waitStart;
         long jitBefore = compilerNanos();
-        long[] nanos = new long[count];
         long t0 = System.nanoTime();
-        phase.run(nanos, count);
-        long measured = System.nanoTime() - t0;
-        long jit = compilerNanos() - jitBefore;
-        return Protocol.rttJson(scenario, nanos, Protocol.peakRssKb(), serverRss.getAsLong(), quiet,
-                waited / 1_000_000, jit / 1_000_000, measured / 1_000_000);
+        measured.run();
+        long nanos = System.nanoTime() - t0;
+        return new Measured(quiet, waited / 1_000_000, (compilerNanos() - jitBefore) / 1_000_000, nanos);
     }
 
     /**
      * Runs {@code chunk} (more warm-up) until a window of at least {@link #WINDOW_NANOS} had the compilers of both
      * processes below {@link #QUIET_SHARE} of it; false if that did not happen within {@link #MAX_WAIT_NANOS}.
      */
-    static boolean awaitQuiet(Runnable chunk) {
+    private static boolean awaitQuiet(Runnable chunk) {
         long deadline = System.nanoTime() + MAX_WAIT_NANOS;
         while (true) {
             long before = compilerNanos();
@@ -93,7 +105,7 @@ final class RoundTrips {
      * CPU time the JIT compiler threads of this process and of the peer have used so far, in ns, from
      * {@code /proc/<pid>/task/<tid>/schedstat}; 0 where there is no /proc (no wait then).
      */
-    static long compilerNanos() {
+    private static long compilerNanos() {
         long sum = compilerNanos(ProcessHandle.current().pid());
         return PEER > 0 ? sum + compilerNanos(PEER) : sum;
     }

@@ -127,7 +127,7 @@ final class Exchange {
      * relaying server's sender) and request id; a call for a plain message, or one whose id is in use, by itself.
      * They are cancelled from here when the requester cancels, or when the connection closes.
      */
-    private volatile @Nullable ConcurrentHashMap<Object, Answering> streams;
+    private volatile @Nullable ConcurrentHashMap<Object, Running> streams;
     /** Handler calls running (taken and given back without a lock while none is parked). */
     private volatile int running;
     /** Guarded by this: calls waiting for a running one to finish, oldest first. */
@@ -506,7 +506,7 @@ final class Exchange {
         if (stream) {
             Responder r = new Responder(type, e);
             Object key = r.key;
-            ConcurrentHashMap<Object, Answering> map = streams();
+            ConcurrentHashMap<Object, Running> map = streams();
             if (map.putIfAbsent(key, r) != null) {
                 sendAnswer(errorAnswer(type, e, "E_PROTOCOL", "request id " + e.id() + " is already a stream"), type);
                 finished();
@@ -515,9 +515,10 @@ final class Exchange {
             Flux.from(result).subscribe(r);
         } else {
             Single single = new Single(type, e);
-            ConcurrentHashMap<Object, Answering> map = streams();
-            if (e == null || !e.isRequest() || map.putIfAbsent(single.key = streamKey(e), single) != null) {
-                single.key = single; // a plain message, or a request id in use: cancelled only when we close
+            ConcurrentHashMap<Object, Running> map = streams();
+            single.key = e != null && e.isRequest() ? streamKey(e) : single;
+            if (map.putIfAbsent(single.key, single) != null) {
+                single.key = single; // a request id in use: this call is cancelled only when we close
                 map.put(single, single);
             }
             Mono.from(result).subscribe(single);
@@ -644,25 +645,11 @@ final class Exchange {
         }
     }
 
-    /** A handler call running on a publisher, which the requester or the connection's end can stop. */
-    private interface Answering {
-        /** The requester cancelled, or the connection closed: stop the handler's publisher, answer nothing. */
-        void cancelled();
-
-        /**
-         * The connection closed before the call answered: as {@link #cancelled()}, and a single call (its answer
-         * lost) is an {@link IpcEvent.Failure} with an {@link IpcClosedException}.
-         */
-        default void connectionClosed() {
-            cancelled();
-        }
-
-        /** True for a request (its requester's socket closing ends it), false for a plain message. */
-        boolean answersRequest();
-    }
-
-    /** What a running call keeps to be ended once, from its publisher or from outside. */
-    private abstract class Running implements Answering {
+    /**
+     * A handler call running on a publisher (a stream, or a single answer not known at once): ended once, by its
+     * publisher, by the requester's cancel, or by the connection's end.
+     */
+    private abstract class Running {
         private static final AtomicIntegerFieldUpdater<Running> DONE =
                 AtomicIntegerFieldUpdater.newUpdater(Running.class, "done");
 
@@ -676,7 +663,7 @@ final class Exchange {
             if (!DONE.compareAndSet(this, 0, 1)) {
                 return false;
             }
-            Map<Object, Answering> map = streams;
+            Map<Object, Running> map = streams;
             if (map != null) {
                 map.remove(key, this);
             }
@@ -691,12 +678,23 @@ final class Exchange {
             }
         }
 
-        @Override
-        public void cancelled() {
+        /** The requester cancelled, or the connection closed: stop the handler's publisher, answer nothing. */
+        final void cancelled() {
             if (end()) {
                 cancelUpstream();
             }
         }
+
+        /**
+         * The connection closed before the call answered: as {@link #cancelled()}, and a single call (its answer
+         * lost) is an {@link IpcEvent.Failure} with an {@link IpcClosedException}.
+         */
+        void connectionClosed() {
+            cancelled();
+        }
+
+        /** True for a request (its requester's socket closing ends it), false for a plain message. */
+        abstract boolean answersRequest();
     }
 
     /** Subscribes to a handler's answer to a request or a plain message (a publisher that is not a constant). */
@@ -747,7 +745,7 @@ final class Exchange {
         }
 
         @Override
-        public void connectionClosed() {
+        void connectionClosed() {
             if (end()) {
                 events.emit(new IpcEvent.Failure(owner, type, new IpcClosedException("the connection closed before"
                         + " the handler answered '" + type + "'; the call was cancelled")));
@@ -756,7 +754,7 @@ final class Exchange {
         }
 
         @Override
-        public boolean answersRequest() {
+        boolean answersRequest() {
             return request != null && request.isRequest();
         }
     }
@@ -764,8 +762,8 @@ final class Exchange {
     // ---- streams we answer -----------------------------------------------------------------------------------
 
     @SuppressWarnings("unchecked")
-    private ConcurrentHashMap<Object, Answering> streams() {
-        ConcurrentHashMap<Object, Answering> map = streams;
+    private ConcurrentHashMap<Object, Running> streams() {
+        ConcurrentHashMap<Object, Running> map = streams;
         if (map == null) {
             STREAMS.compareAndSet(this, null, new ConcurrentHashMap<>(4));
             map = streams;
@@ -778,14 +776,14 @@ final class Exchange {
     }
 
     private void control(Envelope e) {
-        Map<Object, Answering> map = streams;
-        Answering a = map != null ? map.get(streamKey(e)) : null;
-        if (a == null) {
+        Map<Object, Running> map = streams;
+        Running call = map != null ? map.get(streamKey(e)) : null;
+        if (call == null) {
             return; // the call ended already: its end and this crossed on the wire
         }
         if (e.kind() != Envelope.MORE) {
-            a.cancelled();
-        } else if (a instanceof Responder r) {
+            call.cancelled();
+        } else if (call instanceof Responder r) {
             r.credit(e.n());
         }
     }
@@ -890,7 +888,7 @@ final class Exchange {
         }
 
         @Override
-        public boolean answersRequest() {
+        boolean answersRequest() {
             return true;
         }
     }
@@ -1179,12 +1177,15 @@ final class Exchange {
             return true;
         }
 
-        void fail(Throwable error) {
-            if (finish()) {
-                timed(error instanceof IpcTimeoutException ? IpcMetricsRecorder.Outcome.TIMEOUT
-                        : IpcMetricsRecorder.Outcome.ERROR);
-                error(error);
+        /** Ends the call with {@code error}; false if it had ended already. */
+        boolean fail(Throwable error) {
+            if (!finish()) {
+                return false;
             }
+            timed(error instanceof IpcTimeoutException ? IpcMetricsRecorder.Outcome.TIMEOUT
+                    : IpcMetricsRecorder.Outcome.ERROR);
+            error(error);
+            return true;
         }
 
         /** A single request that was sent (so has a deadline) ended: its time since sending, on the timer's clock. */
@@ -1207,13 +1208,9 @@ final class Exchange {
         /** No answer in time: fails, and the peer is told to stop the handler call (an {@code ipc.cancel}). */
         void timeout() {
             boolean sent = atPeer();
-            if (finish()) {
-                timed(IpcMetricsRecorder.Outcome.TIMEOUT);
-                error(new IpcTimeoutException("no answer to '" + request.type() + "' within "
-                        + config.requestTimeout().toMillis() + " ms"));
-                if (sent && !closed) {
-                    control(Envelope.CANCEL, 0);
-                }
+            if (fail(new IpcTimeoutException("no answer to '" + request.type() + "' within "
+                    + config.requestTimeout().toMillis() + " ms")) && sent && !closed) {
+                control(Envelope.CANCEL, 0);
             }
         }
 
@@ -1344,11 +1341,11 @@ final class Exchange {
      * socket), every one when the connection is closed for good.
      */
     private void cancelCalls(boolean requestsOnly) {
-        Map<Object, Answering> map = streams;
+        Map<Object, Running> map = streams;
         if (map != null) {
-            for (Answering a : map.values()) {
-                if (!requestsOnly || a.answersRequest()) {
-                    a.connectionClosed();
+            for (Running call : map.values()) {
+                if (!requestsOnly || call.answersRequest()) {
+                    call.connectionClosed();
                 }
             }
         }
